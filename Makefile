@@ -1,0 +1,47 @@
+# gexlib: the two commands a newcomer needs are `make book` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: venv book test unit nbval lab bench lint clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@echo ">>> creating $(VENV) and installing pinned requirements (first run takes a minute)"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+## Build the Jupyter Book (warnings are errors) and say where it is.
+book: venv
+	$(BIN)/jupyter-book build . -W --builder html
+	@echo ">>> open file://$(CURDIR)/_build/html/index.html"
+	@if [ -z "$${CI:-}" ] && [ -n "$${DISPLAY:-}$${BROWSER:-}" ]; then $(BIN)/python -m webbrowser -t "file://$(CURDIR)/_build/html/index.html" >/dev/null 2>&1 || true; fi
+
+## Unit tests, then every committed notebook under strict nbval.
+test: venv unit nbval
+
+unit: venv
+	$(BIN)/python -m pytest tests
+
+nbval: venv
+	@if ls notebooks/*.ipynb >/dev/null 2>&1; then \
+	  $(BIN)/python -m pytest --nbval notebooks --nbval-sanitize-with notebooks/sanitize.cfg -p no:randomly; \
+	else echo ">>> no notebooks yet: nbval skipped"; fi
+
+lab: venv
+	$(BIN)/jupyter lab notebooks/
+
+bench: venv
+	$(BIN)/python -m benchmarks
+
+lint: venv
+	$(BIN)/ruff check gexlib tests benchmarks
+
+clean:
+	rm -rf _build .pytest_cache .hypothesis

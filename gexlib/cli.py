@@ -1,0 +1,84 @@
+"""Command line: ``python -m gexlib levels PATH`` and ``python -m gexlib synth``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import pandas as pd
+
+from . import conventions as cv
+from .chain import ChainError
+
+
+def _read_chain(path: str):
+    """Read a Cboe download or a tidy CSV (recognised by its leading ``#`` metadata)."""
+    from .chain import read_cboe, read_csv
+
+    with open(path, encoding="utf-8-sig") as fh:
+        first = next((ln for ln in fh if ln.strip()), "")
+    return read_csv(path) if first.startswith("#") else read_cboe(path)
+
+
+def _read_history(path: str) -> pd.DataFrame:
+    h = pd.read_csv(path, index_col=0, parse_dates=True)
+    if "skew" not in h.columns:
+        raise ChainError(f"{path}: history has no 'skew' column")
+    return h
+
+
+def _levels(args) -> int:
+    from .levels import format_sheet, levels
+
+    snap = _read_chain(args.path)
+    hist = _read_history(args.history) if args.history else None
+    lv = levels(snap, sign=args.sign, gamma=args.gamma, time=args.time, flip=args.flip, history=hist)
+    if args.json:
+        from .levels import KEYS
+
+        print(json.dumps({k: lv[k] for k in KEYS}))
+    else:
+        print(format_sheet(lv))
+    return 0
+
+
+def _synth(args) -> int:
+    from . import synth
+
+    synth.write_dataset(args.out, progress=lambda msg: print(msg, file=sys.stderr))
+    if not args.no_history:
+        from . import history
+
+        history.write_history(args.out, progress=lambda msg: print(msg, file=sys.stderr))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m gexlib", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    lv = sub.add_parser("levels", help="print the levels sheet of an option chain")
+    lv.add_argument("path", help="a Cboe delayed-quotes CSV download, or a tidy gexlib CSV")
+    lv.add_argument("--sign", choices=sorted(cv.SIGNS), default=cv.SIGN)
+    lv.add_argument("--gamma", choices=cv.GAMMA_SOURCES, default=cv.GAMMA)
+    lv.add_argument("--time", choices=cv.TIME_CONVENTIONS, default=cv.TIME)
+    lv.add_argument("--flip", choices=("zero_gamma", "cumulative"), default="zero_gamma",
+                    help="level whose negative side fires the regime trigger")
+    lv.add_argument("--history", help="history CSV with a 'skew' column, for the skew trigger")
+    lv.add_argument("--json", action="store_true", help="print one JSON object")
+    lv.set_defaults(func=_levels)
+    sy = sub.add_parser("synth", help="regenerate the shipped synthetic data files")
+    sy.add_argument("--out", default="data", help="output folder (default: data)")
+    sy.add_argument("--no-history", action="store_true", help="skip the daily history (slow part)")
+    sy.set_defaults(func=_synth)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (OSError, ChainError, ValueError, UnicodeDecodeError) as exc:
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"gexlib {args.command}: {msg}", file=sys.stderr)
+        return 2

@@ -1,0 +1,145 @@
+"""Every modelling convention in one place: names, defaults and their meaning.
+
+Each analytics function takes these as keyword arguments with the same names,
+and its defaults come from here, so a convention is changed in exactly one place.
+
+Sign (``sign=``): which side dealers are assumed to hold, per option type.
+
+=================  =======  =======  =============================================
+name               calls    puts     meaning
+=================  =======  =======  =============================================
+``practitioner``   +1       -1       dealers long calls (customers overwrite) and
+                                     short puts (customers buy protection); the
+                                     default, used by SqueezeMetrics and SpotGamma
+``seed``           -1       +1       the source material's code line
+                                     ``np.where(opt == "C", -1.0, 1.0)``; exactly
+                                     the negative of ``practitioner``
+``all_short``      -1       -1       customers net buyers of everything
+=================  =======  =======  =============================================
+
+Gamma source (``gamma=``): ``"model"`` (Black–Scholes gamma from each contract's
+IV; the default) or ``"chain"`` (the gamma column published in the file, valid
+only at the file's own spot).
+
+Time to expiry (``time=``): ``"act365"`` (seconds from ``asof`` to settlement
+divided by 365 × 86400; the default) or ``"busday262"`` (business days between
+the ``asof`` date and the expiry date divided by 262, same-day contracts at
+1/262, as the widely copied public scripts do).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+#: Default dealer sign convention.
+SIGN = "practitioner"
+#: Default gamma source.
+GAMMA = "model"
+#: Default time-to-expiry convention.
+TIME = "act365"
+#: Default continuously compounded risk-free rate (decimal per year).
+RATE = 0.0
+#: Default continuous dividend yield (decimal per year).
+DIVIDEND = 0.0
+#: Default contract multiplier when a reader cannot find one (shares per contract).
+MULTIPLIER = 100.0
+#: Time zone of every timestamp in the package.
+TZ = "America/New_York"
+
+#: Dealer position per option type under each sign convention.
+SIGNS: dict[str, dict[str, float]] = {
+    "practitioner": {"C": 1.0, "P": -1.0},
+    "seed": {"C": -1.0, "P": 1.0},
+    "all_short": {"C": -1.0, "P": -1.0},
+}
+GAMMA_SOURCES = ("model", "chain")
+TIME_CONVENTIONS = ("act365", "busday262")
+
+#: Roots that settle in the morning (09:30 ET, special opening quotation) on expiry date.
+AM_SETTLED_ROOTS = frozenset({"SPX", "NDX", "RUT"})
+AM_SETTLEMENT = pd.Timedelta(hours=9, minutes=30)
+PM_SETTLEMENT = pd.Timedelta(hours=16)
+
+SECONDS_PER_YEAR = 365.0 * 86400.0
+BUSINESS_DAYS_PER_YEAR = 262.0
+
+
+def check_choice(name: str, value: str, allowed) -> str:
+    """Return ``value`` if it is one of ``allowed``, else raise ValueError naming them."""
+    if value not in allowed:
+        raise ValueError(f"{name}={value!r} is not one of {sorted(allowed)}")
+    return value
+
+
+def sign_vector(types, sign: str = SIGN) -> np.ndarray:
+    """Dealer sign (+1 long, -1 short) for each option type under a convention.
+
+    Parameters
+    ----------
+    types : array_like of str
+        ``"C"`` or ``"P"`` per contract.
+    sign : {"practitioner", "seed", "all_short"}
+        Sign convention; see the module docstring.
+
+    Returns
+    -------
+    numpy.ndarray of float
+        One of +1.0 / -1.0 per contract.
+    """
+    check_choice("sign", sign, SIGNS)
+    t = np.asarray(types)
+    m = SIGNS[sign]
+    return np.where(t == "C", m["C"], m["P"]).astype(float)
+
+
+def settlement_time(expiry_dates, roots) -> pd.Series:
+    """Settlement timestamps (tz-aware, America/New_York) from expiry dates and roots.
+
+    Roots in :data:`AM_SETTLED_ROOTS` settle at 09:30 ET on the expiry date; every
+    other root (SPXW, NDXP, RUTW, XSP, SPY, single names) at 16:00 ET.
+
+    Parameters
+    ----------
+    expiry_dates : array_like of datetime-like
+        Calendar expiry dates (time of day ignored; naive or tz-aware).
+    roots : array_like of str
+        Option root per contract, e.g. ``"SPX"``, ``"SPXW"``.
+    """
+    d = pd.to_datetime(pd.Series(expiry_dates)).reset_index(drop=True)
+    if d.dt.tz is not None:
+        d = d.dt.tz_convert(TZ).dt.tz_localize(None)
+    d = d.dt.normalize().dt.tz_localize(TZ)
+    am = pd.Series(roots).reset_index(drop=True).isin(AM_SETTLED_ROOTS).to_numpy()
+    hours = np.where(am, AM_SETTLEMENT / pd.Timedelta(hours=1), PM_SETTLEMENT / pd.Timedelta(hours=1))
+    return d + pd.to_timedelta(hours, unit="h")
+
+
+def year_fraction(expiry, asof, time: str = TIME) -> np.ndarray:
+    """Time to expiry in years under a named convention.
+
+    Parameters
+    ----------
+    expiry : array_like of tz-aware timestamps
+        Settlement timestamps.
+    asof : pandas.Timestamp
+        Snapshot time (tz-aware).
+    time : {"act365", "busday262"}
+        ``act365``: seconds from ``asof`` to settlement / (365 × 86400), which is
+        negative for settled contracts. ``busday262``: business days (Mon–Fri)
+        from the ``asof`` date to the expiry date / 262, with same-day contracts
+        at 1/262.
+
+    Returns
+    -------
+    numpy.ndarray of float
+        Years.
+    """
+    check_choice("time", time, TIME_CONVENTIONS)
+    e = pd.to_datetime(pd.Series(expiry)).reset_index(drop=True)
+    if time == "act365":
+        return ((e - asof).dt.total_seconds() / SECONDS_PER_YEAR).to_numpy(dtype=float)
+    a = np.datetime64(asof.tz_convert(TZ).date(), "D")
+    ed = e.dt.tz_convert(TZ).dt.tz_localize(None).to_numpy().astype("datetime64[D]")
+    days = np.busday_count(a, ed).astype(float)
+    return np.maximum(days, 1.0) / BUSINESS_DAYS_PER_YEAR

@@ -1,0 +1,440 @@
+"""Dealer gamma exposure: per contract, per strike, per expiry, the profile and the levels.
+
+One contract's exposure, in dollars per 1% move of the underlying, is
+
+.. math:: \\mathrm{GEX} = s \\cdot \\Gamma \\cdot \\mathrm{OI} \\cdot m \\cdot S^2 \\cdot 0.01
+
+with ``s`` the dealer sign (:mod:`gexlib.conventions`), ``Γ`` the gamma per unit of
+underlying, ``m`` the contract multiplier and ``S`` the spot. It is the change in
+dealers' dollar delta for a +1% move; to stay hedged dealers trade the negative of
+it (sell into a rise when positive, buy into it when negative).
+
+Every function takes the same convention keywords, with defaults from
+:mod:`gexlib.conventions`: ``sign`` (``"practitioner"``, ``"seed"``, ``"all_short"``),
+``gamma`` (``"model"`` or ``"chain"``), ``time`` (``"act365"`` or ``"busday262"``),
+``r`` and ``q``. Contracts with OI = 0, or with IV <= 0 under model gamma, contribute
+nothing; :func:`contracts` reports how many.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import brentq
+
+from . import bs
+from . import conventions as cv
+from .chain import Snapshot
+
+PCT = 0.01  # exposure per 1% move
+_SQRT_2PI = float(np.sqrt(2.0 * np.pi))
+
+BUCKETS = ("0DTE", "weekly", "monthly", "quarterly", "LEAPS")
+
+
+@dataclass(frozen=True)
+class Contracts:
+    """Per-contract arrays ready for exposure sums (contracts that contribute only).
+
+    Attributes
+    ----------
+    strike, T, iv, weight, sign, gamma : numpy.ndarray
+        Strike, years to expiry, decimal IV, ``sign × OI × multiplier``, dealer sign
+        and the gamma per unit underlying at the snapshot spot (source as requested).
+    is_call : numpy.ndarray of bool
+    expiry : pandas.Series of tz-aware settlement timestamps
+    used, dropped_oi, dropped_iv : int
+        How many contracts contribute, and how many were left out for OI = 0 or
+        (model gamma) IV <= 0.
+    """
+
+    strike: np.ndarray
+    T: np.ndarray
+    iv: np.ndarray
+    weight: np.ndarray
+    sign: np.ndarray
+    gamma: np.ndarray
+    is_call: np.ndarray
+    expiry: pd.Series
+    used: int
+    dropped_oi: int
+    dropped_iv: int
+
+
+def contracts(snap: Snapshot, *, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME,
+              r: float = cv.RATE, q: float = cv.DIVIDEND, spot: float | None = None) -> Contracts:
+    """Select the contracts that contribute and attach sign, weight, time and gamma.
+
+    Parameters
+    ----------
+    snap : Snapshot
+    sign, gamma, time, r, q
+        Conventions; see :mod:`gexlib.conventions`.
+    spot : float, optional
+        Spot at which model gamma is evaluated (default the snapshot's). Chain gamma
+        exists only at the file's own spot, so ``gamma="chain"`` with another spot
+        raises ValueError.
+
+    Returns
+    -------
+    Contracts
+    """
+    cv.check_choice("gamma", gamma, cv.GAMMA_SOURCES)
+    o = snap.options
+    S = float(snap.spot if spot is None else spot)
+    if gamma == "chain" and spot is not None and S != float(snap.spot):
+        raise ValueError("gamma='chain' exists only at the snapshot's own spot; use gamma='model'")
+    oi = o["oi"].to_numpy(dtype=float)
+    iv = o["iv"].to_numpy(dtype=float)
+    has_oi = oi > 0
+    if gamma == "model":
+        keep = has_oi & (iv > 0)
+    else:
+        keep = has_oi & np.isfinite(o["chain_gamma"].to_numpy(dtype=float))
+    dropped_oi = int((~has_oi).sum())
+    dropped_iv = int((has_oi & ~keep).sum())
+    sub = o.loc[keep]
+    T = cv.year_fraction(sub["expiry"], snap.asof, time=time)
+    K = sub["strike"].to_numpy(dtype=float)
+    v = iv[keep]
+    s = cv.sign_vector(sub["type"].to_numpy(), sign=sign)
+    if gamma == "model":
+        g = np.asarray(bs.gamma(S, K, T, v, r=r, q=q), dtype=float)
+    else:
+        g = sub["chain_gamma"].to_numpy(dtype=float)
+    return Contracts(strike=K, T=T, iv=v, weight=s * oi[keep] * float(snap.multiplier), sign=s,
+                     gamma=g, is_call=(sub["type"].to_numpy() == "C"),
+                     expiry=sub["expiry"].reset_index(drop=True),
+                     used=int(keep.sum()), dropped_oi=dropped_oi, dropped_iv=dropped_iv)
+
+
+def exposure(snap: Snapshot, **conv) -> pd.DataFrame:
+    """Exposure of every contributing contract, dollars per 1% move.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``expiry, strike, type, sign, gamma, gex``; one row per contract with
+        OI > 0 (and IV > 0 under model gamma).
+    """
+    c = contracts(snap, **conv)
+    S = float(snap.spot)
+    return pd.DataFrame({
+        "expiry": c.expiry, "strike": c.strike, "type": np.where(c.is_call, "C", "P"),
+        "sign": c.sign, "gamma": c.gamma, "gex": c.weight * c.gamma * S * S * PCT,
+    })
+
+
+def _split(df: pd.DataFrame, keys) -> pd.DataFrame:
+    """Sum ``gex`` by ``keys`` into call, put and net columns."""
+    call = df["gex"].where(df["type"] == "C", 0.0)
+    put = df["gex"].where(df["type"] == "P", 0.0)
+    out = pd.DataFrame({"call": call, "put": put}).groupby([df[k] for k in keys]).sum()
+    out["net"] = out["call"] + out["put"]
+    return out
+
+
+def per_strike_gex(snap: Snapshot, **conv) -> pd.DataFrame:
+    """Exposure summed over expiries per strike, ascending.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``strike, call, put, net`` in dollars per 1% move.
+    """
+    return _split(exposure(snap, **conv), ["strike"]).reset_index()
+
+
+def total_gex(snap: Snapshot, **conv) -> float:
+    """Total dealer gamma exposure, dollars per 1% move (a plain float)."""
+    return float(exposure(snap, **conv)["gex"].sum())
+
+
+def expiry_bucket(expiry, asof: pd.Timestamp) -> np.ndarray:
+    """Bucket name per settlement timestamp.
+
+    Checked in this order: ``0DTE`` (settles on the ``asof`` calendar date);
+    ``LEAPS`` (settles more than 365 days after ``asof``); ``quarterly`` (the last
+    weekday of March, June, September or December); ``monthly`` (the third Friday
+    of a month, either root); ``weekly`` (everything else, dailies included).
+    """
+    e = pd.to_datetime(pd.Series(expiry)).dt.tz_convert(cv.TZ).reset_index(drop=True)
+    d = e.dt.tz_localize(None).dt.normalize()
+    a = asof.tz_convert(cv.TZ)
+    zero = (d == pd.Timestamp(a.date())).to_numpy()
+    leaps = ((e - a).dt.total_seconds() > 365 * 86400).to_numpy()
+    month_end = d + pd.offsets.BMonthEnd(0)
+    quarterly = (d.dt.month.isin([3, 6, 9, 12]) & (d == month_end)).to_numpy()
+    monthly = ((d.dt.day_of_week == 4) & (d.dt.day >= 15) & (d.dt.day <= 21)).to_numpy()
+    return np.select([zero, leaps, quarterly, monthly], ["0DTE", "LEAPS", "quarterly", "monthly"],
+                     default="weekly")
+
+
+def gex_by_expiry(snap: Snapshot, *, by: str = "expiry", **conv) -> pd.DataFrame:
+    """Exposure per expiry (``by="expiry"``) or per bucket (``by="bucket"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``by="expiry"``: columns ``expiry, bucket, call, put, net``, one row per
+        settlement timestamp. ``by="bucket"``: columns ``bucket, call, put, net``
+        with every bucket of :data:`BUCKETS` present, in that order. Dollars per 1%.
+    """
+    cv.check_choice("by", by, ("expiry", "bucket"))
+    df = exposure(snap, **conv)
+    df["bucket"] = expiry_bucket(df["expiry"], snap.asof)
+    if by == "bucket":
+        out = _split(df, ["bucket"]).reindex(list(BUCKETS), fill_value=0.0)
+        return out.rename_axis("bucket").reset_index()
+    return _split(df, ["expiry", "bucket"]).reset_index()
+
+
+def gex_matrix(snap: Snapshot, *, value: str = "net", **conv) -> pd.DataFrame:
+    """Strike × expiry matrix of exposure, for heatmaps.
+
+    Parameters
+    ----------
+    value : {"net", "call", "put"}
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``strike`` (ascending), columns the settlement timestamps, zeros where
+        a pair has no contributing contract. Dollars per 1% move.
+    """
+    cv.check_choice("value", value, ("net", "call", "put"))
+    tidy = _split(exposure(snap, **conv), ["strike", "expiry"])[value]
+    return tidy.unstack("expiry", fill_value=0.0).sort_index()
+
+
+# --- the profile ------------------------------------------------------------------------
+
+
+def gamma_profile(snap: Snapshot, spots, *, sign: str = cv.SIGN, time: str = cv.TIME,
+                  r: float = cv.RATE, q: float = cv.DIVIDEND, cutoff: float = 12.0,
+                  chunk: int = 256, by_type: bool = False):
+    """Total model-gamma exposure as if spot were each value (IV held per contract).
+
+    Always model gamma: the chain's gamma exists only at the file's own spot.
+    Vectorised as one matrix product per chunk of levels: with ``x = ln(S/S0)``,
+    ``d1 = a x + b`` per contract, so ``-d1²/2 = [x², x, 1] · [-a²/2, -ab, -b²/2]``
+    and the exposure is ``S · exp(that) · w``. Contracts whose ``|d1|`` exceeds
+    ``cutoff`` over the whole grid (relative contribution below ``φ(cutoff)``,
+    5e-32 for the default 12) are skipped. Memory: ``chunk × contracts × 8`` bytes.
+
+    Parameters
+    ----------
+    snap : Snapshot
+    spots : array_like of float
+        Hypothetical spot levels (price units), > 0.
+    sign, time, r, q
+        Conventions; see :mod:`gexlib.conventions`.
+    cutoff : float
+        ``|d1|`` above which a contract is negligible over the grid.
+    chunk : int
+        Levels evaluated per block.
+    by_type : bool
+        If True also return the call and put parts.
+
+    Returns
+    -------
+    numpy.ndarray or tuple of numpy.ndarray
+        Dollars per 1% move at each level (``net`` or ``(call, put, net)``).
+    """
+    c = contracts(snap, sign=sign, gamma="model", time=time, r=r, q=q)
+    return _profile(c, float(snap.spot), spots, r=r, q=q, cutoff=cutoff, chunk=chunk, by_type=by_type)
+
+
+def _profile_terms(c: Contracts, S0: float, r: float, q: float):
+    """Per-contract a, b and weight w of the separated profile form."""
+    vol = c.iv * np.sqrt(c.T)
+    a = 1.0 / vol
+    b = (np.log(S0 / c.strike) + (r - q + 0.5 * c.iv**2) * c.T) / vol
+    w = c.weight * np.exp(-q * c.T) * a / _SQRT_2PI * PCT
+    return a, b, w
+
+
+def _profile(c: Contracts, S0: float, spots, *, r, q, cutoff=12.0, chunk=256, by_type=False):
+    S = np.atleast_1d(np.asarray(spots, dtype=float))
+    if np.any(~(S > 0)):
+        raise ValueError("spots must be positive")
+    x = np.log(S / S0)
+    a, b, w = _profile_terms(c, S0, r, q)
+    lo, hi = a * x.min() + b, a * x.max() + b
+    live = ~((lo > cutoff) | (hi < -cutoff))  # d1 is linear in x: negligible over the whole grid
+    a, b, w, is_call = a[live], b[live], w[live], c.is_call[live]
+    C = np.stack([-0.5 * a * a, -a * b, -0.5 * b * b])
+    W = np.stack([np.where(is_call, w, 0.0), np.where(is_call, 0.0, w)], axis=1)
+    out = np.empty((S.size, 2))
+    for i in range(0, S.size, chunk):
+        xs = x[i:i + chunk]
+        E = np.stack([xs * xs, xs, np.ones_like(xs)], axis=1) @ C
+        np.exp(E, out=E)
+        out[i:i + chunk] = E @ W
+    out *= S[:, None]
+    call, put = out[:, 0], out[:, 1]
+    net = call + put
+    return (call, put, net) if by_type else net
+
+
+def _crossings(x: np.ndarray, y: np.ndarray) -> list[tuple[int, int]]:
+    """Index pairs (i, j), j the next nonzero after i, where y changes sign."""
+    nz = np.flatnonzero(y != 0)
+    if nz.size < 2:
+        return []
+    s = np.sign(y[nz])
+    k = np.flatnonzero(s[:-1] != s[1:])
+    return [(int(nz[i]), int(nz[i + 1])) for i in k]
+
+
+def _nearest(values: list[float], spot: float) -> float | None:
+    return min(values, key=lambda v: abs(v - spot)) if values else None
+
+
+@dataclass(frozen=True)
+class Level:
+    """A level and every crossing found; ``value`` is the crossing nearest spot (or None)."""
+
+    value: float | None
+    crossings: tuple[float, ...]
+
+
+def zero_gamma(snap: Snapshot, *, sign: str = cv.SIGN, time: str = cv.TIME, r: float = cv.RATE,
+               q: float = cv.DIVIDEND, lo: float = 0.5, hi: float = 1.5, n: int = 2001,
+               rtol: float = 1e-4) -> Level:
+    """Spot levels where the model-gamma profile crosses zero.
+
+    Scans ``[lo, hi] × spot`` on a uniform grid of ``n`` levels, densified around
+    every contract whose gamma spike (width ``σ√T·K``) is narrower than four grid
+    steps, so no short-dated spike is stepped over; each sign change is refined with
+    Brent's method to ``rtol × spot`` (0.01% by default).
+
+    Returns
+    -------
+    Level
+        ``value`` the crossing nearest spot, ``crossings`` all of them ascending;
+        ``Level(None, ())`` when the profile never changes sign in the range.
+    """
+    c = contracts(snap, sign=sign, gamma="model", time=time, r=r, q=q)
+    S0 = float(snap.spot)
+    grid = _scan_grid(c, S0, lo, hi, n, r, q)
+    y = _profile(c, S0, grid, r=r, q=q)
+    f = lambda s: float(_profile(c, S0, [s], r=r, q=q)[0])  # noqa: E731
+    roots = []
+    for i, j in _crossings(grid, y):
+        if j == i + 1:
+            roots.append(float(brentq(f, grid[i], grid[j], xtol=rtol * S0)))
+        else:  # exact zeros on the grid between two signs: the first is a root
+            roots.append(float(grid[i + 1]))
+    return Level(_nearest(roots, S0), tuple(sorted(roots)))
+
+
+def _scan_grid(c: Contracts, S0, lo, hi, n, r, q) -> np.ndarray:
+    grid = np.linspace(lo * S0, hi * S0, n)
+    step = np.log(grid[1] / grid[0]) if n > 1 else np.inf
+    vol = c.iv * np.sqrt(c.T)
+    narrow = vol < 4 * step
+    if narrow.any():
+        # Around each narrow spike: its peak (d1 = 0) ± 6 widths at 1/4-width spacing.
+        centre = np.log(c.strike[narrow]) - (r - q + 0.5 * c.iv[narrow] ** 2) * c.T[narrow]
+        u = np.linspace(-6.0, 6.0, 49)
+        extra = np.exp(centre[:, None] + vol[narrow][:, None] * u).ravel()
+        grid = np.union1d(grid, extra[(extra > lo * S0) & (extra < hi * S0)])
+    return grid
+
+
+def flip_strike(snap: Snapshot, **conv) -> Level:
+    """The cumulative flip: where the running sum of per-strike net exposure changes sign.
+
+    The source material's definition: walk strikes upward, cumulating per-strike
+    net GEX at the current spot, and find where the sum changes sign. Our added
+    choices: linear interpolation between neighbouring strikes, the crossing
+    nearest spot as ``value``, all crossings listed, ``None`` when there is none.
+
+    Returns
+    -------
+    Level
+    """
+    ps = per_strike_gex(snap, **conv)
+    K = ps["strike"].to_numpy(dtype=float)
+    cum = np.cumsum(ps["net"].to_numpy(dtype=float))
+    roots = []
+    for i, j in _crossings(K, cum):
+        if j == i + 1:
+            roots.append(float(K[i] + (K[j] - K[i]) * cum[i] / (cum[i] - cum[j])))
+        else:
+            roots.append(float(K[i + 1]))
+    return Level(_nearest(roots, float(snap.spot)), tuple(roots))
+
+
+def walls(snap: Snapshot, **conv) -> dict[str, float | None]:
+    """Call wall and put wall: strikes with the largest summed |call| and |put| exposure.
+
+    The absolute value makes both independent of the sign convention.
+
+    Returns
+    -------
+    dict
+        ``{"call_wall": strike, "put_wall": strike}`` (None when a side has no exposure).
+    """
+    ps = per_strike_gex(snap, **conv)
+    out = {}
+    for side in ("call", "put"):
+        v = ps[side].abs().to_numpy()
+        out[f"{side}_wall"] = float(ps["strike"].iloc[int(np.argmax(v))]) if v.size and v.max() > 0 else None
+    return out
+
+
+# --- hedging flows ------------------------------------------------------------------------
+
+
+def dealer_delta(snap: Snapshot, spot: float, *, sign: str = cv.SIGN, time: str = cv.TIME,
+                 r: float = cv.RATE, q: float = cv.DIVIDEND) -> pd.DataFrame:
+    """Dealers' option delta per contract at a hypothetical spot, in shares.
+
+    ``sign × Δ(spot) × OI × multiplier`` with each contract's own IV held.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``strike, type, shares``.
+    """
+    c = contracts(snap, sign=sign, gamma="model", time=time, r=r, q=q)
+    kind = np.where(c.is_call, "C", "P")
+    d = np.asarray(bs.delta(float(spot), c.strike, c.T, c.iv, r=r, q=q, kind=kind), dtype=float)
+    return pd.DataFrame({"strike": c.strike, "type": kind, "shares": c.weight * d})
+
+
+def hedge_flow(snap: Snapshot, s0: float, s1: float, *, sign: str = cv.SIGN, time: str = cv.TIME,
+               r: float = cv.RATE, q: float = cv.DIVIDEND) -> pd.DataFrame:
+    """What dealers trade to stay delta-neutral when spot moves from ``s0`` to ``s1``.
+
+    Exact: minus the change of dealer delta, every contract re-evaluated at ``s1``.
+    Linear (the GEX approximation): minus ``Σ sign·Γ(s0)·OI·m·(s1 − s0)``, which in
+    dollars is ``−GEX(s0) × (percentage move)``. Dollars are shares × ``s0``, so the
+    two differ only by the approximation. Model gamma and delta from each contract's IV.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per strike, ascending, and a last row with ``strike = NaN`` holding the
+        totals; columns ``strike, shares_exact, dollars_exact, shares_linear,
+        dollars_linear``. Positive = dealers buy.
+    """
+    conv = dict(sign=sign, time=time, r=r, q=q)
+    d0 = dealer_delta(snap, s0, **conv)
+    d1 = dealer_delta(snap, s1, **conv)
+    c = contracts(snap, gamma="model", spot=s0, **conv)
+    df = pd.DataFrame({
+        "strike": c.strike,
+        "shares_exact": -(d1["shares"] - d0["shares"]).to_numpy(),
+        "shares_linear": -c.weight * c.gamma * (float(s1) - float(s0)),
+    })
+    ps = df.groupby("strike", as_index=False).sum()
+    total = ps.drop(columns="strike").sum().to_frame().T.assign(strike=np.nan)
+    out = pd.concat([ps, total[ps.columns]], ignore_index=True)
+    out["dollars_exact"] = out["shares_exact"] * float(s0)
+    out["dollars_linear"] = out["shares_linear"] * float(s0)
+    return out[["strike", "shares_exact", "dollars_exact", "shares_linear", "dollars_linear"]]

@@ -1,0 +1,82 @@
+"""The levels sheet: every level, the regime and the conventions that produced them."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import conventions as cv
+from . import gex, regime
+from .chain import Snapshot
+
+#: Keys of :func:`levels`, in order (also the ``--json`` schema of ``python -m gexlib levels``).
+KEYS = ("underlying", "asof", "spot", "sign", "gamma", "time", "total_gex", "zero_gamma", "flip_strike",
+        "call_wall", "put_wall", "regime", "triggers", "contracts_used", "contracts_dropped")
+
+
+def levels(snap: Snapshot, *, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME,
+           flip: str = "zero_gamma", history: pd.DataFrame | None = None, r: float = cv.RATE,
+           q: float = cv.DIVIDEND) -> dict:
+    """Compute the levels sheet of a snapshot.
+
+    Total GEX, the cumulative flip and the walls use ``gamma``; the zero-gamma level
+    always uses model gamma (the chain's gamma exists only at its own spot).
+
+    Returns
+    -------
+    dict
+        Keys :data:`KEYS`: ``asof`` ISO 8601 with offset; dollar figures per 1% move;
+        levels ``None`` when they do not exist; ``triggers`` a dict of booleans (or
+        None); ``contracts_dropped`` the sum of :attr:`Snapshot.dropped` (e.g.
+        expired) and the contracts left out for OI = 0 or IV <= 0. The breakdown is
+        in ``dropped_detail`` (not part of the JSON schema).
+    """
+    conv = dict(sign=sign, time=time, r=r, q=q)
+    c = gex.contracts(snap, gamma=gamma, **conv)
+    total = gex.total_gex(snap, gamma=gamma, **conv)
+    zero = gex.zero_gamma(snap, **conv).value
+    w = gex.walls(snap, gamma=gamma, **conv)
+    reg = regime.classify_regime(snap, history=history, flip=flip, gamma=gamma, total=total, zero=zero, **conv)
+    detail = {**{k: int(v) for k, v in snap.dropped.items()}, "zero_oi": c.dropped_oi, "no_iv": c.dropped_iv}
+    out = {
+        "underlying": snap.underlying, "asof": snap.asof.isoformat(), "spot": float(snap.spot),
+        "sign": sign, "gamma": gamma, "time": time, "total_gex": total, "zero_gamma": zero,
+        "flip_strike": gex.flip_strike(snap, gamma=gamma, **conv).value,
+        "call_wall": w["call_wall"], "put_wall": w["put_wall"], "regime": reg.tag,
+        "triggers": reg.triggers, "contracts_used": c.used, "contracts_dropped": sum(detail.values()),
+    }
+    assert tuple(out) == KEYS
+    return {**out, "dropped_detail": detail, "flip": flip}
+
+
+def _money(x: float) -> str:
+    return f"{'-' if x < 0 else '+'}${abs(x) / 1e9:,.2f}bn"
+
+
+def _lvl(x: float | None, spot: float) -> str:
+    if x is None:
+        return "none in range"
+    return f"{x:,.2f}  ({(x / spot - 1) * 100:+.2f}% from spot)"
+
+
+def format_sheet(lv: dict) -> str:
+    """A readable levels sheet, headed by the conventions used."""
+    s = lv["spot"]
+    fired = [k for k, v in lv["triggers"].items() if v]
+    unknown = [k for k, v in lv["triggers"].items() if v is None]
+    lines = [
+        f"{lv['underlying']} levels at {lv['asof']}",
+        f"conventions: sign={lv['sign']}  gamma={lv['gamma']}  time={lv['time']}  regime level={lv['flip']}",
+        "",
+        f"spot            {s:,.2f}",
+        f"total GEX       {_money(lv['total_gex'])} per 1% move ({lv['sign']} sign, {lv['gamma']} gamma)",
+        f"zero gamma      {_lvl(lv['zero_gamma'], s)}  [model gamma profile]",
+        f"flip strike     {_lvl(lv['flip_strike'], s)}  [cumulative, {lv['gamma']} gamma]",
+        f"call wall       {_lvl(lv['call_wall'], s)}",
+        f"put wall        {_lvl(lv['put_wall'], s)}",
+        f"regime          {lv['regime']}" + (f"  (fired: {', '.join(fired)})" if fired else ""),
+    ]
+    if unknown:
+        lines.append(f"not evaluated   {', '.join(unknown)} (no --history given)")
+    detail = ", ".join(f"{k} {v}" for k, v in lv["dropped_detail"].items())
+    lines.append(f"contracts       {lv['contracts_used']} used, {lv['contracts_dropped']} left out ({detail})")
+    return "\n".join(lines)
