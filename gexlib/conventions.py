@@ -77,8 +77,8 @@ def sign_vector(types, sign: str = SIGN) -> np.ndarray:
 
     Parameters
     ----------
-    types : array_like of str
-        ``"C"`` or ``"P"`` per contract.
+    types : array_like of str or bool
+        ``"C"`` or ``"P"`` per contract, or a boolean array (True for calls).
     sign : {"practitioner", "seed", "all_short"}
         Sign convention; see the module docstring.
 
@@ -90,7 +90,7 @@ def sign_vector(types, sign: str = SIGN) -> np.ndarray:
     check_choice("sign", sign, SIGNS)
     t = np.asarray(types)
     m = SIGNS[sign]
-    return np.where(t == "C", m["C"], m["P"]).astype(float)
+    return np.where(t if t.dtype == bool else t == "C", m["C"], m["P"]).astype(float)
 
 
 def settlement_time(expiry_dates, roots) -> pd.Series:
@@ -136,10 +136,11 @@ def year_fraction(expiry, asof, time: str = TIME) -> np.ndarray:
         Years.
     """
     check_choice("time", time, TIME_CONVENTIONS)
-    e = pd.to_datetime(pd.Series(expiry)).reset_index(drop=True)
+    e = pd.DatetimeIndex(expiry)
     if time == "act365":
-        return ((e - asof).dt.total_seconds() / SECONDS_PER_YEAR).to_numpy(dtype=float)
+        ns = e.as_unit("ns").asi8  # UTC epoch nanoseconds
+        return (ns - pd.Timestamp(asof).as_unit("ns").value) / 1e9 / SECONDS_PER_YEAR
     a = np.datetime64(asof.tz_convert(TZ).date(), "D")
-    ed = e.dt.tz_convert(TZ).dt.tz_localize(None).to_numpy().astype("datetime64[D]")
+    ed = e.tz_convert(TZ).tz_localize(None).to_numpy().astype("datetime64[D]")
     days = np.busday_count(a, ed).astype(float)
     return np.maximum(days, 1.0) / BUSINESS_DAYS_PER_YEAR

@@ -44,7 +44,8 @@ class Contracts:
         Strike, years to expiry, decimal IV, ``sign × OI × multiplier``, dealer sign
         and the gamma per unit underlying at the snapshot spot (source as requested).
     is_call : numpy.ndarray of bool
-    expiry : pandas.Series of tz-aware settlement timestamps
+    rows : numpy.ndarray of int
+        Positions of these contracts in ``snap.options``.
     used, dropped_oi, dropped_iv : int
         How many contracts contribute, and how many were left out for OI = 0 or
         (model gamma) IV <= 0.
@@ -57,14 +58,15 @@ class Contracts:
     sign: np.ndarray
     gamma: np.ndarray
     is_call: np.ndarray
-    expiry: pd.Series
+    rows: np.ndarray
     used: int
     dropped_oi: int
     dropped_iv: int
 
 
 def contracts(snap: Snapshot, *, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME,
-              r: float = cv.RATE, q: float = cv.DIVIDEND, spot: float | None = None) -> Contracts:
+              r: float = cv.RATE, q: float = cv.DIVIDEND, spot: float | None = None,
+              with_gamma: bool = True) -> Contracts:
     """Select the contracts that contribute and attach sign, weight, time and gamma.
 
     Parameters
@@ -76,6 +78,9 @@ def contracts(snap: Snapshot, *, sign: str = cv.SIGN, gamma: str = cv.GAMMA, tim
         Spot at which model gamma is evaluated (default the snapshot's). Chain gamma
         exists only at the file's own spot, so ``gamma="chain"`` with another spot
         raises ValueError.
+    with_gamma : bool
+        False skips the model gamma at spot (``gamma`` is then NaN), for callers
+        such as the profile that evaluate it elsewhere.
 
     Returns
     -------
@@ -93,21 +98,21 @@ def contracts(snap: Snapshot, *, sign: str = cv.SIGN, gamma: str = cv.GAMMA, tim
         keep = has_oi & (iv > 0)
     else:
         keep = has_oi & np.isfinite(o["chain_gamma"].to_numpy(dtype=float))
-    dropped_oi = int((~has_oi).sum())
-    dropped_iv = int((has_oi & ~keep).sum())
-    sub = o.loc[keep]
-    T = cv.year_fraction(sub["expiry"], snap.asof, time=time)
-    K = sub["strike"].to_numpy(dtype=float)
-    v = iv[keep]
-    s = cv.sign_vector(sub["type"].to_numpy(), sign=sign)
-    if gamma == "model":
+    rows = np.flatnonzero(keep)
+    T = cv.year_fraction(o["expiry"], snap.asof, time=time)[rows]
+    K = o["strike"].to_numpy(dtype=float)[rows]
+    v = iv[rows]
+    is_call = (o["type"] == "C").to_numpy(dtype=bool)[rows]
+    s = cv.sign_vector(is_call, sign=sign)
+    if gamma == "chain":
+        g = o["chain_gamma"].to_numpy(dtype=float)[rows]
+    elif with_gamma:
         g = np.asarray(bs.gamma(S, K, T, v, r=r, q=q), dtype=float)
     else:
-        g = sub["chain_gamma"].to_numpy(dtype=float)
-    return Contracts(strike=K, T=T, iv=v, weight=s * oi[keep] * float(snap.multiplier), sign=s,
-                     gamma=g, is_call=(sub["type"].to_numpy() == "C"),
-                     expiry=sub["expiry"].reset_index(drop=True),
-                     used=int(keep.sum()), dropped_oi=dropped_oi, dropped_iv=dropped_iv)
+        g = np.full(K.size, np.nan)
+    return Contracts(strike=K, T=T, iv=v, weight=s * oi[rows] * float(snap.multiplier), sign=s, gamma=g,
+                     is_call=is_call, rows=rows, used=int(rows.size),
+                     dropped_oi=int((~has_oi).sum()), dropped_iv=int((has_oi & ~keep).sum()))
 
 
 def exposure(snap: Snapshot, **conv) -> pd.DataFrame:
@@ -122,7 +127,7 @@ def exposure(snap: Snapshot, **conv) -> pd.DataFrame:
     c = contracts(snap, **conv)
     S = float(snap.spot)
     return pd.DataFrame({
-        "expiry": c.expiry, "strike": c.strike, "type": np.where(c.is_call, "C", "P"),
+        "expiry": snap.options["expiry"].iloc[c.rows].reset_index(drop=True), "strike": c.strike, "type": np.where(c.is_call, "C", "P"),
         "sign": c.sign, "gamma": c.gamma, "gex": c.weight * c.gamma * S * S * PCT,
     })
 
@@ -243,7 +248,7 @@ def gamma_profile(snap: Snapshot, spots, *, sign: str = cv.SIGN, time: str = cv.
     numpy.ndarray or tuple of numpy.ndarray
         Dollars per 1% move at each level (``net`` or ``(call, put, net)``).
     """
-    c = contracts(snap, sign=sign, gamma="model", time=time, r=r, q=q)
+    c = contracts(snap, sign=sign, gamma="model", time=time, r=r, q=q, with_gamma=False)
     return _profile(c, float(snap.spot), spots, r=r, q=q, cutoff=cutoff, chunk=chunk, by_type=by_type)
 
 
@@ -317,7 +322,7 @@ def zero_gamma(snap: Snapshot, *, sign: str = cv.SIGN, time: str = cv.TIME, r: f
         ``value`` the crossing nearest spot, ``crossings`` all of them ascending;
         ``Level(None, ())`` when the profile never changes sign in the range.
     """
-    c = contracts(snap, sign=sign, gamma="model", time=time, r=r, q=q)
+    c = contracts(snap, sign=sign, gamma="model", time=time, r=r, q=q, with_gamma=False)
     S0 = float(snap.spot)
     grid = _scan_grid(c, S0, lo, hi, n, r, q)
     y = _profile(c, S0, grid, r=r, q=q)
@@ -345,7 +350,10 @@ def _scan_grid(c: Contracts, S0, lo, hi, n, r, q) -> np.ndarray:
     return grid
 
 
-def flip_strike(snap: Snapshot, **conv) -> Level:
+FLIP_ZEROS = ("skip", "touch")
+
+
+def flip_strike(snap: Snapshot, *, zeros: str = "skip", **conv) -> Level:
     """The cumulative flip: where the running sum of per-strike net exposure changes sign.
 
     The source material's definition: walk strikes upward, cumulating per-strike
@@ -353,18 +361,38 @@ def flip_strike(snap: Snapshot, **conv) -> Level:
     choices: linear interpolation between neighbouring strikes, the crossing
     nearest spot as ``value``, all crossings listed, ``None`` when there is none.
 
+    Parameters
+    ----------
+    zeros : {"skip", "touch"}
+        What a cumulative sum of exactly zero means. ``"skip"`` (default): nothing,
+        a crossing is a strict change of sign between nonzero sums, so the empty
+        low-strike tail (no exposure accumulated yet) is not a crossing. ``"touch"``:
+        every neighbouring pair with ``c_i · c_{i+1} <= 0`` is a crossing, zeros
+        included, as some implementations count; each strike of the empty tail then
+        counts once, and a chain whose sum never changes sign still gets a "flip"
+        at the last strike of that tail.
+    **conv
+        ``sign, gamma, time, r, q``; see :mod:`gexlib.conventions`.
+
     Returns
     -------
     Level
     """
+    cv.check_choice("zeros", zeros, FLIP_ZEROS)
     ps = per_strike_gex(snap, **conv)
     K = ps["strike"].to_numpy(dtype=float)
     cum = np.cumsum(ps["net"].to_numpy(dtype=float))
+    if zeros == "touch":
+        pairs = [(int(i), int(i) + 1) for i in np.flatnonzero(cum[:-1] * cum[1:] <= 0)]
+    else:
+        pairs = _crossings(K, cum)
     roots = []
-    for i, j in _crossings(K, cum):
-        if j == i + 1:
+    for i, j in pairs:
+        if cum[i] == cum[j]:  # both zero ("touch" only): the crossing is the strike itself
+            roots.append(float(K[i]))
+        elif j == i + 1:
             roots.append(float(K[i] + (K[j] - K[i]) * cum[i] / (cum[i] - cum[j])))
-        else:
+        else:  # exact zeros between two signs: the first zero is the crossing
             roots.append(float(K[i + 1]))
     return Level(_nearest(roots, float(snap.spot)), tuple(roots))
 
@@ -401,7 +429,7 @@ def dealer_delta(snap: Snapshot, spot: float, *, sign: str = cv.SIGN, time: str 
     pandas.DataFrame
         Columns ``strike, type, shares``.
     """
-    c = contracts(snap, sign=sign, gamma="model", time=time, r=r, q=q)
+    c = contracts(snap, sign=sign, gamma="model", time=time, r=r, q=q, with_gamma=False)
     kind = np.where(c.is_call, "C", "P")
     d = np.asarray(bs.delta(float(spot), c.strike, c.T, c.iv, r=r, q=q, kind=kind), dtype=float)
     return pd.DataFrame({"strike": c.strike, "type": kind, "shares": c.weight * d})

@@ -248,3 +248,20 @@ def test_busday262_time():
     assert list(cv.year_fraction(exp, asof, time="busday262") * 262) == pytest.approx([1, 2, 5])
     assert cv.year_fraction(exp, asof)[0] == pytest.approx(5.5 * 3600 / (365 * 86400))
     assert ASOF.tzinfo is not None
+
+
+def test_flip_zero_runs_skip_versus_touch():
+    # Nothing below 90 (cumulative sum 0 at 80 and 85 via OI = 1, gamma 0), then -3, -2, +2.
+    snap = snapshot([
+        {"strike": 80, "type": "P", "oi": 1, "chain_gamma": 0.0},
+        {"strike": 85, "type": "C", "oi": 1, "chain_gamma": 0.0},
+        {"strike": 90, "type": "P", "oi": 1, "chain_gamma": 3.0},
+        {"strike": 100, "type": "C", "oi": 1, "chain_gamma": 1.0},
+        {"strike": 110, "type": "C", "oi": 1, "chain_gamma": 4.0},
+    ])
+    assert gex.flip_strike(snap, gamma="chain").crossings == pytest.approx((105.0,))
+    touch = gex.flip_strike(snap, gamma="chain", zeros="touch")
+    assert touch.crossings == pytest.approx((80.0, 85.0, 105.0))  # 0-0 and 0-(-3) pairs count too
+    assert touch.value == pytest.approx(105.0)
+    with pytest.raises(ValueError):
+        gex.flip_strike(snap, zeros="maybe")
