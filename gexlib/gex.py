@@ -271,17 +271,20 @@ def _profile(c: Contracts, S0: float, spots, *, r, q, cutoff=12.0, chunk=256, by
     live = ~((lo > cutoff) | (hi < -cutoff))  # d1 is linear in x: negligible over the whole grid
     a, b, w, is_call = a[live], b[live], w[live], c.is_call[live]
     C = np.stack([-0.5 * a * a, -a * b, -0.5 * b * b])
-    W = np.stack([np.where(is_call, w, 0.0), np.where(is_call, 0.0, w)], axis=1)
-    out = np.empty((S.size, 2))
+    w_call = np.where(is_call, w, 0.0)
+    net, call = np.empty(S.size), np.empty(S.size)
     for i in range(0, S.size, chunk):
         xs = x[i:i + chunk]
         E = np.stack([xs * xs, xs, np.ones_like(xs)], axis=1) @ C
         np.exp(E, out=E)
-        out[i:i + chunk] = E @ W
-    out *= S[:, None]
-    call, put = out[:, 0], out[:, 1]
-    net = call + put
-    return (call, put, net) if by_type else net
+        net[i:i + chunk] = E @ w  # matrix-vector products: cheaper than one (n, m) @ (m, 2)
+        if by_type:
+            call[i:i + chunk] = E @ w_call
+    net *= S
+    if not by_type:
+        return net
+    call *= S
+    return call, net - call, net
 
 
 def _crossings(x: np.ndarray, y: np.ndarray) -> list[tuple[int, int]]:
