@@ -7,4 +7,18 @@ chains), :mod:`~gexlib.gex` (exposures, profile, levels), :mod:`~gexlib.regime`
 :mod:`~gexlib.conventions` (every convention and its default).
 """
 
+from .chain import ChainError, Snapshot, read_cboe, read_csv, write_cboe, write_csv
+from .gex import (
+    flip_strike, gamma_profile, gex_by_expiry, gex_matrix, hedge_flow, per_strike_gex, total_gex, walls,
+    zero_gamma,
+)
+from .levels import levels
+from .regime import Regime, classify_regime, skew, skew_zscore
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "ChainError", "Snapshot", "read_cboe", "read_csv", "write_cboe", "write_csv",
+    "flip_strike", "gamma_profile", "gex_by_expiry", "gex_matrix", "hedge_flow", "per_strike_gex",
+    "total_gex", "walls", "zero_gamma", "levels", "Regime", "classify_regime", "skew", "skew_zscore",
+]

@@ -219,15 +219,16 @@ def gex_matrix(snap: Snapshot, *, value: str = "net", **conv) -> pd.DataFrame:
 
 def gamma_profile(snap: Snapshot, spots, *, sign: str = cv.SIGN, time: str = cv.TIME,
                   r: float = cv.RATE, q: float = cv.DIVIDEND, cutoff: float = 12.0,
-                  chunk: int = 256, by_type: bool = False):
+                  chunk: int = 64, by_type: bool = False):
     """Total model-gamma exposure as if spot were each value (IV held per contract).
 
     Always model gamma: the chain's gamma exists only at the file's own spot.
-    Vectorised as one matrix product per chunk of levels: with ``x = ln(S/S0)``,
-    ``d1 = a x + b`` per contract, so ``-d1²/2 = [x², x, 1] · [-a²/2, -ab, -b²/2]``
-    and the exposure is ``S · exp(that) · w``. Contracts whose ``|d1|`` exceeds
-    ``cutoff`` over the whole grid (relative contribution below ``φ(cutoff)``,
-    5e-32 for the default 12) are skipped. Memory: ``chunk × contracts × 8`` bytes.
+    Vectorised as one matrix product per chunk of sorted levels: with
+    ``x = ln(S/S0)``, ``d1 = a x + b`` per contract, so
+    ``-d1²/2 = [x², x, 1] · [-a²/2, -ab, -b²/2]`` and the exposure is
+    ``S · exp(that) · w``. In each chunk, contracts whose ``|d1|`` exceeds ``cutoff``
+    across it (relative contribution below ``φ(cutoff)``, 5e-32 for the default 12)
+    are skipped. Memory: about ``chunk × contracts × 8`` bytes.
 
     Parameters
     ----------
@@ -261,30 +262,35 @@ def _profile_terms(c: Contracts, S0: float, r: float, q: float):
     return a, b, w
 
 
-def _profile(c: Contracts, S0: float, spots, *, r, q, cutoff=12.0, chunk=256, by_type=False):
+def _profile(c: Contracts, S0: float, spots, *, r, q, cutoff=12.0, chunk=64, by_type=False):
     S = np.atleast_1d(np.asarray(spots, dtype=float))
     if np.any(~(S > 0)):
         raise ValueError("spots must be positive")
-    x = np.log(S / S0)
+    order = np.argsort(S)
+    x = np.log(S[order] / S0)
     a, b, w = _profile_terms(c, S0, r, q)
-    lo, hi = a * x.min() + b, a * x.max() + b
-    live = ~((lo > cutoff) | (hi < -cutoff))  # d1 is linear in x: negligible over the whole grid
-    a, b, w, is_call = a[live], b[live], w[live], c.is_call[live]
     C = np.stack([-0.5 * a * a, -a * b, -0.5 * b * b])
-    w_call = np.where(is_call, w, 0.0)
-    net, call = np.empty(S.size), np.empty(S.size)
+    w_call = np.where(c.is_call, w, 0.0)
+    net, call = np.zeros(S.size), np.zeros(S.size)
     for i in range(0, S.size, chunk):
         xs = x[i:i + chunk]
-        E = np.stack([xs * xs, xs, np.ones_like(xs)], axis=1) @ C
+        # d1 is linear in x: a contract with |d1| > cutoff at both ends of this chunk of
+        # sorted levels is negligible across it (short-dated contracts away from their strike).
+        live = ~((a * xs[0] + b > cutoff) | (a * xs[-1] + b < -cutoff))
+        if not live.any():
+            continue
+        E = np.stack([xs * xs, xs, np.ones_like(xs)], axis=1) @ C[:, live]
         np.exp(E, out=E)
-        net[i:i + chunk] = E @ w  # matrix-vector products: cheaper than one (n, m) @ (m, 2)
+        net[i:i + chunk] = E @ w[live]  # matrix-vector products: cheaper than (n, m) @ (m, 2)
         if by_type:
-            call[i:i + chunk] = E @ w_call
-    net *= S
+            call[i:i + chunk] = E @ w_call[live]
+    out = np.empty(S.size)
+    out[order] = net * S[order]
     if not by_type:
-        return net
-    call *= S
-    return call, net - call, net
+        return out
+    out_call = np.empty(S.size)
+    out_call[order] = call * S[order]
+    return out_call, out - out_call, out
 
 
 def _crossings(x: np.ndarray, y: np.ndarray) -> list[tuple[int, int]]:
@@ -314,10 +320,10 @@ def zero_gamma(snap: Snapshot, *, sign: str = cv.SIGN, time: str = cv.TIME, r: f
                rtol: float = 1e-4) -> Level:
     """Spot levels where the model-gamma profile crosses zero.
 
-    Scans ``[lo, hi] × spot`` on a uniform grid of ``n`` levels, densified around
-    every contract whose gamma spike (width ``σ√T·K``) is narrower than four grid
-    steps, so no short-dated spike is stepped over; each sign change is refined with
-    Brent's method to ``rtol × spot`` (0.01% by default).
+    Scans ``[lo, hi] × spot`` on a uniform grid of ``n`` levels, densified at half a
+    spike width around every contract whose gamma spike (width ``σ√T·K``) is
+    narrower than four grid steps, so no short-dated spike is stepped over; each
+    sign change is refined with Brent's method to ``rtol × spot`` (0.01% by default).
 
     Returns
     -------
@@ -339,18 +345,34 @@ def zero_gamma(snap: Snapshot, *, sign: str = cv.SIGN, time: str = cv.TIME, r: f
     return Level(_nearest(roots, S0), tuple(sorted(roots)))
 
 
-def _scan_grid(c: Contracts, S0, lo, hi, n, r, q) -> np.ndarray:
+def _scan_grid(c: Contracts, S0, lo, hi, n, r, q, reach: float = 6.0) -> np.ndarray:
+    """Uniform grid plus, where spikes are narrow, merged finer stretches.
+
+    A contract's gamma spike has log-width ``σ√T``. Where that is under four base
+    steps, the stretch ``peak ± reach`` widths is scanned at half a width; stretches
+    that overlap are merged and scanned at the finest spacing among them, so a
+    0DTE strip adds one dense stretch rather than a block of points per contract.
+    """
     grid = np.linspace(lo * S0, hi * S0, n)
     step = np.log(grid[1] / grid[0]) if n > 1 else np.inf
     vol = c.iv * np.sqrt(c.T)
     narrow = vol < 4 * step
-    if narrow.any():
-        # Around each narrow spike: its peak (d1 = 0) ± 6 widths at 1/4-width spacing.
-        centre = np.log(c.strike[narrow]) - (r - q + 0.5 * c.iv[narrow] ** 2) * c.T[narrow]
-        u = np.linspace(-6.0, 6.0, 49)
-        extra = np.exp(centre[:, None] + vol[narrow][:, None] * u).ravel()
-        grid = np.union1d(grid, extra[(extra > lo * S0) & (extra < hi * S0)])
-    return grid
+    if not narrow.any():
+        return grid
+    centre = np.log(c.strike[narrow]) - (r - q + 0.5 * c.iv[narrow] ** 2) * c.T[narrow]
+    width = vol[narrow]
+    order = np.argsort(centre - reach * width)
+    starts, ends, spacing = (centre - reach * width)[order], (centre + reach * width)[order], width[order] / 2
+    pieces, a, b, h = [], starts[0], ends[0], spacing[0]
+    for s0, e0, h0 in zip(starts[1:], ends[1:], spacing[1:], strict=True):
+        if s0 <= b:  # overlaps the current stretch: extend it, keep the finest spacing
+            b, h = max(b, e0), min(h, h0)
+        else:
+            pieces.append(np.arange(a, b + h, h))
+            a, b, h = s0, e0, h0
+    pieces.append(np.arange(a, b + h, h))
+    extra = np.exp(np.concatenate(pieces))
+    return np.union1d(grid, extra[(extra > lo * S0) & (extra < hi * S0)])
 
 
 FLIP_ZEROS = ("skip", "touch")

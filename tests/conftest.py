@@ -1,0 +1,42 @@
+"""Shared test fixtures: access to real Cboe downloads kept outside the repository.
+
+Set ``GEXLIB_CBOE_DIR`` to a folder of Cboe delayed-quotes CSV files to run the
+real-file tests; without it they are skipped.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+def cboe_dir_or_none() -> Path | None:
+    """The folder named by ``GEXLIB_CBOE_DIR``, or None when the variable is unset."""
+    value = os.environ.get("GEXLIB_CBOE_DIR", "").strip()
+    return Path(value) if value else None
+
+
+@pytest.fixture(scope="session")
+def cboe_dir() -> Path:
+    """Folder of real Cboe downloads; skips the test when ``GEXLIB_CBOE_DIR`` is unset."""
+    folder = cboe_dir_or_none()
+    if folder is None:
+        pytest.skip("GEXLIB_CBOE_DIR is not set")
+    if not folder.is_dir():
+        pytest.fail(f"GEXLIB_CBOE_DIR={folder} is not a directory")
+    return folder
+
+
+def pytest_generate_tests(metafunc):
+    """Parametrise any test taking ``cboe_file`` over every ``*.csv`` in ``GEXLIB_CBOE_DIR``."""
+    if "cboe_file" not in metafunc.fixturenames:
+        return
+    folder = cboe_dir_or_none()
+    files = sorted(folder.glob("*.csv")) if folder is not None else []
+    if files:
+        metafunc.parametrize("cboe_file", files, ids=[f.name for f in files])
+    else:
+        reason = ("GEXLIB_CBOE_DIR is not set" if folder is None
+                  else f"no *.csv files in GEXLIB_CBOE_DIR={folder}")
+        metafunc.parametrize("cboe_file", [pytest.param(None, marks=pytest.mark.skip(reason=reason))],
+                             ids=["no-cboe-files"])
