@@ -32,19 +32,22 @@ FLIP_DEFINITIONS = ("zero_gamma", "cumulative")
 def _expiry_vols(o: pd.DataFrame, S: float, T: float, r: float, q: float) -> tuple[float, float, float] | None:
     """(25Δ put IV, 25Δ call IV, ATM IV) of one expiry, or None if a wing is missing.
 
-    Out-of-the-money puts (strike < spot) and calls (strike > spot) with IV > 0; IV
-    interpolated linearly in model delta at the wings and in strike at the forward.
+    Out- and at-the-money puts (strike <= forward) and calls (strike >= forward) with
+    IV > 0; IV interpolated linearly in model delta at the wings and in strike at the
+    forward.
     """
     fwd = S * np.exp((r - q) * T)
     vols = []
-    for kind, otm, target in (("P", o["strike"] < fwd, -SKEW_DELTA), ("C", o["strike"] > fwd, SKEW_DELTA)):
+    for kind, otm, target in (("P", o["strike"] <= fwd, -SKEW_DELTA), ("C", o["strike"] >= fwd, SKEW_DELTA)):
         side = o[(o["type"] == kind) & otm & (o["iv"] > 0)].sort_values("strike")
         if len(side) < 2:
             return None
-        d = np.asarray(bs.delta(S, side["strike"].to_numpy(), T, side["iv"].to_numpy(), r=r, q=q, kind=kind))
+        iv = side["iv"].to_numpy()
+        d = np.asarray(bs.delta(S, side["strike"].to_numpy(), T, iv, r=r, q=q, kind=kind))
         if not (d.min() <= target <= d.max()):
             return None
-        vols.append(float(np.interp(target, d, side["iv"].to_numpy())))
+        order = np.argsort(d)  # delta falls as strike rises: interpolate on increasing delta
+        vols.append(float(np.interp(target, d[order], iv[order])))
     both = o[o["iv"] > 0].groupby("strike")["iv"].mean()
     if both.empty or not (both.index.min() <= fwd <= both.index.max()):
         return None
@@ -52,25 +55,21 @@ def _expiry_vols(o: pd.DataFrame, S: float, T: float, r: float, q: float) -> tup
     return vols[0], vols[1], vols[2]
 
 
-def skew(snap: Snapshot, *, days: float = SKEW_DAYS, time: str = cv.TIME, r: float = cv.RATE,
-         q: float = cv.DIVIDEND) -> float:
-    """Normalised 30-day 25-delta risk reversal: (put IV − call IV) / ATM IV.
+def constant_maturity_vols(snap: Snapshot, *, days: float = SKEW_DAYS, time: str = cv.TIME,
+                           r: float = cv.RATE, q: float = cv.DIVIDEND) -> dict[str, float]:
+    """25-delta put, 25-delta call and ATM implied vols at a constant maturity.
 
     Each of the three vols is taken per expiry (:func:`_expiry_vols`) and brought
-    to a constant ``days`` maturity by interpolating total variance ``σ²T``
-    linearly in ``T`` between the two expiries that bracket it (flat in vol
-    outside the listed range). Dividing by ATM IV makes the measure fall when ATM
-    vol spikes faster than the put–call spread, as it does in sharp selloffs, so a
-    collapse of normalised skew flags stress even while raw put premia rise.
+    to ``days`` by interpolating total variance ``σ²T`` linearly in ``T`` between
+    the two expiries that bracket it (flat in vol outside the listed range).
 
     Returns
     -------
-    float
-        Dimensionless (e.g. 0.35 means the 25Δ put trades 35% of ATM vol above the 25Δ call).
+    dict
+        ``{"put25": …, "call25": …, "atm": …}``, decimal vols per year.
     """
     o = snap.options
     T = cv.year_fraction(o["expiry"], snap.asof, time=time)
-    target = days / 365.0
     rows = []
     for t in np.unique(T[T > 0]):
         v = _expiry_vols(o[T == t], float(snap.spot), float(t), r, q)
@@ -79,9 +78,26 @@ def skew(snap: Snapshot, *, days: float = SKEW_DAYS, time: str = cv.TIME, r: flo
     if not rows:
         raise ValueError("no expiry has both 25-delta wings and an ATM IV")
     tab = np.array(rows)
-    ts = tab[:, 0]
-    cm = [_constant_maturity(ts, tab[:, k], target) for k in (1, 2, 3)]
-    return float((cm[0] - cm[1]) / cm[2])
+    target = days / 365.0
+    return {k: _constant_maturity(tab[:, 0], tab[:, i], target) for i, k in enumerate(("put25", "call25", "atm"), 1)}
+
+
+def skew(snap: Snapshot, *, days: float = SKEW_DAYS, time: str = cv.TIME, r: float = cv.RATE,
+         q: float = cv.DIVIDEND) -> float:
+    """Normalised 30-day 25-delta risk reversal: (put IV − call IV) / ATM IV.
+
+    The three vols come from :func:`constant_maturity_vols`. Dividing by ATM IV
+    makes the measure fall when ATM vol spikes faster than the put–call spread, as
+    it does in sharp selloffs, so a collapse of normalised skew flags stress even
+    while raw put premia rise.
+
+    Returns
+    -------
+    float
+        Dimensionless (e.g. 0.35 means the 25Δ put trades 35% of ATM vol above the 25Δ call).
+    """
+    v = constant_maturity_vols(snap, days=days, time=time, r=r, q=q)
+    return float((v["put25"] - v["call25"]) / v["atm"])
 
 
 def _constant_maturity(ts: np.ndarray, vols: np.ndarray, target: float) -> float:

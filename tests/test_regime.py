@@ -86,9 +86,10 @@ def test_skew_flat_is_zero_and_skewed_positive():
 
 
 def test_skew_falls_when_atm_vol_spikes():
-    """A parallel +10 vol-point shift leaves put minus call roughly unchanged and raises ATM."""
-    calm, spiked = regime.skew(smile_chain()), regime.skew(smile_chain(shift=0.10))
-    assert spiked < 0.8 * calm
+    """A parallel +10 vol-point shift widens the raw risk reversal but the normalised skew falls."""
+    calm, spiked = regime.constant_maturity_vols(smile_chain()), regime.constant_maturity_vols(smile_chain(shift=0.10))
+    assert spiked["put25"] - spiked["call25"] > calm["put25"] - calm["call25"]
+    assert regime.skew(smile_chain(shift=0.10)) < regime.skew(smile_chain())
 
 
 def test_constant_maturity_interpolates_total_variance():
@@ -129,3 +130,30 @@ def test_skew_crushed_trigger():
 def test_unknown_flip_definition():
     with pytest.raises(ValueError):
         regime.classify_regime(two_strike(100.0), flip="median")
+
+
+def test_wing_vols_at_25_delta():
+    """The 25-delta put/call vols are the smile's vols at the strikes where |delta| = 0.25."""
+    from gexlib import bs
+
+    snap = smile_chain()
+    T = 20 / 365
+    put, call, atm = regime._expiry_vols(snap.options[snap.options["expiry"] == snap.options["expiry"].min()],
+                                         100.0, T, 0.0, 0.0)
+
+    def iv(k):
+        return 0.18 - 0.6 * math.log(k / 100.0)
+
+    for vol, kind, target in ((put, "P", -0.25), (call, "C", 0.25)):
+        # invert delta(K; iv(K)) = target by bisection, independently of the code under test
+        lo, hi = (60.0, 100.0) if kind == "P" else (100.0, 140.0)
+        for _ in range(80):
+            mid = 0.5 * (lo + hi)
+            d = bs.delta(100.0, mid, T, iv(mid), kind=kind)
+            if d < target:  # delta falls as the strike rises, for puts and calls alike
+                hi = mid
+            else:
+                lo = mid
+        assert vol == pytest.approx(iv(0.5 * (lo + hi)), abs=2e-3)  # 1-point strike grid, linear interpolation
+    assert atm == pytest.approx(0.18, abs=1e-9)
+    assert put > atm > call
