@@ -269,8 +269,16 @@ def _profile(c: Contracts, S0: float, spots, *, r, q, cutoff=12.0, chunk=64, by_
     order = np.argsort(S)
     x = np.log(S[order] / S0)
     a, b, w = _profile_terms(c, S0, r, q)
-    C = np.stack([-0.5 * a * a, -a * b, -0.5 * b * b])
     w_call = np.where(c.is_call, w, 0.0)
+    # Neighbouring contracts with the same strike, expiry and IV (a call and a put quoted at one
+    # vol) have identical terms: add their weights and evaluate the exponential once.
+    same = (c.strike[1:] == c.strike[:-1]) & (c.T[1:] == c.T[:-1]) & (c.iv[1:] == c.iv[:-1])
+    if same.any():
+        first = np.concatenate([[True], ~same])
+        group = np.cumsum(first) - 1
+        a, b = a[first], b[first]
+        w, w_call = np.bincount(group, weights=w), np.bincount(group, weights=w_call)
+    C = np.stack([-0.5 * a * a, -a * b, -0.5 * b * b])
     net, call = np.zeros(S.size), np.zeros(S.size)
     for i in range(0, S.size, chunk):
         xs = x[i:i + chunk]

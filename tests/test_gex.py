@@ -265,3 +265,19 @@ def test_flip_zero_runs_skip_versus_touch():
     assert touch.value == pytest.approx(105.0)
     with pytest.raises(ValueError):
         gex.flip_strike(snap, zeros="maybe")
+
+
+def test_profile_merges_call_put_pairs_exactly():
+    """Calls and puts quoted at one IV share their terms; the profile must still match term by term."""
+    rows = [{"strike": k, "type": t, "oi": 100 + 7 * k + (50 if t == "C" else 0), "iv": 0.2 + 0.001 * (100 - k),
+             "days": d} for d in (1, 30) for k in range(80, 121, 5) for t in "CP"]
+    snap = snapshot(rows)
+    c = gex.contracts(snap)
+    spots = np.linspace(70, 130, 121)
+    direct_call = [float(np.sum((c.weight * bs.gamma(s, c.strike, c.T, c.iv))[c.is_call]) * s * s * 0.01)
+                   for s in spots]
+    direct = [float(np.sum(c.weight * bs.gamma(s, c.strike, c.T, c.iv)) * s * s * 0.01) for s in spots]
+    call, put, net = gex.gamma_profile(snap, spots, by_type=True)
+    scale = np.max(np.abs(direct))
+    assert np.allclose(net, direct, rtol=1e-9, atol=1e-12 * scale)
+    assert np.allclose(call, direct_call, rtol=1e-9, atol=1e-12 * scale)
