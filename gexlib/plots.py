@@ -1,0 +1,491 @@
+"""The lesson figures: pure functions from data to a matplotlib Figure.
+
+Every function takes its data (a snapshot, a simulation result or plain numbers)
+and the convention keywords of :mod:`gexlib.conventions`, draws into ``ax`` when
+one is given (else a new figure of :data:`FIGSIZE`) and returns the Figure. None
+sets a title (captions live in the notebooks) or closes a figure. Exposures are
+shown in $bn per 1% move of the underlying.
+
+One meaning per colour, everywhere (:data:`COLORS`): calls, puts and net
+exposure each have their colour; spot is a dashed vertical line; zero gamma, the
+cumulative flip and the two walls are vertical lines with their own colour and
+line style (:data:`STYLES`), drawn by :func:`mark`.
+
+Levels that the figures mark (``zero``, ``flip``, ``walls``) default to
+:data:`AUTO`, computed from the snapshot with the same conventions; pass a number,
+a :class:`gexlib.gex.Level`, or None (no line) to draw precomputed values.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.collections import PolyCollection
+
+from . import bs, gex, hedging
+from . import conventions as cv
+from .chain import Snapshot
+
+#: Colour of each meaning (Okabe–Ito palette, readable with colour-vision deficiency).
+COLORS = {
+    "call": "#0072B2",        # blue
+    "put": "#D55E00",         # vermillion
+    "net": "#333333",         # near-black
+    "spot": "#000000",        # black, dashed
+    "zero_gamma": "#CC79A7",  # reddish purple
+    "flip": "#009E73",        # bluish green
+    "call_wall": "#56B4E9",   # sky blue, kin to calls
+    "put_wall": "#E69F00",    # orange, kin to puts
+    "expiry": "#999999",      # grey: payoff at expiry
+}
+#: Line style of each vertical level line.
+STYLES = {"spot": "--", "zero_gamma": "-.", "flip": ":", "call_wall": (0, (6, 2, 1, 2, 1, 2)),
+          "put_wall": (0, (6, 2, 1, 2, 1, 2))}
+#: Legend label of each level line.
+LABELS = {"spot": "spot", "zero_gamma": "zero gamma", "flip": "flip (cumulative)",
+          "call_wall": "call wall", "put_wall": "put wall"}
+#: Line width of every line.
+LW = 2
+#: The thin grey line at y = 0 (or x = 0): a reference, not data.
+ZERO_LINE = {"color": "0.8", "lw": 1, "zorder": 0}
+#: Default figure size in inches.
+FIGSIZE = (7.0, 4.0)
+#: Half-width of the strike / spot window shown around spot, as a fraction of spot.
+WINDOW = 0.10
+#: Half-width of the strike window of the heatmap, as a fraction of spot.
+HEATMAP_WINDOW = 0.05
+#: Hypothetical spot levels of the profile curve.
+LEVELS = 201
+#: Dollars per $bn.
+BN = 1e9
+#: Default of the ``zero`` / ``flip`` / ``walls`` arguments: compute from the snapshot.
+AUTO = "auto"
+GEX_LABEL = "GEX ($bn per 1% move)"
+
+#: Greek name -> (function, takes ``kind``, axis label).
+GREEKS = {
+    "price": (bs.price, True, "option price ($)"),
+    "delta": (bs.delta, True, "delta (shares per option)"),
+    "gamma": (bs.gamma, False, "gamma (delta per $1 move)"),
+    "vega": (bs.vega, False, "vega ($ per vol point)"),
+    "theta": (bs.theta, True, "theta ($ per day)"),
+    "vanna": (bs.vanna, False, "vanna (delta per vol point)"),
+    "charm": (bs.charm, True, "charm (delta per day)"),
+}
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def bn(dollars: float | None) -> str:
+    """Dollars as signed billions, e.g. ``"+$15.31bn"``; ``"n/a"`` for None."""
+    if dollars is None:
+        return "n/a"
+    return f"{'-' if dollars < 0 else '+'}${abs(dollars) / BN:,.2f}bn"
+
+
+def _axes(ax, figsize=FIGSIZE):
+    """``(fig, ax)``: the given axes and its figure, or a new figure."""
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+        return fig, ax
+    return ax.figure, ax
+
+
+def _value(level) -> float | None:
+    """A float from a number, a :class:`gexlib.gex.Level` or None."""
+    if level is None:
+        return None
+    if isinstance(level, gex.Level):
+        return level.value
+    return float(level)
+
+
+def mark(ax, kind: str, x: float | None, *, xlim=None):
+    """Draw the vertical line of a level (``"spot"``, ``"zero_gamma"``, ``"flip"``, walls).
+
+    Nothing is drawn when ``x`` is None or outside ``xlim`` (then the legend does
+    not list a line the reader cannot see). Returns the line or None.
+    """
+    if x is None or (xlim is not None and not xlim[0] <= x <= xlim[1]):
+        return None
+    return ax.axvline(x, color=COLORS[kind], ls=STYLES[kind], lw=LW, label=f"{LABELS[kind]} {x:,.0f}")
+
+
+def bars(ax, x, heights, width: float, *, color, label: str | None = None) -> PolyCollection:
+    """Vertical bars centred at ``x`` as one collection (one artist: fast to draw with many bars)."""
+    x = np.asarray(x, dtype=float)
+    h = np.asarray(heights, dtype=float)
+    left, right, zero = x - width / 2, x + width / 2, np.zeros_like(x)
+    verts = np.stack([np.stack([left, zero], 1), np.stack([left, h], 1),
+                      np.stack([right, h], 1), np.stack([right, zero], 1)], axis=1)
+    coll = PolyCollection(verts, facecolors=color, edgecolors="none", label=label)
+    ax.add_collection(coll)
+    ax.autoscale_view()
+    return coll
+
+
+def legend(ax, handles=None, labels=None, ncols: int = 3):
+    """The legend in a row above the axes (outside the data, never over it)."""
+    if handles is None:
+        handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return None
+    return ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=ncols,
+                     frameon=False, fontsize="small", borderaxespad=0.0, handlelength=2.5)
+
+
+def _conv(sign, gamma, time, r, q):
+    return dict(sign=sign, gamma=gamma, time=time, r=r, q=q)
+
+
+def window_limits(spot: float, window: float = WINDOW) -> tuple[float, float]:
+    """``((1 − window) × spot, (1 + window) × spot)``: the x range of the strike figures."""
+    return (1.0 - window) * float(spot), (1.0 + window) * float(spot)
+
+
+def _align_zero(ax1, ax2):
+    """Put y = 0 at the same height on two y-axes sharing an x-axis."""
+    lo1, hi1 = ax1.get_ylim()
+    lo2, hi2 = ax2.get_ylim()
+    lo1, hi1, lo2, hi2 = min(lo1, 0), max(hi1, 0), min(lo2, 0), max(hi2, 0)
+    f = max(-lo1 / (hi1 - lo1) if hi1 > lo1 else 0.5, -lo2 / (hi2 - lo2) if hi2 > lo2 else 0.5)
+    # with zero at fraction f of the height, each axis needs the larger of its two extents
+    for ax, lo, hi in ((ax1, lo1, hi1), (ax2, lo2, hi2)):
+        span = max(hi / (1 - f) if f < 1 else 0, -lo / f if f > 0 else 0) or 1.0
+        ax.set_ylim(-f * span, (1 - f) * span)
+
+
+# --- lesson 01: options and greeks --------------------------------------------------------
+
+
+def _greek(name: str, S, K, T, iv, kind, r, q):
+    cv.check_choice("greek", name, GREEKS)
+    fn, with_kind, _ = GREEKS[name]
+    return fn(S, K, T, iv, r=r, q=q, kind=kind) if with_kind else fn(S, K, T, iv, r=r, q=q)
+
+
+def greek_curves(greek: str = "gamma", *, strike: float = 100.0, days=(7, 30, 90), iv: float = 0.20,
+                 kind: str = "C", spot: float | None = None, spots=None, r: float = cv.RATE,
+                 q: float = cv.DIVIDEND, ax=None):
+    """One greek against spot for several expiries (lesson 01).
+
+    Parameters
+    ----------
+    greek : {"price", "delta", "gamma", "vega", "theta", "vanna", "charm"}
+        Units as in :mod:`gexlib.bs`.
+    strike : float
+        Strike, $.
+    days : sequence of float
+        Calendar days to expiry, one curve each (``T = days / 365``), darker when longer.
+    iv : float
+        Implied vol, decimal per year.
+    kind : {"C", "P"}
+        Calls are drawn in the call colour, puts in the put colour.
+    spot : float, optional
+        Where to draw the spot line.
+    spots : array_like, optional
+        x grid (default 301 levels over 0.7–1.3 × strike).
+    """
+    fig, ax = _axes(ax)
+    S = np.linspace(0.7 * strike, 1.3 * strike, 301) if spots is None else np.asarray(spots, dtype=float)
+    days = list(np.atleast_1d(days))
+    for i, d in enumerate(sorted(days)):
+        y = _greek(greek, S, strike, float(d) / 365.0, iv, kind, r, q)
+        ax.plot(S, y, color=COLORS["call" if kind == "C" else "put"], lw=LW,
+                alpha=1.0 if len(days) == 1 else 0.35 + 0.65 * i / (len(days) - 1), label=f"{d:g} days")
+    mark(ax, "spot", spot)
+    ax.axhline(0.0, **ZERO_LINE)
+    ax.set_xlabel("spot ($)")
+    ax.set_ylabel(GREEKS[greek][2])
+    legend(ax, ncols=4)
+    return fig
+
+
+def payoff_and_greeks(*, strike: float = 100.0, days: float = 30.0, iv: float = 0.20, spot: float = 100.0,
+                      kind: str = "C", r: float = cv.RATE, q: float = cv.DIVIDEND, spots=None, axes=None):
+    """Price (with the payoff at expiry), delta and gamma against spot, one option (lesson 01).
+
+    A dot marks the values at ``spot``; three panels side by side (``axes``: three
+    Axes to draw into, else a new figure).
+    """
+    if axes is None:
+        fig, axes = plt.subplots(1, 3, figsize=(FIGSIZE[0] + 2.0, 3.2), layout="constrained")
+    else:
+        fig = axes[0].figure
+    S = np.linspace(0.7 * strike, 1.3 * strike, 301) if spots is None else np.asarray(spots, dtype=float)
+    T = float(days) / 365.0
+    color = COLORS["call" if kind == "C" else "put"]
+    for ax, name in zip(axes, ("price", "delta", "gamma"), strict=True):
+        ax.plot(S, _greek(name, S, strike, T, iv, kind, r, q), color=color, lw=LW, label=f"{days:g} days")
+        if name == "price":
+            ax.plot(S, _greek("price", S, strike, 0.0, iv, kind, r, q), color=COLORS["expiry"], lw=LW,
+                    label="at expiry", zorder=1)
+        ax.plot([spot], [_greek(name, spot, strike, T, iv, kind, r, q)], "o", color=color, ms=7)
+        mark(ax, "spot", spot)
+        ax.set_xlabel("spot ($)")
+        ax.set_ylabel(GREEKS[name][2])
+    legend(axes[0], ncols=2)
+    return fig
+
+
+# --- lesson 03: dealer gamma per strike ---------------------------------------------------
+
+
+def _in_window(df: pd.DataFrame, lim) -> pd.DataFrame:
+    return df[(df["strike"] >= lim[0]) & (df["strike"] <= lim[1])]
+
+
+def _bar_width(strikes: np.ndarray) -> float:
+    d = np.diff(np.unique(strikes))
+    return float(d.min()) if d.size else 1.0
+
+
+def per_strike(snap: Snapshot, *, window: float = WINDOW, flip=AUTO, ax=None, sign: str = cv.SIGN,
+               gamma: str = cv.GAMMA, time: str = cv.TIME, r: float = cv.RATE, q: float = cv.DIVIDEND):
+    """Call and put GEX per strike (bars), the cumulative net GEX (line, right axis), spot and flip.
+
+    The cumulative sum runs over every strike of the chain from the lowest up
+    (:func:`gexlib.gex.flip_strike` finds where it changes sign); only strikes
+    within ``window × spot`` of spot are shown, and the two y-axes share their zero.
+    """
+    conv = _conv(sign, gamma, time, r, q)
+    fig, ax = _axes(ax)
+    lim = window_limits(snap.spot, window)
+    ps = gex.per_strike_gex(snap, **conv)
+    ps = ps.assign(cumulative=ps["net"].cumsum())
+    shown = _in_window(ps, lim)
+    K = shown["strike"].to_numpy(dtype=float)
+    w = 0.45 * _bar_width(K)
+    bars(ax, K - w / 2, shown["call"] / BN, w, color=COLORS["call"], label="calls")
+    bars(ax, K + w / 2, shown["put"] / BN, w, color=COLORS["put"], label="puts")
+    ax.axhline(0.0, **ZERO_LINE)
+    ax.set_xlabel("strike")
+    ax.set_ylabel(GEX_LABEL)
+    ax2 = ax.twinx()
+    ax2.plot(K, shown["cumulative"] / BN, color=COLORS["net"], lw=LW, label="cumulative net")
+    ax2.set_ylabel("cumulative GEX ($bn per 1% move)")
+    _align_zero(ax, ax2)
+    flip = gex.flip_strike(snap, **conv) if isinstance(flip, str) and flip == AUTO else flip
+    for a in (ax, ax2):
+        a.set_xlim(*lim)
+    mark(ax, "spot", float(snap.spot), xlim=lim)
+    mark(ax, "flip", _value(flip), xlim=lim)
+    (h1, l1), (h2, l2) = ax.get_legend_handles_labels(), ax2.get_legend_handles_labels()
+    legend(ax2, h1 + h2, l1 + l2)  # on ax2, which is drawn on top
+    return fig
+
+
+def hedge_flow_bars(snap: Snapshot, *, move: float = hedging.MOVE, window: float = WINDOW, flow=None,
+                    ax=None, sign: str = cv.SIGN, time: str = cv.TIME, r: float = cv.RATE,
+                    q: float = cv.DIVIDEND):
+    """Dealers' hedge flow per strike for a move of ``move`` (decimal) from spot, in $bn.
+
+    Exact flow (every contract re-valued after the move) from
+    :func:`gexlib.hedging.flow_for_move`; positive = dealers buy. Pass ``flow``
+    (that function's result) to draw precomputed numbers.
+    """
+    fig, ax = _axes(ax)
+    if flow is None:
+        flow = hedging.flow_for_move(snap, move, sign=sign, time=time, r=r, q=q)
+    lim = window_limits(snap.spot, window)
+    shown = _in_window(flow.dropna(subset=["strike"]), lim)
+    K = shown["strike"].to_numpy(dtype=float)
+    bars(ax, K, shown["dollars_exact"] / BN, 0.9 * _bar_width(K), color=COLORS["net"],
+         label=f"dealer hedge flow, total {bn(float(flow['dollars_exact'].iloc[-1]))}")
+    ax.axhline(0.0, **ZERO_LINE)
+    ax.set_xlim(*lim)
+    mark(ax, "spot", float(snap.spot), xlim=lim)
+    ax.set_xlabel("strike")
+    ax.set_ylabel(f"hedge flow ($bn, {move * 100:+g}% move)")
+    legend(ax)
+    return fig
+
+
+def dealer_gamma(snap: Snapshot, *, window: float = WINDOW, move: float = hedging.MOVE, flip=AUTO,
+                 flow=None, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME,
+                 r: float = cv.RATE, q: float = cv.DIVIDEND):
+    """Lesson 03 figure: :func:`per_strike` above :func:`hedge_flow_bars`, sharing the strike axis."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(FIGSIZE[0], 6.5), sharex=True, layout="constrained",
+                                      height_ratios=(3, 2))
+    per_strike(snap, window=window, flip=flip, ax=top, sign=sign, gamma=gamma, time=time, r=r, q=q)
+    hedge_flow_bars(snap, move=move, window=window, flow=flow, ax=bottom, sign=sign, time=time, r=r, q=q)
+    top.set_xlabel("")
+    return fig
+
+
+def bucket_bars(snap: Snapshot, *, ax=None, sign: str = cv.SIGN, gamma: str = cv.GAMMA,
+                time: str = cv.TIME, r: float = cv.RATE, q: float = cv.DIVIDEND):
+    """Call, put and net GEX per expiry bucket (:data:`gexlib.gex.BUCKETS`), grouped bars."""
+    fig, ax = _axes(ax)
+    tab = gex.gex_by_expiry(snap, by="bucket", **_conv(sign, gamma, time, r, q))
+    x = np.arange(len(tab))
+    for i, side in enumerate(("call", "put", "net")):
+        bars(ax, x + (i - 1) * 0.27, tab[side] / BN, 0.27, color=COLORS[side],
+             label={"call": "calls", "put": "puts", "net": "net"}[side])
+    ax.axhline(0.0, **ZERO_LINE)
+    ax.set_xticks(x, tab["bucket"])
+    ax.set_xlabel("expiry bucket")
+    ax.set_ylabel(GEX_LABEL)
+    legend(ax)
+    return fig
+
+
+# --- lesson 04: the profile and the flip --------------------------------------------------
+
+
+def profile_levels(spot: float, window: float = WINDOW, n: int = LEVELS) -> np.ndarray:
+    """The hypothetical spot levels of :func:`profile`: ``n`` levels over ``spot × (1 ± window)``."""
+    return np.linspace(*window_limits(spot, window), int(n))
+
+
+#: Scan levels per unit of spot of :func:`gexlib.gex.zero_gamma`'s default grid (2,001 over 0.5–1.5 × spot).
+ZERO_SCAN_DENSITY = 2000
+
+
+def profile_zero(snap: Snapshot, window: float = WINDOW, *, sign: str = cv.SIGN, time: str = cv.TIME,
+                 r: float = cv.RATE, q: float = cv.DIVIDEND) -> gex.Level:
+    """Zero gamma within the range :func:`profile` draws: spot × (1 ± ``window``).
+
+    :func:`gexlib.gex.zero_gamma` with ``lo = 1 − window``, ``hi = 1 + window``
+    and the default scan's spacing (0.05% of spot), so a crossing inside the range
+    is found as by the default full scan (to its tolerance, 0.01% of spot) at a
+    fraction of the cost; crossings outside the range are not looked for.
+    """
+    n = int(round(2 * window * ZERO_SCAN_DENSITY)) + 1
+    return gex.zero_gamma(snap, lo=1.0 - window, hi=1.0 + window, n=n, sign=sign, time=time, r=r, q=q)
+
+
+def profile(snap: Snapshot, *, window: float = WINDOW, n: int = LEVELS, by_type: bool = True, zero=AUTO,
+            flip=AUTO, ax=None, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME,
+            r: float = cv.RATE, q: float = cv.DIVIDEND):
+    """Total GEX as if spot were each level (model gamma, IV held), with zero gamma, flip and spot.
+
+    The curve is :func:`gexlib.gex.gamma_profile` on :func:`profile_levels`; with
+    ``by_type`` the call and put parts are drawn too. Zero gamma defaults to
+    :func:`profile_zero` (the crossing in the drawn range) and the flip to
+    :func:`gexlib.gex.flip_strike` (with ``gamma``); the profile itself is always
+    model gamma.
+    """
+    fig, ax = _axes(ax)
+    conv = dict(sign=sign, time=time, r=r, q=q)
+    S = profile_levels(snap.spot, window, n)
+    if by_type:
+        call, put, net = gex.gamma_profile(snap, S, by_type=True, **conv)
+        ax.plot(S, call / BN, color=COLORS["call"], lw=LW, alpha=0.6, label="calls")
+        ax.plot(S, put / BN, color=COLORS["put"], lw=LW, alpha=0.6, label="puts")
+    else:
+        net = gex.gamma_profile(snap, S, **conv)
+    ax.plot(S, net / BN, color=COLORS["net"], lw=LW, label="net")
+    ax.axhline(0.0, **ZERO_LINE)
+    zero = profile_zero(snap, window, **conv) if isinstance(zero, str) and zero == AUTO else zero
+    flip = gex.flip_strike(snap, gamma=gamma, **conv) if isinstance(flip, str) and flip == AUTO else flip
+    lim = (S[0], S[-1])
+    ax.set_xlim(*lim)
+    mark(ax, "spot", float(snap.spot), xlim=lim)
+    mark(ax, "zero_gamma", _value(zero), xlim=lim)
+    mark(ax, "flip", _value(flip), xlim=lim)
+    ax.set_xlabel("hypothetical spot")
+    ax.set_ylabel(GEX_LABEL)
+    legend(ax)
+    return fig
+
+
+# --- lesson 05: the strike x expiry heatmap -----------------------------------------------
+
+
+def _edges(x: np.ndarray) -> np.ndarray:
+    """Cell edges around sorted centres (midpoints, half a spacing beyond each end)."""
+    if x.size == 1:
+        return np.array([x[0] - 0.5, x[0] + 0.5])
+    mid = (x[1:] + x[:-1]) / 2
+    return np.concatenate([[x[0] - (mid[0] - x[0])], mid, [x[-1] + (x[-1] - mid[-1])]])
+
+
+def _expiry_label(t: pd.Timestamp) -> str:
+    t = t.tz_convert(cv.TZ)
+    return t.strftime("%Y-%m-%d") + (" am" if t.hour < 12 else "")
+
+
+def heatmap(snap: Snapshot, *, window: float = HEATMAP_WINDOW, value: str = "net", walls=AUTO, flip=AUTO,
+            ax=None, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME, r: float = cv.RATE,
+            q: float = cv.DIVIDEND):
+    """Strike × expiry heatmap of GEX (:func:`gexlib.gex.gex_matrix`) with walls, flip and spot.
+
+    Strikes within ``window × spot`` of spot on x, expiries on y (nearest at the
+    top); a diverging colour map centred at zero with symmetric limits at the
+    99th percentile of the nonzero |GEX| cells (blue positive, red negative;
+    larger cells saturate). ``walls`` is AUTO, None or a dict like the result of
+    :func:`gexlib.gex.walls`.
+    """
+    conv = _conv(sign, gamma, time, r, q)
+    fig, ax = _axes(ax)
+    lim = window_limits(snap.spot, window)
+    m = gex.gex_matrix(snap, value=value, **conv)
+    m = m.loc[(m.index >= lim[0]) & (m.index <= lim[1])]
+    m = m.loc[:, (m != 0).any(axis=0)] if m.size else m
+    ax.set_xlim(*lim)
+    ax.set_xlabel("strike")
+    ax.set_ylabel("expiry")
+    if m.size == 0:
+        ax.text(0.5, 0.5, "no exposure in this window", ha="center", va="center", transform=ax.transAxes)
+    else:
+        z = m.to_numpy().T / BN
+        # symmetric limits at the 99th percentile of |GEX|: a few huge cells would wash out the rest
+        top = float(np.percentile(np.abs(z[z != 0]), 99)) if (z != 0).any() else 1.0
+        mesh = ax.pcolormesh(_edges(m.index.to_numpy(dtype=float)), np.arange(z.shape[0] + 1), z,
+                             cmap="RdBu", vmin=-top, vmax=top)
+        fig.colorbar(mesh, ax=ax, label=GEX_LABEL, pad=0.01)
+        rows = np.arange(z.shape[0])
+        step = max(1, int(np.ceil(z.shape[0] / 12)))
+        ax.set_yticks(rows[::step] + 0.5, [_expiry_label(t) for t in m.columns[::step]], fontsize="small")
+        ax.set_ylim(z.shape[0], 0)
+    walls = gex.walls(snap, **conv) if isinstance(walls, str) and walls == AUTO else (walls or {})
+    flip = gex.flip_strike(snap, **conv) if isinstance(flip, str) and flip == AUTO else flip
+    mark(ax, "spot", float(snap.spot), xlim=lim)
+    mark(ax, "flip", _value(flip), xlim=lim)
+    mark(ax, "call_wall", walls.get("call_wall"), xlim=lim)
+    mark(ax, "put_wall", walls.get("put_wall"), xlim=lim)
+    legend(ax, ncols=2)
+    return fig
+
+
+# --- lesson 02: hedging -------------------------------------------------------------------
+
+
+def hedge_paths(sim: hedging.HedgeSimulation, *, n: int = 20, ax=None):
+    """Running P&L of the delta-hedged short option along the kept paths of a simulation.
+
+    Marked to the model (option at implied vol), valued at expiry, against
+    trading days; needs ``keep_paths > 0`` in :func:`gexlib.hedging.simulate_discrete_hedge`.
+    """
+    if sim.running_pnl.shape[0] == 0:
+        raise ValueError("hedge_paths: the simulation kept no paths; run it with keep_paths > 0")
+    fig, ax = _axes(ax)
+    days = sim.times * hedging.TRADING_DAYS
+    for i in range(min(n, sim.running_pnl.shape[0])):
+        ax.plot(days, sim.running_pnl[i], color=COLORS["net"], lw=LW, alpha=0.35)
+    ax.axhline(0.0, **ZERO_LINE)
+    ax.set_xlabel("trading days")
+    ax.set_ylabel("hedged P&L ($ per option)")
+    return fig
+
+
+def hedge_error_hist(sims: dict, *, bins: int = 50, ax=None):
+    """Histograms of final hedged P&L, one per simulation (``{label: HedgeSimulation}``).
+
+    Shades of grey from light to dark in the order given.
+    """
+    fig, ax = _axes(ax)
+    all_pnl = np.concatenate([s.pnl for s in sims.values()])
+    edges = np.linspace(*np.percentile(all_pnl, [0.5, 99.5]), bins + 1)
+    for i, (label, s) in enumerate(sims.items()):
+        shade = 0.75 - 0.75 * (i / max(len(sims) - 1, 1))
+        ax.hist(s.pnl, bins=edges, histtype="step", lw=LW, color=str(shade),
+                label=f"{label}: mean {s.mean:+.3f}, sd {s.std:.3f}")
+    ax.axvline(0.0, **ZERO_LINE)
+    ax.set_xlabel("final hedged P&L ($ per option)")
+    ax.set_ylabel("paths")
+    legend(ax, ncols=1)
+    return fig

@@ -1,0 +1,219 @@
+"""What-if transforms of a snapshot: shift IV, scale open interest, move spot, keep some expiries.
+
+Each function takes a :class:`~gexlib.chain.Snapshot` and returns a new one (the
+input is never modified), so any analytics in :mod:`gexlib.gex` or
+:mod:`gexlib.regime` can be run on the "what if" chain exactly as on a file. The
+lesson dashboards in :mod:`gexlib.widgets` wire their sliders to these functions
+and nothing else, so every number a slider shows can be reproduced in one line::
+
+    from gexlib import gex, whatif
+    gex.total_gex(whatif.scale_oi(snap, put=2.0))
+
+The chain's own greeks (``chain_delta``, ``chain_gamma``) were computed by the
+data vendor at the file's spot and implied vols. A transform that changes either
+sets them to NaN, so ``gamma="chain"`` cannot silently use stale values; model
+gamma (the default, :data:`gexlib.conventions.GAMMA`) is recomputed from the
+transformed inputs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from . import gex
+from .chain import Snapshot
+
+#: Lowest IV (decimal per year) a downward shift can leave on a quoted contract.
+IV_FLOOR = 0.01
+#: Greek columns published by the data vendor, valid only at the file's spot and IVs.
+CHAIN_GREEKS = ("chain_delta", "chain_gamma")
+#: Named expiry filters (keyword arguments of :func:`filter_expiries`), e.g. for a dropdown.
+EXPIRY_PRESETS = {
+    "all expiries": {},
+    "0DTE": {"buckets": ("0DTE",)},
+    "up to 7 days": {"max_days": 7},
+    "up to 30 days": {"max_days": 30},
+    "up to 90 days": {"max_days": 90},
+    "monthly and quarterly": {"buckets": ("monthly", "quarterly")},
+    "beyond 90 days": {"min_days": 90},
+}
+
+
+def _derived(snap: Snapshot, options: pd.DataFrame, note: str, **changes) -> Snapshot:
+    """A new Snapshot with ``options`` (already a copy) and the change noted in ``source``."""
+    source = f"{snap.source} | {note}" if snap.source else note
+    return dataclasses.replace(snap, options=options, dropped=dict(snap.dropped), source=source, **changes)
+
+
+def _without_chain_greeks(options: pd.DataFrame) -> pd.DataFrame:
+    return options.assign(**{c: np.nan for c in CHAIN_GREEKS})
+
+
+def shift_iv(snap: Snapshot, dv: float, *, floor: float = IV_FLOOR) -> Snapshot:
+    """Shift every quoted implied vol in parallel by ``dv``.
+
+    ``iv_new = max(iv + dv, floor)`` where ``iv > 0``; contracts without an IV
+    (``iv == 0``, left out of model gamma) keep 0. With ``dv != 0`` the chain's
+    own greeks are set to NaN (they belong to the old IVs).
+
+    Parameters
+    ----------
+    snap : Snapshot
+    dv : float
+        Shift in decimal vol per year (``0.05`` adds 5 vol points).
+    floor : float
+        Smallest IV a shifted contract can have, decimal per year.
+
+    Returns
+    -------
+    Snapshot
+        A copy; ``snap`` is unchanged.
+    """
+    dv = float(dv)
+    if not np.isfinite(dv):
+        raise ValueError(f"shift_iv: dv={dv!r} is not a finite number")
+    if not floor > 0:
+        raise ValueError(f"shift_iv: floor={floor!r} must be positive")
+    o = snap.options.copy()
+    if dv == 0.0:
+        return _derived(snap, o, "shift_iv(+0.0000)")
+    iv = o["iv"].to_numpy(dtype=float)
+    o["iv"] = np.where(iv > 0, np.maximum(iv + dv, floor), iv)
+    return _derived(snap, _without_chain_greeks(o), f"shift_iv({dv:+.4f})")
+
+
+def scale_oi(snap: Snapshot, call: float = 1.0, put: float = 1.0) -> Snapshot:
+    """Multiply call and put open interest by separate factors.
+
+    One factor for both types scales every exposure by the same number, so the
+    zero-gamma level and the flip strike cannot move; separate factors change the
+    balance between call and put gamma, and the levels move.
+
+    Parameters
+    ----------
+    snap : Snapshot
+    call, put : float
+        Non-negative factors for call and put open interest (contracts).
+
+    Returns
+    -------
+    Snapshot
+        A copy; ``snap`` is unchanged. Open interest may become fractional.
+    """
+    for name, k in (("call", call), ("put", put)):
+        if not (np.isfinite(k) and k >= 0):
+            raise ValueError(f"scale_oi: {name}={k!r} must be a non-negative number")
+    o = snap.options.copy()
+    factor = np.where((o["type"] == "C").to_numpy(), float(call), float(put))
+    o["oi"] = o["oi"].to_numpy(dtype=float) * factor
+    return _derived(snap, o, f"scale_oi(call={float(call):g}, put={float(put):g})")
+
+
+def move_spot(snap: Snapshot, spot: float) -> Snapshot:
+    """The snapshot as if the underlying traded at ``spot``, each contract's IV held.
+
+    Holding IV per contract ("sticky strike") is the assumption behind the gamma
+    profile (:func:`gexlib.gex.gamma_profile`), so model exposures of the moved
+    snapshot equal the profile at ``spot``. The chain's own greeks exist only at
+    the file's spot: they are set to NaN unless ``spot`` equals it. Bid and ask
+    are left as quoted at the file's spot.
+
+    Parameters
+    ----------
+    snap : Snapshot
+    spot : float
+        Hypothetical spot, price units, > 0.
+
+    Returns
+    -------
+    Snapshot
+        A copy with ``spot`` replaced; ``snap`` is unchanged.
+    """
+    spot = float(spot)
+    if not (np.isfinite(spot) and spot > 0):
+        raise ValueError(f"move_spot: spot={spot!r} must be a positive number")
+    o = snap.options.copy()
+    if spot != float(snap.spot):
+        o = _without_chain_greeks(o)
+    return _derived(snap, o, f"move_spot({spot:g})", spot=spot)
+
+
+def days_to_expiry(snap: Snapshot) -> np.ndarray:
+    """Calendar days from ``asof`` to each contract's settlement (fractional)."""
+    return ((snap.options["expiry"] - snap.asof).dt.total_seconds() / 86400.0).to_numpy()
+
+
+def filter_expiries(snap: Snapshot, *, buckets=None, max_days: float | None = None,
+                    min_days: float | None = None) -> Snapshot:
+    """Keep only some expiries.
+
+    Parameters
+    ----------
+    snap : Snapshot
+    buckets : str or sequence of str, optional
+        Expiry buckets to keep, from :data:`gexlib.gex.BUCKETS` (``"0DTE"``,
+        ``"weekly"``, ``"monthly"``, ``"quarterly"``, ``"LEAPS"``; see
+        :func:`gexlib.gex.expiry_bucket`).
+    max_days, min_days : float, optional
+        Keep contracts settling at most / at least this many calendar days after
+        ``asof`` (fractional days: a same-day contract at 15:45 has 0.01).
+
+    Returns
+    -------
+    Snapshot
+        A copy holding the contracts that pass every given filter (possibly
+        none); ``snap`` is unchanged.
+    """
+    o = snap.options
+    keep = np.ones(len(o), dtype=bool)
+    notes = []
+    if buckets is not None:
+        wanted = [buckets] if isinstance(buckets, str) else list(buckets)
+        for b in wanted:
+            if b not in gex.BUCKETS:
+                raise ValueError(f"filter_expiries: bucket {b!r} is not one of {list(gex.BUCKETS)}")
+        keep &= np.isin(gex.expiry_bucket(o["expiry"], snap.asof), wanted)
+        notes.append(f"buckets={wanted}")
+    days = days_to_expiry(snap)
+    if max_days is not None:
+        keep &= days <= float(max_days)
+        notes.append(f"max_days={float(max_days):g}")
+    if min_days is not None:
+        keep &= days >= float(min_days)
+        notes.append(f"min_days={float(min_days):g}")
+    out = o.loc[keep].reset_index(drop=True).copy()
+    return _derived(snap, out, f"filter_expiries({', '.join(notes)})")
+
+
+def apply(snap: Snapshot, *, iv_shift: float = 0.0, call: float = 1.0, put: float = 1.0,
+          spot: float | None = None, expiries: str | None = None) -> Snapshot:
+    """Every what-if at once, in a fixed order: expiries, IV, open interest, spot.
+
+    ``apply(snap)`` is a copy of ``snap`` with the same numbers, so a dashboard at
+    its default settings reproduces the figures of the untouched snapshot.
+
+    Parameters
+    ----------
+    snap : Snapshot
+    iv_shift : float
+        :func:`shift_iv` shift, decimal vol.
+    call, put : float
+        :func:`scale_oi` factors.
+    spot : float, optional
+        :func:`move_spot` target (default: the snapshot's own spot).
+    expiries : str, optional
+        A key of :data:`EXPIRY_PRESETS` (default: all expiries).
+
+    Returns
+    -------
+    Snapshot
+    """
+    if expiries is not None:
+        if expiries not in EXPIRY_PRESETS:
+            raise ValueError(f"apply: expiries={expiries!r} is not one of {list(EXPIRY_PRESETS)}")
+        snap = filter_expiries(snap, **EXPIRY_PRESETS[expiries])
+    out = scale_oi(shift_iv(snap, iv_shift), call=call, put=put)
+    return move_spot(out, snap.spot if spot is None else spot)

@@ -1,0 +1,260 @@
+"""The lesson figures draw the numbers gexlib computes, in the book's colours and labels."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.collections import PolyCollection, QuadMesh  # noqa: E402
+from matplotlib.colors import to_hex  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from gexlib import bs, datasets, gex, hedging, plots  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def calm():
+    return datasets.load("calm")
+
+
+@pytest.fixture(autouse=True)
+def close_all():
+    yield
+    plt.close("all")
+
+
+def level_lines(ax):
+    """Vertical level lines by kind: {kind: x}."""
+    out = {}
+    for line in ax.get_lines():
+        for kind, label in plots.LABELS.items():
+            if line.get_label().startswith(label + " ") and to_hex(line.get_color()) == to_hex(plots.COLORS[kind]):
+                out[kind] = float(line.get_xdata()[0])
+    return out
+
+
+def bar_heights(coll):
+    """(centres, heights) of the bars of a PolyCollection drawn by plots.bars."""
+    verts = [p.vertices for p in coll.get_paths()]
+    return np.array([v[:4, 0].mean() for v in verts]), np.array([v[1, 1] for v in verts])
+
+
+def collections_by_label(ax):
+    return {c.get_label(): c for c in ax.collections if isinstance(c, PolyCollection)}
+
+
+def assert_book_style(fig):
+    """No titles; every coloured line at lw=2."""
+    assert fig._suptitle is None
+    palette = {to_hex(c) for c in plots.COLORS.values()}
+    for ax in fig.axes:
+        assert ax.get_title() == "" and ax.get_title("left") == "" and ax.get_title("right") == ""
+        for line in ax.get_lines():
+            if to_hex(line.get_color()) in palette and line.get_linestyle() != "None":
+                assert line.get_linewidth() == plots.LW
+
+
+def test_colors_cover_every_meaning():
+    assert {"call", "put", "net", "spot", "zero_gamma", "flip", "call_wall", "put_wall"} <= set(plots.COLORS)
+    meanings = ["call", "put", "net", "spot", "zero_gamma", "flip", "call_wall", "put_wall"]
+    assert len({to_hex(plots.COLORS[k]) for k in meanings}) == len(meanings)  # one colour per meaning
+
+
+def test_bn_formatting():
+    assert plots.bn(15_307_653_954.3) == "+$15.31bn"
+    assert plots.bn(-2.5e8) == "-$0.25bn"
+    assert plots.bn(None) == "n/a"
+
+
+def test_per_strike_draws_per_strike_gex_cumulative_spot_and_flip(calm):
+    fig = plots.per_strike(calm)
+    assert isinstance(fig, Figure)
+    assert_book_style(fig)
+    ax, ax2 = fig.axes
+    lo, hi = plots.window_limits(calm.spot)
+    assert ax.get_xlim() == pytest.approx((lo, hi))
+    assert ax.get_xlabel() == "strike" and ax.get_ylabel() == plots.GEX_LABEL
+    ps = gex.per_strike_gex(calm)
+    inside = ps[(ps["strike"] >= lo) & (ps["strike"] <= hi)]
+    bars = collections_by_label(ax)
+    for label, side in (("calls", "call"), ("puts", "put")):
+        x, h = bar_heights(bars[label])
+        np.testing.assert_allclose(h, inside[side].to_numpy() / 1e9, rtol=1e-12)
+        assert to_hex(bars[label].get_facecolor()[0]) == to_hex(plots.COLORS[side])
+    # calls left of each strike, puts right of it
+    assert (bar_heights(bars["calls"])[0] < inside["strike"].to_numpy()).all()
+    assert (bar_heights(bars["puts"])[0] > inside["strike"].to_numpy()).all()
+    cum = np.cumsum(ps["net"].to_numpy())[inside.index.to_numpy()] / 1e9  # from the lowest strike of all
+    (line,) = ax2.get_lines()
+    np.testing.assert_allclose(line.get_ydata(), cum, rtol=1e-12)
+    assert to_hex(line.get_color()) == to_hex(plots.COLORS["net"])
+    marks = level_lines(ax)
+    assert marks["spot"] == calm.spot
+    assert marks["flip"] == pytest.approx(gex.flip_strike(calm).value)
+    # the two y-axes share their zero
+    (a0, a1), (b0, b1) = ax.get_ylim(), ax2.get_ylim()
+    assert -a0 / (a1 - a0) == pytest.approx(-b0 / (b1 - b0), rel=1e-9)
+
+
+def test_spot_is_a_dashed_line_and_levels_take_numbers_levels_or_none(calm):
+    ax = plots.per_strike(calm, flip=6300.0).axes[0]
+    spot = [ln for ln in ax.get_lines() if ln.get_label().startswith("spot")][0]
+    assert spot.get_linestyle() == "--" and to_hex(spot.get_color()) == to_hex(plots.COLORS["spot"])
+    assert level_lines(ax)["flip"] == 6300.0
+    assert "flip" not in level_lines(plots.per_strike(calm, flip=None).axes[0])
+    assert level_lines(plots.per_strike(calm, flip=gex.Level(6200.0, (6200.0,))).axes[0])["flip"] == 6200.0
+    # a level outside the window is not drawn (and not in the legend)
+    assert "flip" not in level_lines(plots.per_strike(calm, flip=2.0 * calm.spot).axes[0])
+
+
+def test_drawing_into_a_given_axes_creates_and_closes_nothing(calm):
+    fig, ax = plt.subplots()
+    before = plt.get_fignums()
+    out = plots.profile(calm, ax=ax, zero=None, flip=None)
+    assert out is fig and plt.get_fignums() == before and plt.fignum_exists(fig.number)
+    out = plots.greek_curves("delta", ax=ax)
+    assert out is fig and plt.get_fignums() == before
+
+
+def test_profile_is_gamma_profile_with_zero_gamma_flip_and_spot(calm):
+    fig = plots.profile(calm)
+    assert_book_style(fig)
+    ax = fig.axes[0]
+    S = plots.profile_levels(calm.spot)
+    assert S.size == plots.LEVELS and S[0] == pytest.approx(0.9 * calm.spot) and S[-1] == pytest.approx(1.1 * calm.spot)
+    call, put, net = gex.gamma_profile(calm, S, by_type=True)
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    np.testing.assert_allclose(lines["net"].get_ydata(), net / 1e9, rtol=1e-12)
+    np.testing.assert_allclose(lines["calls"].get_ydata(), call / 1e9, rtol=1e-12)
+    np.testing.assert_allclose(lines["puts"].get_ydata(), put / 1e9, rtol=1e-12)
+    assert to_hex(lines["calls"].get_color()) == to_hex(plots.COLORS["call"])
+    marks = level_lines(ax)
+    assert marks["zero_gamma"] == plots.profile_zero(calm).value
+    assert marks["flip"] == pytest.approx(gex.flip_strike(calm).value)
+    assert marks["spot"] == calm.spot
+    assert ax.get_xlabel() == "hypothetical spot" and ax.get_ylabel() == plots.GEX_LABEL
+    only_net = plots.profile(calm, by_type=False, n=51, window=0.05, zero=None, flip=None).axes[0]
+    assert [ln.get_label() for ln in only_net.get_lines() if ln.get_label() in ("calls", "puts")] == []
+    assert len(only_net.get_lines()[0].get_xdata()) == 51
+
+
+def test_profile_zero_is_zero_gamma_over_the_drawn_range(calm):
+    z = plots.profile_zero(calm)
+    assert z == gex.zero_gamma(calm, lo=0.9, hi=1.1, n=401)  # the default scan's 0.05%-of-spot spacing
+    full = gex.zero_gamma(calm)
+    assert z.value == pytest.approx(full.value, abs=2e-4 * calm.spot)  # both refined to 0.01% of spot
+    # a crossing outside the drawn range is not looked for
+    assert plots.profile_zero(calm, window=0.02).value is None
+    assert abs(full.value / calm.spot - 1) > 0.02
+
+
+def test_heatmap_is_the_gex_matrix_in_a_strike_window(calm):
+    fig = plots.heatmap(calm)
+    assert_book_style(fig)
+    ax = fig.axes[0]
+    (mesh,) = [c for c in ax.collections if isinstance(c, QuadMesh)]
+    lo, hi = plots.window_limits(calm.spot, plots.HEATMAP_WINDOW)
+    m = gex.gex_matrix(calm)
+    m = m.loc[(m.index >= lo) & (m.index <= hi)]
+    m = m.loc[:, (m != 0).any(axis=0)]
+    z = np.asarray(mesh.get_array()).reshape(m.shape[1], m.shape[0])
+    np.testing.assert_allclose(z, m.to_numpy().T / 1e9, rtol=1e-12)
+    vmin, vmax = mesh.norm.vmin, mesh.norm.vmax
+    assert vmin == -vmax and vmax > 0  # centred at zero
+    assert mesh.norm(0.0) == pytest.approx(0.5)
+    assert ax.get_xlabel() == "strike" and ax.get_ylabel() == "expiry"
+    marks = level_lines(ax)
+    w = gex.walls(calm)
+    assert marks["call_wall"] == w["call_wall"] and marks["put_wall"] == w["put_wall"]
+    assert marks["spot"] == calm.spot
+    assert len(fig.axes) == 2 and fig.axes[1].get_ylabel() == plots.GEX_LABEL  # the colour bar
+
+
+def test_heatmap_of_an_empty_window_says_so(calm):
+    from gexlib import whatif
+
+    fig = plots.heatmap(whatif.filter_expiries(calm, max_days=-1))
+    assert "no exposure" in fig.axes[0].texts[0].get_text()
+
+
+def test_bucket_bars_are_gex_by_bucket(calm):
+    ax = plots.bucket_bars(calm).axes[0]
+    tab = gex.gex_by_expiry(calm, by="bucket")
+    bars = collections_by_label(ax)
+    for label, side in (("calls", "call"), ("puts", "put"), ("net", "net")):
+        np.testing.assert_allclose(bar_heights(bars[label])[1], tab[side].to_numpy() / 1e9, rtol=1e-12)
+    assert [t.get_text() for t in ax.get_xticklabels()] == list(gex.BUCKETS)
+
+
+def test_hedge_flow_bars_are_the_exact_flow(calm):
+    fig = plots.hedge_flow_bars(calm)
+    ax = fig.axes[0]
+    flow = hedging.flow_for_move(calm, 0.01)
+    lo, hi = plots.window_limits(calm.spot)
+    inside = flow[(flow["strike"] >= lo) & (flow["strike"] <= hi)]
+    (coll,) = collections_by_label(ax).values()
+    np.testing.assert_allclose(bar_heights(coll)[1], inside["dollars_exact"].to_numpy() / 1e9, rtol=1e-12)
+    assert plots.bn(flow["dollars_exact"].iloc[-1]) in coll.get_label()
+
+
+def test_dealer_gamma_stacks_per_strike_and_flow(calm):
+    fig = plots.dealer_gamma(calm)
+    assert_book_style(fig)
+    assert len(fig.axes) == 3  # bars, their twin, the flow
+    assert fig.axes[0].get_xlim() == fig.axes[2].get_xlim()
+
+
+def test_greek_curves_are_black_scholes():
+    fig = plots.greek_curves("gamma", strike=100.0, days=(7, 30), iv=0.25, spot=104.0)
+    assert_book_style(fig)
+    ax = fig.axes[0]
+    curves = [ln for ln in ax.get_lines() if ln.get_label().endswith("days")]
+    assert [c.get_label() for c in curves] == ["7 days", "30 days"]
+    for c, d in zip(curves, (7, 30), strict=True):
+        S = c.get_xdata()
+        np.testing.assert_allclose(c.get_ydata(), bs.gamma(S, 100.0, d / 365, 0.25), rtol=1e-12)
+    assert level_lines(ax)["spot"] == 104.0
+    assert ax.get_ylabel() == plots.GREEKS["gamma"][2] and ax.get_xlabel() == "spot ($)"
+    put = plots.greek_curves("delta", kind="P", days=(30,)).axes[0].get_lines()[0]
+    assert to_hex(put.get_color()) == to_hex(plots.COLORS["put"])
+    with pytest.raises(ValueError, match="greek"):
+        plots.greek_curves("rho")
+
+
+def test_payoff_and_greeks_marks_the_values_at_spot():
+    fig = plots.payoff_and_greeks(strike=100.0, days=20.0, iv=0.3, spot=95.0, kind="P")
+    assert_book_style(fig)
+    assert [ax.get_ylabel() for ax in fig.axes] == [plots.GREEKS[g][2] for g in ("price", "delta", "gamma")]
+    T = 20 / 365
+    want = (bs.price(95.0, 100.0, T, 0.3, kind="P"), bs.delta(95.0, 100.0, T, 0.3, kind="P"),
+            bs.gamma(95.0, 100.0, T, 0.3))
+    for ax, value in zip(fig.axes, want, strict=True):
+        dot = [ln for ln in ax.get_lines() if ln.get_marker() == "o"][0]
+        assert dot.get_xdata()[0] == 95.0 and dot.get_ydata()[0] == pytest.approx(value, rel=1e-12)
+    payoff = [ln for ln in fig.axes[0].get_lines() if ln.get_label() == "at expiry"][0]
+    np.testing.assert_allclose(payoff.get_ydata(), np.maximum(100.0 - payoff.get_xdata(), 0.0), atol=1e-12)
+
+
+def test_hedge_paths_and_histograms():
+    s = hedging.simulate_discrete_hedge(100.0, 100.0, 5 / 252, 0.2, 0.2, 100, 78, 6, seed=1, keep_paths=8)
+    fig = plots.hedge_paths(s, n=5)
+    assert_book_style(fig)
+    paths = [ln for ln in fig.axes[0].get_lines() if len(ln.get_xdata()) == s.times.size]
+    assert len(paths) == 5
+    np.testing.assert_allclose(paths[0].get_ydata(), s.running_pnl[0])
+    np.testing.assert_allclose(paths[0].get_xdata()[-1], 5.0)  # trading days
+    with pytest.raises(ValueError, match="keep_paths"):
+        plots.hedge_paths(hedging.simulate_discrete_hedge(100.0, 100.0, 1 / 252, 0.2, 0.2, 10, 78, 1))
+    other = hedging.simulate_discrete_hedge(100.0, 100.0, 5 / 252, 0.2, 0.2, 100, 78, 78, seed=1)
+    ax = plots.hedge_error_hist({"30 minutes": s, "1 day": other}).axes[0]
+    labels = ax.get_legend().get_texts()
+    assert [t.get_text().split(":")[0] for t in labels] == ["30 minutes", "1 day"]
+
+
+def test_every_figure_renders_with_agg(calm):
+    for fig in (plots.per_strike(calm), plots.profile(calm), plots.heatmap(calm), plots.bucket_bars(calm),
+                plots.greek_curves(), plots.payoff_and_greeks()):
+        assert fig.get_size_inches()[0] >= 6
+        fig.canvas.draw()
