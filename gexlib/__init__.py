@@ -9,7 +9,14 @@ chains), :mod:`~gexlib.gex` (exposures, profile, levels), :mod:`~gexlib.regime`
 
 from .chain import ChainError, Snapshot, read_cboe, read_csv, write_cboe, write_csv
 from .gex import (
-    flip_strike, gamma_profile, gex_by_expiry, gex_matrix, hedge_flow, per_strike_gex, total_gex, walls,
+    flip_strike,
+    gamma_profile,
+    gex_by_expiry,
+    gex_matrix,
+    hedge_flow,
+    per_strike_gex,
+    total_gex,
+    walls,
     zero_gamma,
 )
 from .levels import levels

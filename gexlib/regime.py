@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import bs
+from . import bs, gex
 from . import conventions as cv
-from . import gex
 from .chain import Snapshot
 
 #: Days of the constant-maturity skew.

@@ -7,10 +7,10 @@ import sys
 
 import pandas as pd
 import pytest
+from handmade import snapshot
 
 from gexlib import bs, chain, cli, gex
 from gexlib.levels import KEYS, levels
-from handmade import snapshot
 
 
 def small_chain():

@@ -5,10 +5,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from handmade import ASOF, snapshot
 
 from gexlib import bs, gex
 from gexlib import conventions as cv
-from handmade import ASOF, snapshot
 
 SIGNS = ("practitioner", "seed", "all_short")
 

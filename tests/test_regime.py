@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from handmade import ASOF, snapshot
 
 from gexlib import gex, regime
-from handmade import ASOF, snapshot
 
 
 def two_strike(spot):
