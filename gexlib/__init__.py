@@ -2,9 +2,14 @@
 
 Modules, in the direction data flows: :mod:`~gexlib.bs` (greeks),
 :mod:`~gexlib.chain` (snapshots and readers), :mod:`~gexlib.synth` (synthetic
-chains), :mod:`~gexlib.gex` (exposures, profile, levels), :mod:`~gexlib.regime`
-(skew and the regime classifier), :mod:`~gexlib.levels` (the levels sheet),
-:mod:`~gexlib.conventions` (every convention and its default).
+chains), :mod:`~gexlib.datasets` (the shipped files by name), :mod:`~gexlib.whatif`
+(snapshot transforms: spot, IV, OI, expiries), :mod:`~gexlib.gex` (exposures,
+profile, levels), :mod:`~gexlib.hedging` (hedge tickets and simulations),
+:mod:`~gexlib.regime` (skew and the regime classifier), :mod:`~gexlib.history`
+(the synthetic daily history), :mod:`~gexlib.levels` (the levels sheet),
+:mod:`~gexlib.plots` and :mod:`~gexlib.widgets` (figures and dashboards, imported on
+demand), :mod:`~gexlib.exercises` (self-checks), and :mod:`~gexlib.conventions`
+(every convention and its default).
 """
 
 from .chain import ChainError, Snapshot, read_cboe, read_csv, write_cboe, write_csv

@@ -77,7 +77,8 @@ def contracts(snap: Snapshot, *, sign: str = cv.SIGN, gamma: str = cv.GAMMA, tim
     spot : float, optional
         Spot at which model gamma is evaluated (default the snapshot's). Chain gamma
         exists only at the file's own spot, so ``gamma="chain"`` with another spot
-        raises ValueError.
+        raises ValueError, as does ``gamma="chain"`` when no contract with open
+        interest has a published gamma (rather than a silent zero).
     with_gamma : bool
         False skips the model gamma at spot (``gamma`` is then NaN), for callers
         such as the profile that evaluate it elsewhere.
@@ -98,6 +99,9 @@ def contracts(snap: Snapshot, *, sign: str = cv.SIGN, gamma: str = cv.GAMMA, tim
         keep = has_oi & (iv > 0)
     else:
         keep = has_oi & np.isfinite(o["chain_gamma"].to_numpy(dtype=float))
+        if has_oi.any() and not keep.any():
+            raise ValueError("gamma='chain': no contract with open interest has a published gamma (a snapshot "
+                             "moved or re-priced by gexlib.whatif has none); use gamma='model'")
     rows = np.flatnonzero(keep)
     T = cv.year_fraction(o["expiry"], snap.asof, time=time)[rows]
     K = o["strike"].to_numpy(dtype=float)[rows]

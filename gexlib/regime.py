@@ -69,15 +69,19 @@ def constant_maturity_vols(snap: Snapshot, *, days: float = SKEW_DAYS, time: str
     """
     o = snap.options
     T = cv.year_fraction(o["expiry"], snap.asof, time=time)
-    rows = []
-    for t in np.unique(T[T > 0]):
-        v = _expiry_vols(o[T == t], float(snap.spot), float(t), r, q)
-        if v is not None:
-            rows.append((t, *v))
+    target = days / 365.0
+    ts = np.unique(T[T > 0])
+
+    def vols(t):
+        return _expiry_vols(o[T == t], float(snap.spot), float(t), r, q)
+
+    # Only the nearest usable expiry on each side of the target matters: walk outwards from it.
+    below = next(((t, v) for t in ts[ts <= target][::-1] if (v := vols(t)) is not None), None)
+    above = next(((t, v) for t in ts[ts > target] if (v := vols(t)) is not None), None)
+    rows = [(b[0], *b[1]) for b in (below, above) if b is not None]
     if not rows:
         raise ValueError("no expiry has both 25-delta wings and an ATM IV")
     tab = np.array(rows)
-    target = days / 365.0
     return {k: _constant_maturity(tab[:, 0], tab[:, i], target) for i, k in enumerate(("put25", "call25", "atm"), 1)}
 
 

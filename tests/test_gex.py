@@ -281,3 +281,9 @@ def test_profile_merges_call_put_pairs_exactly():
     scale = np.max(np.abs(direct))
     assert np.allclose(net, direct, rtol=1e-9, atol=1e-12 * scale)
     assert np.allclose(call, direct_call, rtol=1e-9, atol=1e-12 * scale)
+
+
+def test_chain_gamma_missing_everywhere_is_an_error_not_zero():
+    snap = mixed_chain()  # built without a chain gamma column (NaN everywhere)
+    with pytest.raises(ValueError, match="published gamma"):
+        gex.total_gex(snap, gamma="chain")
