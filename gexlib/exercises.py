@@ -79,8 +79,6 @@ def exercise(exercise_id: str, *, question: str, hint: str, atol=0.0, rtol: floa
 
 
 def _get(exercise_id: str) -> Exercise:
-    from . import answers  # noqa: F401  (registers every lesson's exercises on first use)
-
     if exercise_id not in EXERCISES:
         raise KeyError(f"unknown exercise id {exercise_id!r}; known ids: {', '.join(sorted(EXERCISES))}")
     return EXERCISES[exercise_id]
@@ -195,3 +193,8 @@ def _zero_gamma_calm():
 )
 def _call_wall_calm():
     return gex.walls(_calm(), sign="practitioner", gamma="model")["call_wall"]
+
+
+# Every lesson's own exercises (gexlib/answers/lNN.py) register themselves on import; importing them
+# here, once the registry and the decorator exist, makes EXERCISES complete as soon as this module is.
+from . import answers  # noqa: E402,F401

@@ -168,7 +168,7 @@ def _greek(name: str, S, K, T, iv, kind, r, q):
 
 def greek_curves(greek: str = "gamma", *, strike: float = 100.0, days=(7, 30, 90), iv: float = 0.20,
                  kind: str = "C", spot: float | None = None, spots=None, r: float = cv.RATE,
-                 q: float = cv.DIVIDEND, ax=None):
+                 q: float = cv.DIVIDEND, ax=None, show_legend: bool = True):
     """One greek against spot for several expiries (lesson 01).
 
     Parameters
@@ -178,7 +178,7 @@ def greek_curves(greek: str = "gamma", *, strike: float = 100.0, days=(7, 30, 90
     strike : float
         Strike, $.
     days : sequence of float
-        Calendar days to expiry, one curve each (``T = days / 365``), darker when longer.
+        Calendar days to expiry, one curve each (``T = days / 365``), darker when shorter.
     iv : float
         Implied vol, decimal per year.
     kind : {"C", "P"}
@@ -187,6 +187,8 @@ def greek_curves(greek: str = "gamma", *, strike: float = 100.0, days=(7, 30, 90
         Where to draw the spot line.
     spots : array_like, optional
         x grid (default 301 levels over 0.7–1.3 × strike).
+    show_legend : bool
+        False leaves the legend out (e.g. on all but one panel of a row).
     """
     fig, ax = _axes(ax)
     S = np.linspace(0.7 * strike, 1.3 * strike, 301) if spots is None else np.asarray(spots, dtype=float)
@@ -194,12 +196,14 @@ def greek_curves(greek: str = "gamma", *, strike: float = 100.0, days=(7, 30, 90
     for i, d in enumerate(sorted(days)):
         y = _greek(greek, S, strike, float(d) / 365.0, iv, kind, r, q)
         ax.plot(S, y, color=COLORS["call" if kind == "C" else "put"], lw=LW,
-                alpha=1.0 if len(days) == 1 else 0.35 + 0.65 * i / (len(days) - 1), label=f"{d:g} days")
+                alpha=1.0 if len(days) == 1 else 1.0 - 0.65 * i / (len(days) - 1),
+                label=f"{d:g} day" + ("" if d == 1 else "s"))
     mark(ax, "spot", spot)
     ax.axhline(0.0, **ZERO_LINE)
     ax.set_xlabel("spot ($)")
     ax.set_ylabel(GREEKS[greek][2])
-    legend(ax, ncols=4)
+    if show_legend:
+        legend(ax, ncols=4)
     return fig
 
 
