@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from pathlib import Path
 
 from .chain import Snapshot, read_cboe
@@ -27,8 +29,18 @@ def path(name: str) -> Path:
 
 
 def load(name: str) -> Snapshot:
-    """Read a shipped chain with :func:`gexlib.read_cboe`, e.g. ``load("calm")`` or ``load("spy_calm")``."""
-    return read_cboe(path(name))
+    """Read a shipped chain with :func:`gexlib.read_cboe`, e.g. ``load("calm")`` or ``load("spy_calm")``.
+
+    Each file is parsed once per session; every call returns an independent copy, so
+    callers may change what they get without affecting anyone else.
+    """
+    snap = _read(path(name))
+    return dataclasses.replace(snap, options=snap.options.copy(), dropped=dict(snap.dropped))
+
+
+@functools.lru_cache(maxsize=32)
+def _read(p: Path) -> Snapshot:
+    return read_cboe(p)
 
 
 def history():

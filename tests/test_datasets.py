@@ -14,3 +14,11 @@ def test_load_by_scenario_and_file_name():
 def test_unknown_name_lists_what_exists():
     with pytest.raises(FileNotFoundError, match="spx_calm.csv"):
         datasets.path("nope")
+
+
+def test_load_returns_independent_copies():
+    a = datasets.load("calm")
+    a.options.loc[:, "oi"] = 0.0
+    a.dropped["x"] = 1
+    b = datasets.load("calm")
+    assert b.options["oi"].sum() > 0 and "x" not in b.dropped
