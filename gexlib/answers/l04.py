@@ -1,3 +1,69 @@
 """Answers of lesson 04's exercises (computed from gexlib and the shipped data, never written down)."""
 
-from ..exercises import exercise  # noqa: F401
+import functools
+
+from .. import datasets, gex, whatif
+from ..exercises import exercise
+
+#: Put open-interest factor of the scaling exercise (calls unchanged).
+PUT_SCALE = 1.2
+
+
+@functools.cache
+def _chain(name: str):
+    return datasets.load(name)
+
+
+def _zero_gamma(snap, **conv):
+    """``gex.zero_gamma(snap, **conv).value``, scanning ±10% of spot first (same spacing, a fraction of the cost).
+
+    A crossing found within ±10% of spot is nearer spot than any outside, so it is the full scan's
+    ``value`` (to the refinement tolerance); only when there is none is the full range scanned.
+    """
+    near = gex.zero_gamma(snap, lo=0.9, hi=1.1, n=401, **conv).value
+    return near if near is not None else gex.zero_gamma(snap, **conv).value
+
+
+@exercise(
+    "04-zero-gamma-stressed", atol=lambda: 0.001 * _chain("stressed").spot,
+    question="Zero-gamma level of data/spx_stressed.csv (practitioner sign, model-gamma profile), index "
+             "points, to within 0.1% of spot.",
+    hint="gex.zero_gamma(snap) returns a Level; its .value is the crossing nearest spot.",
+)
+def _zero_gamma_stressed():
+    return _zero_gamma(_chain("stressed"), sign="practitioner")
+
+
+@exercise(
+    "04-flip-minus-zero-busday", atol=1.0,
+    question="On data/spx_calm.csv under time='busday262' (practitioner sign, model gamma): cumulative flip "
+             "minus zero-gamma level, in index points (positive when the flip is above), to within 1 point.",
+    hint="pass time='busday262' to both gex.flip_strike and gex.zero_gamma, then subtract the two .value.",
+)
+def _flip_minus_zero_busday():
+    conv = dict(sign="practitioner", time="busday262")
+    calm = _chain("calm")
+    return gex.flip_strike(calm, gamma="model", **conv).value - _zero_gamma(calm, **conv)
+
+
+@exercise(
+    "04-cumulative-side-calm-days", atol=0.005,
+    question="In data/history.csv, among the days with stress == 0, the fraction (between 0 and 1) on which "
+             "spot is on the negative side of the cumulative flip (column neg_side_cumulative), to within 0.005.",
+    hint="select the rows with hist['stress'] == 0, then take the mean of the boolean column.",
+)
+def _cumulative_side_calm_days():
+    h = datasets.history()
+    return float(h.loc[h["stress"] == 0, "neg_side_cumulative"].mean())
+
+
+@exercise(
+    "04-zero-gamma-put-scale", atol=lambda: 0.001 * _chain("calm").spot,
+    question=f"Zero-gamma level of data/spx_calm.csv with put open interest × {PUT_SCALE:g} and call open "
+             "interest unchanged (whatif.scale_oi; practitioner sign, model-gamma profile), index points, to "
+             "within 0.1% of spot.",
+    hint="gex.zero_gamma(whatif.scale_oi(snap, put=...)).value — only puts are scaled.",
+)
+def _zero_gamma_put_scale():
+    return _zero_gamma(whatif.scale_oi(_chain("calm"), call=1.0, put=PUT_SCALE), sign="practitioner")
+
