@@ -6,7 +6,7 @@ chains), :mod:`~gexlib.datasets` (the shipped files by name), :mod:`~gexlib.what
 (snapshot transforms: spot, IV, OI, expiries), :mod:`~gexlib.gex` (exposures,
 profile, levels), :mod:`~gexlib.hedging` (hedge tickets and simulations),
 :mod:`~gexlib.regime` (skew and the regime classifier), :mod:`~gexlib.history`
-(the synthetic daily history), :mod:`~gexlib.levels` (the levels sheet),
+(the synthetic daily history), :mod:`~gexlib.sheet` (the levels sheet, :func:`gexlib.levels`),
 :mod:`~gexlib.plots` and :mod:`~gexlib.widgets` (figures and dashboards, imported on
 demand), :mod:`~gexlib.exercises` (self-checks), and :mod:`~gexlib.conventions`
 (every convention and its default).
@@ -24,7 +24,7 @@ from .gex import (
     walls,
     zero_gamma,
 )
-from .levels import levels
+from .sheet import levels
 from .regime import Regime, classify_regime, skew, skew_zscore
 
 __version__ = "0.1.0"

@@ -29,13 +29,13 @@ def _read_history(path: str) -> pd.DataFrame:
 
 
 def _levels(args) -> int:
-    from .levels import format_sheet, levels
+    from .sheet import format_sheet, levels
 
     snap = _read_chain(args.path)
     hist = _read_history(args.history) if args.history else None
     lv = levels(snap, sign=args.sign, gamma=args.gamma, time=args.time, flip=args.flip, history=hist)
     if args.json:
-        from .levels import KEYS
+        from .sheet import KEYS
 
         print(json.dumps({k: lv[k] for k in KEYS}))
     else:

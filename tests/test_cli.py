@@ -10,7 +10,7 @@ import pytest
 from handmade import snapshot
 
 from gexlib import bs, chain, cli, gex
-from gexlib.levels import KEYS, levels
+from gexlib.sheet import KEYS, levels
 
 
 def small_chain():

@@ -44,7 +44,7 @@ def _near_expiry_share_calm():
     "05-zero-gamma-roll", atol=2.0,
     question="Change of the zero-gamma level from data/spx_pre_roll.csv to data/spx_post_roll.csv "
              "(post minus pre; practitioner sign, model gamma profile), index points, to within 2 points.",
-    hint="gex.zero_gamma(snap).value for each file (or the 'zero_gamma' entry of gexlib.levels); "
+    hint="gex.zero_gamma(snap).value for each file (or the 'zero_gamma' entry of gexlib.levels(snap)); "
          "subtract the earlier from the later.",
 )
 def _zero_gamma_roll():

@@ -1,4 +1,4 @@
-"""The levels sheet: every level, the regime and the conventions that produced them."""
+"""The levels sheet (:func:`gexlib.levels`): every level, the regime and the conventions that produced them."""
 
 from __future__ import annotations
 
