@@ -61,6 +61,9 @@ AM_SETTLED_ROOTS = frozenset({"SPX", "NDX", "RUT"})
 AM_SETTLEMENT = pd.Timedelta(hours=9, minutes=30)
 PM_SETTLEMENT = pd.Timedelta(hours=16)
 
+#: Lowest IV (decimal per year) a downward what-if shift may leave on a quoted contract.
+IV_FLOOR = 0.01
+
 SECONDS_PER_YEAR = 365.0 * 86400.0
 BUSINESS_DAYS_PER_YEAR = 262.0
 

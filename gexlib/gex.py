@@ -492,14 +492,69 @@ def hedge_flow(snap: Snapshot, s0: float, s1: float, *, sign: str = cv.SIGN, tim
     d0 = dealer_delta(snap, s0, **conv)
     d1 = dealer_delta(snap, s1, **conv)
     c = contracts(snap, gamma="model", spot=s0, **conv)
-    df = pd.DataFrame({
-        "strike": c.strike,
-        "shares_exact": -(d1["shares"] - d0["shares"]).to_numpy(),
-        "shares_linear": -c.weight * c.gamma * (float(s1) - float(s0)),
-    })
-    ps = df.groupby("strike", as_index=False).sum()
+    out = _flow_table(c.strike, {"exact": -(d1["shares"] - d0["shares"]).to_numpy(),
+                                 "linear": -c.weight * c.gamma * (float(s1) - float(s0))}, float(s0))
+    return out[["strike", "shares_exact", "dollars_exact", "shares_linear", "dollars_linear"]]
+
+
+def _flow_table(strike: np.ndarray, shares: dict[str, np.ndarray], price: float) -> pd.DataFrame:
+    """Per-strike sums of share flows plus a totals row (strike NaN), with dollars at ``price``.
+
+    ``shares`` maps a name to per-contract shares; columns ``shares_<name>`` and
+    ``dollars_<name>`` (or ``shares``/``dollars`` for the single name ``""``).
+    """
+    cols = {("shares_" + k if k else "shares"): v for k, v in shares.items()}
+    ps = pd.DataFrame({"strike": strike, **cols}).groupby("strike", as_index=False).sum()
     total = ps.drop(columns="strike").sum().to_frame().T.assign(strike=np.nan)
     out = pd.concat([ps, total[ps.columns]], ignore_index=True)
-    out["dollars_exact"] = out["shares_exact"] * float(s0)
-    out["dollars_linear"] = out["shares_linear"] * float(s0)
-    return out[["strike", "shares_exact", "dollars_exact", "shares_linear", "dollars_linear"]]
+    for k in shares:
+        out["dollars_" + k if k else "dollars"] = out["shares_" + k if k else "shares"] * price
+    return out
+
+
+def charm_flow(snap: Snapshot, hours: float, *, sign: str = cv.SIGN, r: float = cv.RATE,
+               q: float = cv.DIVIDEND) -> pd.DataFrame:
+    """What dealers trade to stay hedged as ``hours`` of calendar time pass, spot and IV fixed.
+
+    Minus the change of dealer delta between now and ``hours`` later (charm, summed
+    and exact rather than linearised). A contract that settles within the interval
+    leaves the book: its delta after is 0, so its hedge is unwound. Time is act/365
+    (seconds to settlement), since the calendar is what passes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per strike ascending plus a totals row (``strike`` NaN): ``strike, shares,
+        dollars`` (shares × spot). Positive = dealers buy.
+    """
+    if hours < 0:
+        raise ValueError(f"charm_flow: hours must be >= 0, got {hours}")
+    c = contracts(snap, sign=sign, gamma="model", time="act365", r=r, q=q, with_gamma=False)
+    kind = np.where(c.is_call, "C", "P")
+    S = float(snap.spot)
+    T1 = c.T - float(hours) * 3600.0 / cv.SECONDS_PER_YEAR
+    before = c.weight * np.asarray(bs.delta(S, c.strike, c.T, c.iv, r=r, q=q, kind=kind))
+    after = np.where(T1 > 0, c.weight * np.asarray(bs.delta(S, c.strike, np.maximum(T1, 0.0), c.iv, r=r, q=q,
+                                                             kind=kind)), 0.0)
+    return _flow_table(c.strike, {"": -(after - before)}, S)
+
+
+def vanna_flow(snap: Snapshot, iv_shift: float, *, sign: str = cv.SIGN, time: str = cv.TIME,
+               r: float = cv.RATE, q: float = cv.DIVIDEND, floor: float = cv.IV_FLOOR) -> pd.DataFrame:
+    """What dealers trade to stay hedged when every IV shifts by ``iv_shift``, spot fixed.
+
+    Minus the change of dealer delta when each contract's IV becomes
+    ``max(iv + iv_shift, floor)`` (vanna, summed and exact).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per strike ascending plus a totals row (``strike`` NaN): ``strike, shares,
+        dollars`` (shares × spot). Positive = dealers buy.
+    """
+    c = contracts(snap, sign=sign, gamma="model", time=time, r=r, q=q, with_gamma=False)
+    kind = np.where(c.is_call, "C", "P")
+    S = float(snap.spot)
+    before = np.asarray(bs.delta(S, c.strike, c.T, c.iv, r=r, q=q, kind=kind))
+    after = np.asarray(bs.delta(S, c.strike, c.T, np.maximum(c.iv + float(iv_shift), floor), r=r, q=q, kind=kind))
+    return _flow_table(c.strike, {"": -c.weight * (after - before)}, S)

@@ -80,3 +80,50 @@ def format_sheet(lv: dict) -> str:
     detail = ", ".join(f"{k} {v}" for k, v in lv["dropped_detail"].items())
     lines.append(f"contracts       {lv['contracts_used']} used, {lv['contracts_dropped']} left out ({detail})")
     return "\n".join(lines)
+
+
+COMPARE_COLUMNS = ("sign", "gamma", "time", "flip", "total_gex", "zero_gamma", "zero_gamma_first", "flip_strike",
+                   "flip_first", "call_wall", "put_wall", "regime")
+
+
+def compare(snap: Snapshot, *, signs=tuple(cv.SIGNS), gammas=cv.GAMMA_SOURCES, times=cv.TIME_CONVENTIONS,
+            flips=("zero_gamma", "cumulative"), r: float = cv.RATE, q: float = cv.DIVIDEND) -> pd.DataFrame:
+    """Every combination of conventions on one chain: which choices move which numbers.
+
+    Parameters
+    ----------
+    signs, gammas, times : sequences of names
+        From :mod:`gexlib.conventions`.
+    flips : sequence of {"zero_gamma", "cumulative"}
+        The level whose negative side fires the regime trigger.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per combination, columns :data:`COMPARE_COLUMNS`: totals in $ per 1%
+        move; ``zero_gamma`` / ``flip_strike`` the crossing nearest spot and
+        ``zero_gamma_first`` / ``flip_first`` the lowest one (None when none); the
+        zero-gamma level uses model gamma whatever ``gamma`` says.
+    """
+    zeros = {}
+    rows = []
+    for sign in signs:
+        for time in times:
+            # seed is exactly minus practitioner, so its profile crosses zero at the same spots
+            key = ("practitioner" if sign == "seed" else sign, time)
+            if key not in zeros:
+                zeros[key] = gex.zero_gamma(snap, sign=key[0], time=time, r=r, q=q)
+            zero = zeros[key]
+            for gamma in gammas:
+                conv = dict(sign=sign, gamma=gamma, time=time, r=r, q=q)
+                total = gex.total_gex(snap, **conv)
+                fl = gex.flip_strike(snap, **conv)
+                w = gex.walls(snap, **conv)
+                for flip in flips:
+                    reg = regime.classify_regime(snap, flip=flip, total=total, zero=zero.value, **conv)
+                    rows.append({"sign": sign, "gamma": gamma, "time": time, "flip": flip, "total_gex": total,
+                                 "zero_gamma": zero.value,
+                                 "zero_gamma_first": zero.crossings[0] if zero.crossings else None,
+                                 "flip_strike": fl.value, "flip_first": fl.crossings[0] if fl.crossings else None,
+                                 "call_wall": w["call_wall"], "put_wall": w["put_wall"], "regime": reg.tag})
+    return pd.DataFrame(rows, columns=list(COMPARE_COLUMNS))

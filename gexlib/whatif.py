@@ -23,11 +23,12 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
+from . import conventions as cv
 from . import gex
 from .chain import Snapshot
 
 #: Lowest IV (decimal per year) a downward shift can leave on a quoted contract.
-IV_FLOOR = 0.01
+IV_FLOOR = cv.IV_FLOOR
 #: Greek columns published by the data vendor, valid only at the file's spot and IVs.
 CHAIN_GREEKS = ("chain_delta", "chain_gamma")
 #: Named expiry filters (keyword arguments of :func:`filter_expiries`), e.g. for a dropdown.
@@ -217,3 +218,57 @@ def apply(snap: Snapshot, *, iv_shift: float = 0.0, call: float = 1.0, put: floa
         snap = filter_expiries(snap, **EXPIRY_PRESETS[expiries])
     out = scale_oi(shift_iv(snap, iv_shift), call=call, put=put)
     return move_spot(out, snap.spot if spot is None else spot)
+
+
+def advance_time(snap: Snapshot, hours: float) -> Snapshot:
+    """The snapshot as if ``hours`` of calendar time had passed, spot and IVs unchanged.
+
+    Contracts that settle at or before the new time are removed and counted in
+    ``dropped["settled"]``; every other contract keeps its strike, open interest
+    and IV, so the levels move only through time decay (charm). The chain's own
+    greeks are set to NaN (they belong to the old time).
+
+    Parameters
+    ----------
+    hours : float
+        Calendar hours to move ``asof`` forward (>= 0).
+    """
+    if hours < 0:
+        raise ValueError(f"advance_time: hours must be >= 0, got {hours}")
+    asof = snap.asof + pd.Timedelta(hours=float(hours))
+    o = snap.options
+    live = (o["expiry"] > asof).to_numpy()
+    out = _derived(snap, _without_chain_greeks(o.loc[live].reset_index(drop=True).copy()),
+                   f"advance_time({hours:g} h)", asof=asof)
+    out.dropped["settled"] = out.dropped.get("settled", 0) + int((~live).sum())
+    return out
+
+
+def dealer_share_draws(snap: Snapshot, *, lo: float = 0.3, hi: float = 1.0, n: int = 500, seed: int = 0,
+                       sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME, r: float = cv.RATE,
+                       q: float = cv.DIVIDEND) -> pd.DataFrame:
+    """Total GEX when the share of open interest held against dealers is unknown.
+
+    Open interest counts contracts, not who holds them: some are customer against
+    customer and carry no dealer hedging. Each draw gives every (strike, type) a
+    dealer-held share drawn uniformly from ``[lo, hi]`` (independently), keeps the
+    dealers' side as ``sign`` says, and sums. The spread of the draws is the band
+    that the unknown split alone puts on total GEX.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per draw: ``call_gex, put_gex, total_gex`` ($ per 1% move) and
+        ``total_gex_negative`` (the regime trigger of the same name).
+    """
+    if not 0.0 <= lo <= hi <= 1.0:
+        raise ValueError(f"dealer_share_draws: need 0 <= lo <= hi <= 1, got lo={lo}, hi={hi}")
+    ex = gex.exposure(snap, sign=sign, gamma=gamma, time=time, r=r, q=q)
+    grouped = ex.groupby(["strike", "type"], sort=True)["gex"].sum()
+    is_call = grouped.index.get_level_values("type").to_numpy() == "C"
+    shares = np.random.default_rng(seed).uniform(lo, hi, size=(int(n), grouped.size))
+    values = grouped.to_numpy()
+    call = shares[:, is_call] @ values[is_call]
+    put = shares[:, ~is_call] @ values[~is_call]
+    return pd.DataFrame({"call_gex": call, "put_gex": put, "total_gex": call + put,
+                         "total_gex_negative": (call + put) < 0})
