@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# gexlib's matrix products are small: on a 2-core machine BLAS threads cost more than they save,
+# and under load they slow notebooks several-fold. Override by setting the variable yourself.
+export OPENBLAS_NUM_THREADS ?= 1
 
 .PHONY: venv book test unit nbval lab bench lint clean
 

@@ -532,7 +532,9 @@ def charm_flow(snap: Snapshot, hours: float, *, sign: str = cv.SIGN, r: float = 
     c = contracts(snap, sign=sign, gamma="model", time="act365", r=r, q=q, with_gamma=False)
     kind = np.where(c.is_call, "C", "P")
     S = float(snap.spot)
-    T1 = c.T - float(hours) * 3600.0 / cv.SECONDS_PER_YEAR
+    # the end time as a timestamp, like whatif.advance_time: a contract settling exactly then is settled
+    later = snap.asof + pd.Timedelta(hours=float(hours))
+    T1 = cv.year_fraction(snap.options["expiry"].iloc[c.rows], later, time="act365")
     before = c.weight * np.asarray(bs.delta(S, c.strike, c.T, c.iv, r=r, q=q, kind=kind))
     after = np.where(T1 > 0, c.weight * np.asarray(bs.delta(S, c.strike, np.maximum(T1, 0.0), c.iv, r=r, q=q,
                                                              kind=kind)), 0.0)

@@ -96,3 +96,11 @@ def test_dealer_share_draws():
     assert d.equals(whatif.dealer_share_draws(snap, lo=0.2, hi=1.0, n=400, seed=3))
     with pytest.raises(ValueError):
         whatif.dealer_share_draws(snap, lo=0.8, hi=0.5)
+
+
+def test_charm_flow_settlement_exactly_at_the_end():
+    snap = snapshot([{"strike": 95, "type": "C", "oi": 10, "iv": 0.2, "hours": 2}])
+    before = float(gex.contracts(snap).weight[0] * bs.delta(snap.spot, 95.0, 2 / (365 * 24), 0.2))
+    # ending exactly at settlement unwinds the hedge, as advance_time drops the contract then
+    assert gex.charm_flow(snap, 2).iloc[-1]["shares"] == pytest.approx(before, rel=1e-9)
+    assert len(whatif.advance_time(snap, 2).options) == 0
