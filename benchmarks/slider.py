@@ -1,12 +1,17 @@
-"""Slider-event latency of the lesson 03/04/05 dashboards (``python -m benchmarks.slider``).
+"""Slider-event latency of the lesson dashboards (``python -m benchmarks.slider``).
 
 One event is what a reader's slider release triggers: a control's value changes,
-the dashboard recomputes its what-if snapshot and analytics and redraws its
-figure to PNG with Agg. Each control of each dashboard is moved through
-``EVENTS`` distinct values (no two events alike) on the full SPX-like chain
-``data/spx_calm.csv``; the median over all events is compared with the target.
-The split into compute (what-if + analytics + building the figure) and render
-(Agg draw + PNG) is measured on the same settings. Not a test: it prints figures.
+the dashboard recomputes its what-if snapshot, analytics or simulation and
+redraws its figure to PNG with Agg. Each control of each dashboard is moved
+through ``EVENTS`` distinct values (no two events alike) — for the lesson 03/04/05
+and 09 dashboards on the full SPX-like chain ``data/spx_calm.csv``, for lesson 08
+on ``data/spx_intraday_0dte.csv`` (10:30, so its time slider has the day ahead),
+and lessons 06/07 on their own simulations. The median over all events is
+compared with the target. The split into compute (what-if + analytics +
+building the figure) and render (Agg draw + PNG) is measured on the same
+settings. The conventions dashboard (lesson 09) caches each combination it has
+computed, so its toggles are timed on first visits (``measure(dash, build=...)``
+rebuilds it before every event). Not a test: it prints figures.
 """
 
 from __future__ import annotations
@@ -18,10 +23,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from gexlib import datasets, whatif, widgets  # noqa: E402
+from gexlib import datasets, hedging, whatif, widgets  # noqa: E402
 
 TARGET_MS = 150.0
 EVENTS = 6  # values per control
+FRESH_EVENTS = 2  # values per control when every event starts from a new dashboard
 
 
 def _values(name: str, dash, k: int):
@@ -33,22 +39,35 @@ def _values(name: str, dash, k: int):
         return round(0.01 * (k % 5 + 1) * (1 if k % 2 else -1), 2)
     if name in ("call_oi", "put_oi"):
         return round(1.0 + 0.1 * (k % 7 + 1) * (1 if k % 2 else -0.5), 2)
-    options = list(c.options)
-    return options[(options.index(c.value) + 1) % len(options)]
+    if hasattr(c, "options"):
+        options = [o[1] if isinstance(o, tuple) else o for o in c.options]
+        i = options.index(c.value)
+        if isinstance(c, widgets.w.SelectionSlider):  # a neighbour, up then down: stays near the default
+            return options[i + 1 if (k % 2 and i + 1 < len(options)) or i == 0 else i - 1]
+        return options[(i + 1) % len(options)]  # dropdowns and toggles: the next option
+    # any other slider: a few steps up or down, inside its range
+    return min(max(c.value + c.step * (k % 3 + 1) * (1 if k % 2 else -1), c.min), c.max)
 
 
-def measure(dash, events: int = EVENTS) -> dict:
-    """Milliseconds per slider event, per control and overall, plus the compute/render split."""
+def measure(dash, events: int = EVENTS, build=None) -> dict:
+    """Milliseconds per slider event, per control and overall, plus the compute/render split.
+
+    With ``build`` (a function returning a fresh dashboard) every event starts from a
+    new dashboard, so nothing it caches is reused.
+    """
     per_control, compute, render = {}, [], []
     for name in dash.controls:
         times = []
         for k in range(1, events + 1):
+            if build is not None:
+                dash = build()
             value = _values(name, dash, k)
             start = time.perf_counter()
             dash.controls[name].value = value  # the observer runs dash.update()
             times.append((time.perf_counter() - start) * 1e3)
+            fresh = build() if build is not None else dash  # nothing cached for this value yet
             start = time.perf_counter()
-            _, fig = dash.compute(dash.values())
+            _, fig = fresh.compute({**fresh.values(), name: value})
             mid = time.perf_counter()
             widgets.render_png(fig)
             compute.append((mid - start) * 1e3)
@@ -69,19 +88,30 @@ def report(label: str, m: dict) -> list[str]:
 
 def main() -> None:
     snap = datasets.load("spx_calm.csv")
+    intraday = datasets.load("spx_intraday_0dte.csv")
     print(f"{snap.source}: {len(snap.options):,} contracts, spot {snap.spot:,.2f}; "
           f"{EVENTS} events per control, presets {list(whatif.EXPIRY_PRESETS)[:2]}…")
+    profile = hedging.feedback_profile(snap, 0.95, 1.05)
+    # label -> (build, rebuild before every event)
     boards = {
-        "dealer_gamma_dashboard": lambda: widgets.dealer_gamma_dashboard(snap),
-        "flip_dashboard": lambda: widgets.flip_dashboard(snap),
-        "heatmap_dashboard": lambda: widgets.heatmap_dashboard(snap),
-        "flip_dashboard (with history, skew trigger)": lambda: widgets.flip_dashboard(
-            snap, history=datasets.history()),
+        "dealer_gamma_dashboard": (lambda: widgets.dealer_gamma_dashboard(snap), False),
+        "flip_dashboard": (lambda: widgets.flip_dashboard(snap), False),
+        "heatmap_dashboard": (lambda: widgets.heatmap_dashboard(snap), False),
+        "flip_dashboard (with history, skew trigger)": (
+            lambda: widgets.flip_dashboard(snap, history=datasets.history()), False),
+        "tape_dashboard (constant GEX)": (lambda: widgets.tape_dashboard(), False),
+        "tape_dashboard (calm profile)": (lambda: widgets.tape_dashboard(profile, snap.spot, depth=50e9), False),
+        "pin_dashboard": (lambda: widgets.pin_dashboard(6450.0), False),
+        "scalping_dashboard": (lambda: widgets.scalping_dashboard(), False),
+        "time_vol_dashboard (intraday 0DTE chain)": (lambda: widgets.time_vol_dashboard(intraday), False),
+        "conventions_dashboard (first visits)": (lambda: widgets.conventions_dashboard(snap), True),
     }
-    for label, build in boards.items():
+    for label, (build, fresh) in boards.items():
         dash = build()
         dash.update()  # warm-up
-        print("\n".join(report(label, measure(dash))))
+        # first visits rebuild the dashboard (one full computation) twice per event: fewer events
+        m = measure(dash, events=FRESH_EVENTS, build=build) if fresh else measure(dash)
+        print("\n".join(report(label, m)))
 
 
 if __name__ == "__main__":

@@ -24,8 +24,8 @@ from .gex import (
     walls,
     zero_gamma,
 )
-from .sheet import levels
 from .regime import Regime, classify_regime, skew, skew_zscore
+from .sheet import levels
 
 __version__ = "0.1.0"
 

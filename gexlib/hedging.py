@@ -1,6 +1,6 @@
-r"""Hedging: what a market maker trades to stay delta-neutral, and what discrete hedging costs.
+r"""Hedging: what a market maker trades to stay delta-neutral, what it costs, and what it does to prices.
 
-Three pieces, each usable on its own:
+The pieces, each usable on its own:
 
 * :func:`hedge_ticket` — the arithmetic of one hedge from given greeks: shares to
   hold now, shares to trade after a move (the gamma estimate, and the exact one
@@ -12,6 +12,19 @@ Three pieces, each usable on its own:
   delta-hedges it at a fixed interval along geometric Brownian motion paths with
   realised vol; the spread of the final P&L (the hedging error) shrinks like the
   square root of the rebalancing interval, and trading costs grow as it shortens.
+* :func:`simulate_tape` — the price when dealers' hedge trades move it: with
+  ``k = GEX/depth``, contemporaneous hedging gives ``r = ε/(1 + k)`` (long gamma
+  damps, short gamma amplifies), lagged hedging ``r_t = ε_t − k r_{t−1}``
+  (reversal or momentum). The book's gamma comes from a profile computed once
+  (:func:`feedback_profile`, :func:`linear_profile`); :func:`check_feedback`
+  refuses ``|k| >= 1``. Summaries: :func:`realised_vol`, :func:`autocorrelation`,
+  :func:`variance_ratio`, :func:`daily_range`, :func:`tape_summary`,
+  :func:`move_amplification`; closed forms in :func:`feedback_theory`.
+* :func:`pin_probability` — dealers long a large strike into expiry pin the close
+  to it (:func:`pin_profile` precomputes their gamma over spot and time;
+  :func:`pin_scan` varies open interest and time).
+* :func:`simulate_gamma_scalp` — a delta-hedged long straddle: P&L = scalps earned
+  − theta paid ≈ Σ ½ΓS²(r² − σ_implied² dt), positive when realised vol beats implied.
 
 Signs: ``position`` is in option contracts, positive long, negative short (a
 dealer who sold 100 calls has ``position=-100``). Share quantities are positive
@@ -176,6 +189,43 @@ def flow_for_move(snap: Snapshot, move: float = MOVE, *, sign: str = cv.SIGN, ti
 # --- the discrete hedging simulation ------------------------------------------------------
 
 
+def gbm_paths(S0: float, T: float, sigma: float, n_paths: int, n_steps: int, *, seed: int = 0,
+              drift: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    r"""Geometric Brownian motion sampled exactly on ``n_steps`` equal steps over ``T`` years.
+
+    :math:`S_{j+1} = S_j \exp((\text{drift} - \sigma^2/2)\,dt + \sigma\sqrt{dt}\,z_j)`,
+    ``dt = T / n_steps``, ``z`` standard normal from :func:`numpy.random.default_rng` ``(seed)``,
+    drawn as one ``(n_paths, n_steps)`` block (so equal seeds and shapes give equal paths).
+
+    Parameters
+    ----------
+    S0 : float
+        Spot at time 0, price units.
+    T : float
+        Horizon, years.
+    sigma : float
+        Volatility, decimal per year.
+    n_paths, n_steps : int
+    seed : int
+    drift : float
+        Expected log-growth plus ``sigma²/2`` (``mu − q``), decimal per year.
+
+    Returns
+    -------
+    times : numpy.ndarray
+        ``n_steps + 1`` grid times, years.
+    spot : numpy.ndarray
+        Shape ``(n_paths, n_steps + 1)``, first column ``S0``.
+    """
+    dt = float(T) / n_steps
+    times = np.linspace(0.0, float(T), n_steps + 1)
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal((int(n_paths), n_steps))
+    log_steps = (drift - 0.5 * sigma**2) * dt + sigma * np.sqrt(dt) * z
+    S = float(S0) * np.exp(np.concatenate([np.zeros((int(n_paths), 1)), np.cumsum(log_steps, axis=1)], axis=1))
+    return times, S
+
+
 @dataclass(frozen=True)
 class HedgeSimulation:
     """Result of :func:`simulate_discrete_hedge`; money in price units per option on one share.
@@ -290,11 +340,7 @@ def simulate_discrete_hedge(S0: float, K: float, T: float, sigma_implied: float,
                          f"rebalance_every={rebalance_every}, n_paths={n_paths})")
     mu = float(r if mu is None else mu)
     dt = float(T) / n_steps
-    times = np.linspace(0.0, float(T), n_steps + 1)
-    rng = np.random.default_rng(seed)
-    z = rng.standard_normal((int(n_paths), n_steps))
-    log_steps = (mu - q - 0.5 * sigma_realised**2) * dt + sigma_realised * np.sqrt(dt) * z
-    S = float(S0) * np.exp(np.concatenate([np.zeros((int(n_paths), 1)), np.cumsum(log_steps, axis=1)], axis=1))
+    times, S = gbm_paths(S0, T, sigma_realised, n_paths, n_steps, seed=seed, drift=mu - q)
 
     reb = np.arange(0, n_steps, every)  # steps at which the hedge is reset
     d_reb = np.asarray(bs.delta(S[:, reb], K, T - times[reb], sigma_implied, r=r, q=q, kind=kind))
@@ -326,3 +372,842 @@ def simulate_discrete_hedge(S0: float, K: float, T: float, sigma_implied: float,
                     n_paths=n_paths, steps_per_day=steps_per_day, rebalance_every=every,
                     cost_per_share=cost_per_share, seed=seed, kind=kind, r=r, q=q, mu=mu),
     )
+
+
+# --- hedging feedback: the tape -----------------------------------------------------------
+
+#: Trading hours per day of the simulation clock (09:30–16:00 ET).
+TRADING_HOURS = 6.5
+#: How dealers' hedge trades reach the price: within the step that caused them, or one step later.
+HEDGING_MODES = ("contemporaneous", "lagged")
+#: Number of spot levels of :func:`feedback_profile`'s default grid.
+PROFILE_LEVELS = 401
+
+
+def _money(dollars: float, signed: bool = True) -> str:
+    sign = ("-" if dollars < 0 else "+") if signed else ""
+    return f"{sign}${abs(dollars) / 1e9:,.2f}bn"
+
+
+def feedback_profile(snap: Snapshot, lo: float = 0.8, hi: float = 1.2, n: int = PROFILE_LEVELS, *,
+                     sign: str = cv.SIGN, time: str = cv.TIME, r: float = cv.RATE,
+                     q: float = cv.DIVIDEND) -> tuple[np.ndarray, np.ndarray]:
+    """The book's gamma exposure on a spot grid, computed once for :func:`simulate_tape`.
+
+    One call of :func:`gexlib.gex.gamma_profile` (model gamma, each contract's IV
+    held) on ``n`` levels over ``[lo, hi] × spot``; the simulation interpolates in
+    it at every step instead of re-valuing the chain.
+
+    Parameters
+    ----------
+    snap : Snapshot
+    lo, hi : float
+        Range of the grid as fractions of ``snap.spot``.
+    n : int
+        Number of levels.
+    sign, time, r, q
+        Conventions; see :mod:`gexlib.conventions`.
+
+    Returns
+    -------
+    spots : numpy.ndarray
+        Spot levels, price units, ascending.
+    gex : numpy.ndarray
+        Dealer GEX at each level, dollars per 1% move.
+    """
+    spots = np.linspace(lo * float(snap.spot), hi * float(snap.spot), int(n))
+    return spots, np.asarray(gex.gamma_profile(snap, spots, sign=sign, time=time, r=r, q=q), dtype=float)
+
+
+def linear_profile(S0: float, at_spot: float, per_pct: float, *, lo: float = 0.95, hi: float = 1.05,
+                   n: int = PROFILE_LEVELS) -> tuple[np.ndarray, np.ndarray]:
+    r"""A synthetic profile, linear in spot: :math:`\mathrm{GEX}(S) = a + b \cdot 100\,(S/S_0 - 1)`.
+
+    With ``at_spot < 0`` and ``per_pct < 0`` dealers are short gamma and get shorter as
+    spot rises (heavy short calls overhead): the set-up of a squeeze.
+
+    Parameters
+    ----------
+    S0 : float
+        Spot at which GEX equals ``at_spot``, price units.
+    at_spot : float
+        ``a``: GEX at ``S0``, dollars per 1% move.
+    per_pct : float
+        ``b``: change of GEX per 1% rise of spot, dollars per 1% move per 1%.
+    lo, hi : float
+        Grid range as fractions of ``S0`` (outside it the simulation holds the end values).
+    n : int
+        Number of levels.
+
+    Returns
+    -------
+    spots, gex : numpy.ndarray
+        As :func:`feedback_profile`.
+    """
+    spots = np.linspace(lo * float(S0), hi * float(S0), int(n))
+    return spots, float(at_spot) + float(per_pct) * 100.0 * (spots / float(S0) - 1.0)
+
+
+def _profile_arrays(profile, scale: float) -> tuple[np.ndarray | None, np.ndarray]:
+    """``(spots or None, gex × scale)`` from a constant or a ``(spots, gex)`` pair, checked."""
+    wrong = TypeError("profile must be a constant GEX ($ per 1% move) or a pair (spots, gex) of arrays, "
+                      "e.g. from feedback_profile()")
+    if np.ndim(profile) == 0:
+        if isinstance(profile, (str, bytes)):
+            raise wrong
+        value = float(profile)
+        if not np.isfinite(value):
+            raise ValueError(f"profile: a constant GEX must be a finite number of dollars per 1% (got {value!r})")
+        return None, np.array([value * float(scale)])
+    try:
+        spots, values = (np.asarray(a, dtype=float) for a in profile)
+    except (TypeError, ValueError):
+        raise wrong from None
+    if spots.ndim != 1 or spots.shape != values.shape or spots.size < 2:
+        raise ValueError(f"profile: spots and gex must be 1-D arrays of one length >= 2 "
+                         f"(got shapes {spots.shape} and {values.shape})")
+    if not (np.all(np.isfinite(spots)) and np.all(np.isfinite(values)) and np.all(spots > 0)):
+        raise ValueError("profile: spots must be positive and every value finite")
+    if np.any(np.diff(spots) <= 0):
+        raise ValueError("profile: spots must be strictly increasing")
+    return spots, values * float(scale)
+
+
+def check_feedback(gex_values, depth: float, spots=None, *, where: str = "simulate_tape") -> float:
+    """Refuse feedback strengths ``|k| = |GEX|/depth >= 1``; return the largest ``|k|``.
+
+    With ``k <= -1`` contemporaneous hedging has no solution (the price would run
+    away within the step) and with ``|k| >= 1`` lagged hedging explodes (each
+    hedge moves price at least as much as the move it answers). ``k >= 1`` under
+    contemporaneous hedging has a solution but means the hedge alone moves price
+    more than the news did, outside the range where a linear price impact is
+    believable, so it is refused too.
+
+    Parameters
+    ----------
+    gex_values : array_like
+        Every GEX the simulation can use, dollars per 1% move (linear interpolation
+        never leaves the range of the grid's values).
+    depth : float
+        Market depth, dollars per 1% move, > 0.
+    spots : array_like, optional
+        The spot level of each value, to name where the worst one is.
+    where : str
+        Name of the caller, for the message.
+
+    Raises
+    ------
+    ValueError
+        Naming ``depth``, the GEX and ``k`` at the worst level.
+    """
+    depth = float(depth)
+    if not (np.isfinite(depth) and depth > 0):
+        raise ValueError(f"{where}: depth={depth!r} must be a positive number of dollars per 1% move")
+    g = np.asarray(gex_values, dtype=float)
+    i = int(np.argmax(np.abs(g)))
+    k = float(g.flat[i] / depth)
+    if abs(k) >= 1.0:
+        at = "" if spots is None else f" at spot {float(np.asarray(spots, dtype=float).flat[i]):,.2f}"
+        raise ValueError(
+            f"{where}: unstable feedback: GEX {_money(float(g.flat[i]))} per 1%{at} against "
+            f"depth={_money(depth, signed=False)} per 1% gives k = GEX/depth = {k:+.2f}; need |k| < 1 everywhere on the "
+            f"profile (raise depth or shrink the gamma)")
+    return abs(k)
+
+
+@dataclass(frozen=True)
+class TapeSimulation:
+    """Result of :func:`simulate_tape` (or the paths of :func:`pin_probability`).
+
+    Attributes
+    ----------
+    spot : numpy.ndarray
+        Shape ``(n_paths, n_steps + 1)``, price units; first column ``S0``.
+    returns : numpy.ndarray
+        Log returns of each step, decimal, shape ``(n_paths, n_steps)``.
+    noise : numpy.ndarray
+        The returns the steps would have had without hedging (``ε``), same shape.
+    k : numpy.ndarray
+        ``GEX(S_j)/depth`` at the spot where step ``j`` starts, same shape: the
+        feedback the move of step ``j`` meets (in the same step when contemporaneous,
+        in the next when lagged).
+    times : numpy.ndarray
+        Years of trading time, ``n_steps + 1`` points.
+    depth : float
+        Dollars per 1% move.
+    hedging : str
+        One of :data:`HEDGING_MODES`.
+    steps_per_day : int
+    outside : float
+        Fraction of steps that started outside the profile's spot grid (GEX held at
+        the end value there).
+    params : dict
+        The arguments of the run.
+    """
+
+    spot: np.ndarray
+    returns: np.ndarray
+    noise: np.ndarray
+    k: np.ndarray
+    times: np.ndarray
+    depth: float
+    hedging: str
+    steps_per_day: int
+    outside: float
+    params: dict
+
+    @property
+    def hours(self) -> np.ndarray:
+        """Trading hours since the start at each grid point."""
+        return self.times * TRADING_DAYS * TRADING_HOURS
+
+    @property
+    def baseline(self) -> np.ndarray:
+        """Spot paths of the same noise without hedging, ``S0 × exp(cumsum(ε))``."""
+        n = self.noise.shape[0]
+        return self.spot[:, :1] * np.exp(np.concatenate([np.zeros((n, 1)), np.cumsum(self.noise, axis=1)], axis=1))
+
+    @property
+    def flow(self) -> np.ndarray:
+        """Dealers' hedge trade answering each step's move, dollars (positive = buy): ``−k · depth · 100 · r``."""
+        return -self.k * self.depth * 100.0 * self.returns
+
+
+def _feedback_paths(noise: np.ndarray, S0: float, gex_at, depth: float, hedging: str):
+    """Step the feedback loop over time, vectorised over paths; ``gex_at(S, j)`` gives GEX at step j."""
+    n_paths, n_steps = noise.shape
+    spot = np.empty((n_paths, n_steps + 1))
+    returns = np.empty_like(noise)
+    k = np.empty_like(noise)
+    S = np.full(n_paths, float(S0))
+    spot[:, 0] = S
+    carried = np.zeros(n_paths)  # lagged: the price impact of the hedge of the previous move
+    for j in range(n_steps):
+        kj = gex_at(S, j) / depth
+        if hedging == "contemporaneous":
+            rj = noise[:, j] / (1.0 + kj)  # r = ε − k r, solved within the step
+        else:
+            rj = noise[:, j] - carried
+            carried = kj * rj
+        S = S * np.exp(rj)
+        spot[:, j + 1], returns[:, j], k[:, j] = S, rj, kj
+    return spot, returns, k
+
+
+def _noise(n_paths: int, n_steps: int, sigma_noise: float, steps_per_day: int, mu: float, seed) -> np.ndarray:
+    dt = 1.0 / (TRADING_DAYS * int(steps_per_day))
+    z = np.random.default_rng(seed).standard_normal((int(n_paths), int(n_steps)))
+    return float(mu) * dt + float(sigma_noise) * np.sqrt(dt) * z
+
+
+def _check_tape_args(where: str, hedging: str, n_steps: int, n_paths: int, sigma_noise: float) -> None:
+    cv.check_choice("hedging", hedging, HEDGING_MODES)
+    if n_steps < 1 or int(n_paths) < 1 or not (np.isfinite(sigma_noise) and sigma_noise >= 0):
+        raise ValueError(f"{where}: need at least one step and one path and sigma_noise >= 0 "
+                         f"(got {n_steps} steps, n_paths={n_paths}, sigma_noise={sigma_noise!r})")
+
+
+def simulate_tape(profile, S0: float, *, depth: float, sigma_noise: float, steps_per_day: int = STEPS_PER_DAY,
+                  days: float = 1, n_paths: int = 1000, hedging: str = "contemporaneous", scale: float = 1.0,
+                  mu: float = 0.0, seed: int = 0) -> TapeSimulation:
+    r"""Price paths when dealers' delta hedging feeds back into the price.
+
+    Each step's log return is news plus the price impact of dealers' hedge trade,
+    ``r = ε + impact``. A dealer book with exposure ``GEX(S)`` (dollars per 1% move)
+    trades ``−GEX(S) · r%`` dollars to stay hedged after a return ``r``; a net trade
+    of ``depth`` dollars moves price by 1%, so the impact is ``−k · r`` with
+    :math:`k = \mathrm{GEX}(S)/\mathrm{depth}`:
+
+    * ``hedging="contemporaneous"`` (the default): dealers re-hedge within the step
+      (5 minutes by default is ample time to work a hedge), so the impact lands in
+      the same return: :math:`r = \varepsilon/(1 + k)`. Long gamma (``k > 0``) damps
+      every move, short gamma (``k < 0``) amplifies it.
+    * ``hedging="lagged"``: dealers hedge the previous step's move,
+      :math:`r_t = \varepsilon_t - k_{t-1} r_{t-1}`. One step's variance,
+      ``σ²dt/(1 − k²)``, is the same for ``±k``, but returns reverse (lag-1
+      autocorrelation ``−k < 0``) under long gamma and trend (``> 0``) under short
+      gamma, so aggregated (e.g. daily) returns differ: see :func:`feedback_theory`.
+
+    ``k`` is taken at the spot where each step starts (the change of dealer delta
+    over a step, linearised), interpolated in the precomputed ``profile``: the
+    chain is never re-valued during the run. Noise ``ε`` is normal with mean
+    ``mu·dt`` and standard deviation ``σ_noise √dt``, ``dt = 1/(252 × steps_per_day)``
+    years of trading time.
+
+    Parameters
+    ----------
+    profile : float or tuple of array_like
+        Dealer GEX in dollars per 1% move: a constant, or ``(spots, gex)`` (e.g.
+        :func:`feedback_profile` of a snapshot or :func:`linear_profile`), linearly
+        interpolated and held at its end values outside the grid.
+    S0 : float
+        Spot at the start, price units.
+    depth : float
+        Market depth: dollars of net buying that move price 1%.
+    sigma_noise : float
+        Volatility of the news without hedging, decimal per year (annualised).
+    steps_per_day : int
+        Steps per trading day (78: 5-minute steps over 6.5 hours).
+    days : float
+        Trading days simulated (``round(days × steps_per_day)`` steps).
+    n_paths : int
+    hedging : {"contemporaneous", "lagged"}
+    scale : float
+        Multiplies the profile (the same book scaled; ``-1`` puts dealers on the
+        other side).
+    mu : float
+        Drift of the noise, decimal per year (e.g. steady buying that starts a squeeze).
+    seed : int
+        Seed of :func:`numpy.random.default_rng`; the noise depends only on it,
+        ``n_paths``, the number of steps, ``sigma_noise`` and ``mu``, so runs that
+        differ in the profile, depth or hedging mode share their news.
+
+    Returns
+    -------
+    TapeSimulation
+
+    Raises
+    ------
+    ValueError
+        From :func:`check_feedback` when ``|k| >= 1`` anywhere on the profile, and
+        for a bad ``hedging``, no steps or no paths.
+    """
+    n_steps = int(round(float(days) * int(steps_per_day)))
+    _check_tape_args("simulate_tape", hedging, n_steps, n_paths, sigma_noise)
+    spots, values = _profile_arrays(profile, scale)
+    depth = float(depth)
+    check_feedback(values, depth, spots)
+    noise = _noise(n_paths, n_steps, sigma_noise, steps_per_day, mu, seed)
+    if spots is None:
+        def gex_at(S, j):
+            return values[0]
+    else:
+        def gex_at(S, j):
+            return np.interp(S, spots, values)
+    spot, returns, k = _feedback_paths(noise, S0, gex_at, depth, hedging)
+    outside = 0.0 if spots is None else float(np.mean((spot[:, :-1] < spots[0]) | (spot[:, :-1] > spots[-1])))
+    return TapeSimulation(
+        spot=spot, returns=returns, noise=noise, k=k,
+        times=np.arange(n_steps + 1) / (TRADING_DAYS * int(steps_per_day)), depth=depth, hedging=hedging,
+        steps_per_day=int(steps_per_day), outside=outside,
+        params=dict(S0=S0, depth=depth, sigma_noise=sigma_noise, steps_per_day=steps_per_day, days=days,
+                    n_paths=n_paths, hedging=hedging, scale=scale, mu=mu, seed=seed))
+
+
+# Summary statistics: pure functions of returns (shape (n_paths, n_steps), or one path), pooled over paths.
+# Means are taken about zero, not the sample mean: the news has no drift worth estimating over a day,
+# and demeaning short paths would bias the autocorrelation by about -1/n_steps.
+
+
+def _rows(returns) -> np.ndarray:
+    return np.atleast_2d(np.asarray(returns, dtype=float))
+
+
+def realised_vol(returns, steps_per_day: int = STEPS_PER_DAY) -> float:
+    r"""Annualised realised volatility, :math:`\sqrt{252 \cdot \text{steps\_per\_day} \cdot \overline{r^2}}`.
+
+    Parameters
+    ----------
+    returns : array_like
+        Log returns, decimal, one row per path (or one path).
+    steps_per_day : int
+        Returns per trading day (1 for daily returns).
+
+    Returns
+    -------
+    float
+        Decimal per year.
+    """
+    r = _rows(returns)
+    return float(np.sqrt(TRADING_DAYS * int(steps_per_day) * np.mean(r * r)))
+
+
+def autocorrelation(returns, lag: int = 1) -> float:
+    r"""Autocorrelation of returns at ``lag`` steps, pooled over paths, about zero.
+
+    :math:`\sum r_t r_{t-\ell} / \sqrt{\sum r_t^2 \sum r_{t-\ell}^2}` over every path.
+    Negative: moves reverse (mean reversion); positive: they continue (momentum).
+    """
+    r = _rows(returns)
+    lag = int(lag)
+    if not 0 < lag < r.shape[1]:
+        raise ValueError(f"autocorrelation: lag={lag} must be between 1 and the number of steps - 1 ({r.shape[1] - 1})")
+    a, b = r[:, lag:], r[:, :-lag]
+    return float(np.sum(a * b) / np.sqrt(np.sum(a * a) * np.sum(b * b)))
+
+
+def aggregate(returns, q: int) -> np.ndarray:
+    """Sums of ``q`` consecutive returns (non-overlapping blocks; a partial last block is dropped).
+
+    Log returns add up, so with ``q = steps_per_day`` these are daily returns.
+    """
+    r = _rows(returns)
+    q = int(q)
+    blocks = r.shape[1] // q
+    if q < 1 or blocks < 1:
+        raise ValueError(f"aggregate: q={q} must be between 1 and the number of steps ({r.shape[1]})")
+    return r[:, :blocks * q].reshape(r.shape[0], blocks, q).sum(axis=2)
+
+
+def variance_ratio(returns, q: int) -> float:
+    r"""Variance of ``q``-step returns over ``q`` times the one-step variance, about zero.
+
+    1 for independent returns; below 1 when moves reverse, above 1 when they trend.
+    For an AR(1) with coefficient ``ρ`` it is
+    :math:`1 + 2\sum_{j=1}^{q-1}(1 - j/q)\rho^j` (see :func:`feedback_theory`).
+    """
+    r = _rows(returns)
+    agg = aggregate(r, q)
+    return float(np.mean(agg * agg) / (int(q) * np.mean(r[:, :agg.shape[1] * int(q)] ** 2)))
+
+
+def daily_range(spot, steps_per_day: int = STEPS_PER_DAY) -> np.ndarray:
+    """``(high − low) / open`` of each trading day of each path, decimal.
+
+    Parameters
+    ----------
+    spot : array_like
+        Price paths, shape ``(n_paths, n_steps + 1)`` (or one path), whose first
+        point opens the first day.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n_paths, days)``; a partial last day is dropped.
+    """
+    S = _rows(spot)
+    spd = int(steps_per_day)
+    days = (S.shape[1] - 1) // spd
+    if days < 1:
+        raise ValueError(f"daily_range: {S.shape[1] - 1} steps make no whole day of {spd} steps")
+    # each day's window includes its open (the previous day's last point)
+    idx = np.arange(days)[:, None] * spd + np.arange(spd + 1)[None, :]
+    w = S[:, idx]
+    return (w.max(axis=2) - w.min(axis=2)) / w[:, :, 0]
+
+
+def tape_summary(sim: TapeSimulation) -> dict:
+    """The numbers the lesson reads off a tape, as plain floats.
+
+    Returns
+    -------
+    dict
+        ``realised_vol`` (of the steps) and ``noise_vol`` (of the news), decimal per
+        year; ``daily_vol`` (from whole-day returns, NaN with less than a day);
+        ``autocorrelation`` (lag 1); ``variance_ratio`` (days vs steps, NaN with
+        less than a day); ``daily_range`` (mean ``(high − low)/open``, NaN with less
+        than a day); ``k_start`` (at ``S0``), ``k_min``, ``k_max``, ``k_mean`` over
+        the steps taken; ``outside`` (fraction of steps off the profile grid).
+    """
+    spd = sim.steps_per_day
+    whole = sim.returns.shape[1] >= spd
+    return {
+        "realised_vol": realised_vol(sim.returns, spd), "noise_vol": realised_vol(sim.noise, spd),
+        "daily_vol": realised_vol(aggregate(sim.returns, spd), 1) if whole else float("nan"),
+        "autocorrelation": autocorrelation(sim.returns, 1) if sim.returns.shape[1] > 1 else float("nan"),
+        "variance_ratio": variance_ratio(sim.returns, spd) if whole else float("nan"),
+        "daily_range": float(np.mean(daily_range(sim.spot, spd))) if whole else float("nan"),
+        "k_start": float(sim.k[0, 0]), "k_min": float(sim.k.min()), "k_max": float(sim.k.max()),
+        "k_mean": float(sim.k.mean()), "outside": float(sim.outside),
+    }
+
+
+def move_amplification(sim: TapeSimulation) -> dict:
+    r"""How much hedging stretched the whole-run move, separately for rallies and selloffs.
+
+    For the paths whose unhedged (same noise) log return ``x`` over the run was up,
+    and separately down, the slope through the origin of the hedged log return ``y``
+    on it, :math:`\sum xy / \sum x^2`: 1 without dealers, above 1 when hedging
+    amplified moves (short gamma), below 1 when it damped them. A profile that is
+    shorter gamma above spot (a squeeze set-up) gives ``up > down``.
+
+    Returns
+    -------
+    dict
+        ``up``, ``down`` (plain floats; NaN when no path went that way).
+    """
+    x = np.log(sim.baseline[:, -1] / sim.spot[:, 0])
+    y = np.log(sim.spot[:, -1] / sim.spot[:, 0])
+    out = {}
+    for name, m in (("up", x > 0), ("down", x < 0)):
+        out[name] = float(np.sum(x[m] * y[m]) / np.sum(x[m] ** 2)) if m.any() else float("nan")
+    return out
+
+
+def feedback_theory(k: float, hedging: str = "contemporaneous", q: int = STEPS_PER_DAY) -> dict:
+    r"""What a constant feedback ``k`` does to returns, in closed form.
+
+    Contemporaneous: :math:`r = \varepsilon/(1+k)`, so volatility is scaled by
+    ``1/(1+k)`` at every horizon and returns stay independent. Lagged: the AR(1)
+    :math:`r_t = \varepsilon_t - k r_{t-1}` with stationary one-step variance
+    ``σ²dt/(1 − k²)`` (the same for ``±k``), lag-1 autocorrelation ``−k`` and the
+    variance ratio of :func:`variance_ratio` with ``ρ = −k``.
+
+    Parameters
+    ----------
+    k : float
+        ``GEX/depth``, ``|k| < 1``.
+    hedging : {"contemporaneous", "lagged"}
+    q : int
+        Steps per aggregated return (a day by default).
+
+    Returns
+    -------
+    dict
+        ``step_vol_ratio`` and ``daily_vol_ratio`` (volatility with hedging over
+        volatility of the news, one step and ``q`` steps), ``autocorrelation``,
+        ``variance_ratio``; plain floats.
+    """
+    cv.check_choice("hedging", hedging, HEDGING_MODES)
+    k = float(k)
+    check_feedback([k], 1.0, where="feedback_theory")
+    if hedging == "contemporaneous":
+        step, rho, vr = 1.0 / (1.0 + k), 0.0, 1.0
+    else:
+        j = np.arange(1, int(q))
+        step, rho = 1.0 / np.sqrt(1.0 - k * k), -k
+        vr = float(1.0 + 2.0 * np.sum((1.0 - j / int(q)) * (-k) ** j))
+    return {"step_vol_ratio": float(step), "daily_vol_ratio": float(step * np.sqrt(vr)),
+            "autocorrelation": float(rho), "variance_ratio": float(vr)}
+
+
+# --- pinning into expiry ------------------------------------------------------------------
+
+
+def pin_profile(K: float, oi: float, hours: float, *, spot0: float, sigma: float,
+                steps_per_day: int = STEPS_PER_DAY, multiplier: float = cv.MULTIPLIER,
+                reach: float = 8.0, max_levels: int = 20001) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""Dealer GEX of ``oi`` options at strike ``K`` on a spot × time-to-expiry grid, computed once.
+
+    :math:`\mathrm{GEX}(S, \tau) = \mathrm{OI} \cdot m \cdot \Gamma(S, K, \tau, \sigma) \cdot S^2 \cdot 0.01`,
+    one :func:`gexlib.bs.gamma` call on the whole grid. Columns are the times to
+    expiry at the start of each simulation step, ``τ_j = (n − j)·dt`` years of
+    trading time (the simulation clock, so ``σ√τ`` is the noise left until
+    expiry); the last step starts one step before expiry. Rows are spot levels
+    over ``[min(spot0, K), max(spot0, K)] × exp(∓ reach · σ √(hours))``, spaced at
+    most 1/8 of the narrowest gamma spike (``σ √dt · K``).
+
+    Parameters
+    ----------
+    K : float
+        Strike, price units.
+    oi : float
+        Contracts dealers hold, positive long (the customary pin: customers sold
+        the options), negative short.
+    hours : float
+        Trading hours to expiry.
+    spot0 : float
+        Spot now, price units.
+    sigma : float
+        Implied vol of the options, decimal per year of trading time.
+    steps_per_day, multiplier
+        Clock and shares per contract.
+
+    Returns
+    -------
+    spots : numpy.ndarray
+        Price units, ascending.
+    tau : numpy.ndarray
+        Years of trading time to expiry at each step's start.
+    gex : numpy.ndarray
+        Shape ``(spots.size, tau.size)``, dollars per 1% move.
+    """
+    spd = int(steps_per_day)
+    n_steps = int(round(float(hours) * spd / TRADING_HOURS))
+    if n_steps < 1 or not (K > 0 and spot0 > 0 and sigma > 0):
+        raise ValueError(f"pin_profile: need hours of at least one step ({TRADING_HOURS / spd * 60:.0f} minutes), "
+                         f"K > 0, spot0 > 0 and sigma > 0 (got hours={hours!r}, K={K!r}, spot0={spot0!r}, "
+                         f"sigma={sigma!r})")
+    dt = 1.0 / (TRADING_DAYS * spd)
+    tau = (n_steps - np.arange(n_steps)) * dt
+    spread = float(reach) * float(sigma) * np.sqrt(n_steps * dt)
+    lo, hi = min(spot0, K) * np.exp(-spread), max(spot0, K) * np.exp(spread)
+    spacing = float(sigma) * np.sqrt(dt) * float(K) / 8.0
+    spots = np.linspace(lo, hi, int(min(max_levels, np.ceil((hi - lo) / spacing) + 1)))
+    g = np.asarray(bs.gamma(spots[:, None], float(K), tau[None, :], float(sigma)), dtype=float)
+    return spots, tau, float(oi) * float(multiplier) * g * (spots**2)[:, None] * gex.PCT
+
+
+@dataclass(frozen=True)
+class PinResult:
+    """Result of :func:`pin_probability`.
+
+    Attributes
+    ----------
+    probability, baseline : float
+        Share of paths closing within ``band`` of the strike, with dealers hedging
+        and without (the same noise).
+    stderr : float
+        Standard error of ``probability − baseline`` (paired over paths).
+    k_max : float
+        Largest ``|GEX|/depth`` on the grid.
+    sim : TapeSimulation
+        The paths (``sim.baseline`` the unhedged ones).
+    params : dict
+    """
+
+    probability: float
+    baseline: float
+    stderr: float
+    k_max: float
+    sim: TapeSimulation
+    params: dict
+
+    @property
+    def difference(self) -> float:
+        """``probability − baseline``."""
+        return self.probability - self.baseline
+
+
+def pin_probability(K: float, oi: float, hours: float, *, depth: float, spot0: float | None = None,
+                    sigma_noise: float = 0.12, band: float | None = None, iv: float | None = None,
+                    n_paths: int = 4000, seed: int = 0, steps_per_day: int = STEPS_PER_DAY,
+                    hedging: str = "contemporaneous", multiplier: float = cv.MULTIPLIER) -> PinResult:
+    """Probability that spot closes near a large strike when dealers are long its gamma into expiry.
+
+    Dealers hold ``oi`` contracts at ``K`` expiring in ``hours``; their gamma (of
+    :func:`pin_profile`, computed once on a spot × time grid and interpolated per
+    step) grows as expiry nears, and hedging it (as in :func:`simulate_tape`) damps
+    moves near the strike, so the price lingers there. Compared with the paths of
+    the same noise without hedging.
+
+    Parameters
+    ----------
+    K : float
+        Strike, price units.
+    oi : float
+        Contracts dealers hold (negative: short, which pushes price away).
+    hours : float
+        Trading hours to expiry (the close).
+    depth : float
+        Dollars of net buying that move price 1%.
+    spot0 : float, optional
+        Spot now (default ``K``).
+    sigma_noise : float
+        Volatility of the news, decimal per year.
+    band : float, optional
+        Half-width of the pin, price units (default 0.1% of ``K``).
+    iv : float, optional
+        Implied vol of the options (default ``sigma_noise``).
+    n_paths, seed, steps_per_day, hedging
+        As in :func:`simulate_tape`; the noise depends on the seed, the paths and the
+        number of steps only, so runs with different ``oi`` share it.
+    multiplier : float
+        Shares per contract.
+
+    Returns
+    -------
+    PinResult
+
+    Raises
+    ------
+    ValueError
+        When ``|k| >= 1`` on the grid (:func:`check_feedback`): near expiry gamma at
+        the strike grows like ``1/√τ``, so a large ``oi`` needs a deep market.
+    """
+    spot0 = float(K if spot0 is None else spot0)
+    band = 0.001 * float(K) if band is None else float(band)
+    iv = float(sigma_noise if iv is None else iv)
+    spots, tau, grid = pin_profile(K, oi, hours, spot0=spot0, sigma=iv, steps_per_day=steps_per_day,
+                                   multiplier=multiplier)
+    _check_tape_args("pin_probability", hedging, tau.size, n_paths, sigma_noise)
+    k_max = check_feedback(grid, depth, np.broadcast_to(spots[:, None], grid.shape), where="pin_probability")
+    noise = _noise(n_paths, tau.size, sigma_noise, steps_per_day, 0.0, seed)
+    spot, returns, k = _feedback_paths(noise, spot0, lambda S, j: np.interp(S, spots, grid[:, j]),
+                                       float(depth), hedging)
+    params = dict(K=K, oi=oi, hours=hours, depth=depth, spot0=spot0, sigma_noise=sigma_noise, band=band,
+                  iv=iv, n_paths=n_paths, seed=seed, steps_per_day=steps_per_day, hedging=hedging,
+                  multiplier=multiplier)
+    sim = TapeSimulation(spot=spot, returns=returns, noise=noise, k=k,
+                         times=np.arange(tau.size + 1) / (TRADING_DAYS * int(steps_per_day)), depth=float(depth),
+                         hedging=hedging, steps_per_day=int(steps_per_day),
+                         outside=float(np.mean((spot[:, :-1] < spots[0]) | (spot[:, :-1] > spots[-1]))),
+                         params=params)
+    pinned = np.abs(spot[:, -1] - K) <= band
+    free = np.abs(sim.baseline[:, -1] - K) <= band
+    d = pinned.astype(float) - free.astype(float)
+    stderr = float(np.std(d, ddof=1) / np.sqrt(d.size)) if d.size > 1 else float("nan")
+    return PinResult(probability=float(pinned.mean()), baseline=float(free.mean()), stderr=stderr,
+                     k_max=float(k_max), sim=sim, params=params)
+
+
+def pin_scan(K: float, *, oi, hours, **kwargs) -> pd.DataFrame:
+    """:func:`pin_probability` over every combination of ``oi`` and ``hours`` (each a number or a list).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``oi, hours, probability, baseline, difference, stderr, k_max``, one
+        row per combination (``oi`` varying fastest).
+    """
+    rows = []
+    for h in np.atleast_1d(hours):
+        for n in np.atleast_1d(oi):
+            p = pin_probability(K, float(n), float(h), **kwargs)
+            rows.append({"oi": float(n), "hours": float(h), "probability": p.probability,
+                         "baseline": p.baseline, "difference": p.difference, "stderr": p.stderr,
+                         "k_max": p.k_max})
+    return pd.DataFrame(rows)
+
+
+# --- gamma scalping -----------------------------------------------------------------------
+
+#: Books :func:`simulate_gamma_scalp` can hold.
+SCALP_KINDS = ("straddle", "C", "P")
+
+
+def _book(kind: str, K, S, tau, sigma, what: str):
+    """Value, delta or gamma of one call, put or straddle (call + put) with r = q = 0."""
+    if kind == "straddle":  # put-call parity with r = q = 0: C + P = 2C − S + K; one call evaluation
+        if what == "price":
+            return 2.0 * np.asarray(bs.price(S, K, tau, sigma)) - S + K
+        if what == "delta":
+            return 2.0 * np.asarray(bs.delta(S, K, tau, sigma)) - 1.0
+        return 2.0 * np.asarray(bs.gamma(S, K, tau, sigma))
+    if what == "gamma":
+        return np.asarray(bs.gamma(S, K, tau, sigma))
+    return np.asarray((bs.price if what == "price" else bs.delta)(S, K, tau, sigma, kind=kind))
+
+
+@dataclass(frozen=True)
+class ScalpSimulation:
+    r"""Result of :func:`simulate_gamma_scalp`; money in price units per option on one share.
+
+    ``pnl = scalps − theta_paid`` on every path, exactly.
+
+    Attributes
+    ----------
+    pnl : numpy.ndarray
+        Final P&L per path of the delta-hedged position: option value change plus
+        hedge gains.
+    theta_paid : numpy.ndarray
+        Option value lost to time at unchanged spot, summed over steps:
+        ``−position × Σ [V(S_j, τ_{j+1}) − V(S_j, τ_j)]`` (positive for a long option).
+    scalps : numpy.ndarray
+        What re-hedging earned: the option's value change from spot moves plus the
+        hedge's gains, ``pnl + theta_paid`` (buying dips and selling rallies, for a long option).
+    approx : numpy.ndarray
+        :math:`\text{position} \times \sum_j \tfrac12 \Gamma_j S_j^2 (r_j^2 - \sigma_i^2 dt)`
+        over every simulation step, ``r_j`` the simple return of the step.
+    approx_scalps, approx_theta : numpy.ndarray
+        The two parts of ``approx``: ``position × Σ ½ΓS²r²`` and ``position × Σ ½ΓS²σ_i²dt``.
+    premium : float
+        Value of the book at implied vol at the start.
+    times : numpy.ndarray
+        The simulation grid, years of trading time.
+    rebalance_times : numpy.ndarray
+        Years at which the hedge is reset.
+    params : dict
+    """
+
+    pnl: np.ndarray
+    theta_paid: np.ndarray
+    scalps: np.ndarray
+    approx: np.ndarray
+    approx_scalps: np.ndarray
+    approx_theta: np.ndarray
+    premium: float
+    times: np.ndarray
+    rebalance_times: np.ndarray
+    params: dict
+
+    @property
+    def mean(self) -> float:
+        """Mean final P&L over paths."""
+        return float(np.mean(self.pnl))
+
+    @property
+    def std(self) -> float:
+        """Standard deviation of the final P&L over paths."""
+        return float(np.std(self.pnl, ddof=1))
+
+    @property
+    def stderr(self) -> float:
+        """Standard error of :attr:`mean`."""
+        return self.std / float(np.sqrt(self.pnl.size))
+
+    @property
+    def approx_correlation(self) -> float:
+        """Correlation across paths of :attr:`pnl` and :attr:`approx`."""
+        return float(np.corrcoef(self.pnl, self.approx)[0, 1])
+
+
+def simulate_gamma_scalp(S0: float, K: float, T: float, sigma_implied: float, sigma_realised: float,
+                         n_paths: int = 2000, steps_per_day: int = STEPS_PER_DAY, rebalance_every: int = 1, *,
+                         kind: str = "straddle", position: float = 1.0, seed: int = 0,
+                         mu: float = 0.0) -> ScalpSimulation:
+    r"""Gamma scalping: a long option (a straddle by default), delta-hedged at intervals along GBM paths.
+
+    The position is bought at the Black–Scholes value at ``sigma_implied`` and
+    hedged with the Black–Scholes delta at ``sigma_implied`` at steps ``0, e, 2e, …``
+    (``e = rebalance_every``); spot follows GBM with ``sigma_realised`` on the
+    clock of :func:`simulate_discrete_hedge` (``round(T × 252 × steps_per_day)``
+    steps, :func:`gbm_paths`). Rates and dividends are 0, so only gamma and theta
+    matter. Each path's P&L splits exactly into the theta paid and the scalps
+    earned, and approximately into
+    :math:`\sum \tfrac12 \Gamma S^2 (r^2 - \sigma_i^2\,dt)`: the long position earns
+    when realised moves beat the implied ones. ``position = -1`` is the short
+    mirror (a short-volatility book, which loses when realised vol exceeds implied).
+
+    Vectorised over paths and steps; the paths depend only on ``seed``,
+    ``n_paths``, the grid, ``sigma_realised`` and ``mu``, so runs that differ only
+    in ``rebalance_every``, ``sigma_implied``, ``kind`` or ``position`` use the same paths.
+
+    Parameters
+    ----------
+    S0, K : float
+        Spot and strike, price units.
+    T : float
+        Years to expiry (trading time).
+    sigma_implied, sigma_realised : float
+        Vol the position is bought and hedged at, and vol of the paths, decimal per year.
+    n_paths : int
+    steps_per_day : int
+        Simulation steps per trading day (78 = 5-minute bars).
+    rebalance_every : int
+        Steps between hedge resets.
+    kind : {"straddle", "C", "P"}
+    position : float
+        Options held (on one share each); negative when short.
+    seed : int
+    mu : float
+        Drift of the paths, decimal per year (a discretely hedged book keeps some
+        exposure to it).
+
+    Returns
+    -------
+    ScalpSimulation
+    """
+    cv.check_choice("kind", kind, SCALP_KINDS)
+    n_steps = int(round(float(T) * TRADING_DAYS * int(steps_per_day)))
+    every = int(rebalance_every)
+    if n_steps < 1 or every < 1 or int(n_paths) < 2:
+        raise ValueError(f"simulate_gamma_scalp: need T × {TRADING_DAYS} × steps_per_day >= 1 step, "
+                         f"rebalance_every >= 1 and n_paths >= 2 (got {n_steps} steps, "
+                         f"rebalance_every={rebalance_every}, n_paths={n_paths})")
+    times, S = gbm_paths(S0, T, sigma_realised, n_paths, n_steps, seed=seed, drift=mu)
+    dt = float(T) / n_steps
+    tau = float(T) - times
+    tau[-1] = 0.0  # exactly expired: the value is the payoff
+    args = (kind, K)
+    start = S[:, :-1]
+    V = _book(*args, S, tau, sigma_implied, "price")
+    decayed = _book(*args, start, tau[1:], sigma_implied, "price")  # one step later, spot unchanged
+    G = _book(*args, start, tau[:-1], sigma_implied, "gamma")
+    reb = np.arange(0, n_steps, every)
+    d_reb = _book(*args, S[:, reb], tau[reb], sigma_implied, "delta")
+    held = np.repeat(d_reb, np.diff(np.append(reb, n_steps)), axis=1)
+    p = float(position)
+    pnl = p * (V[:, -1] - V[:, 0] - np.sum(held * np.diff(S, axis=1), axis=1))
+    theta_paid = -p * np.sum(decayed - V[:, :-1], axis=1)
+    ret = S[:, 1:] / start - 1.0
+    half_gamma_dollars = 0.5 * G * start * start
+    approx_scalps = p * np.sum(half_gamma_dollars * ret * ret, axis=1)
+    approx_theta = p * np.sum(half_gamma_dollars, axis=1) * sigma_implied**2 * dt
+    return ScalpSimulation(
+        pnl=pnl, theta_paid=theta_paid, scalps=pnl + theta_paid, approx=approx_scalps - approx_theta,
+        approx_scalps=approx_scalps, approx_theta=approx_theta, premium=float(V[0, 0]), times=times,
+        rebalance_times=times[reb],
+        params=dict(S0=S0, K=K, T=T, sigma_implied=sigma_implied, sigma_realised=sigma_realised,
+                    n_paths=n_paths, steps_per_day=steps_per_day, rebalance_every=every, kind=kind,
+                    position=position, seed=seed, mu=mu))

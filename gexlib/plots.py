@@ -18,12 +18,14 @@ a :class:`gexlib.gex.Level`, or None (no line) to draw precomputed values.
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.collections import PolyCollection
 
-from . import bs, gex, hedging
+from . import bs, gex, hedging, whatif
 from . import conventions as cv
 from .chain import Snapshot
 
@@ -38,6 +40,12 @@ COLORS = {
     "call_wall": "#56B4E9",   # sky blue, kin to calls
     "put_wall": "#E69F00",    # orange, kin to puts
     "expiry": "#999999",      # grey: payoff at expiry
+    # lessons 06-08 (Paul Tol's colour-blind-safe muted palette, outside the Okabe–Ito colours above)
+    "long_gamma": "#117733",  # green: dealers long gamma, hedging damps moves
+    "short_gamma": "#882255",  # wine: dealers short gamma, hedging amplifies moves
+    "no_hedging": "#BBBBBB",  # light grey: the same news without dealer hedging
+    "charm": "#332288",       # indigo: hedge flow as time passes
+    "vanna": "#999933",       # olive: hedge flow as implied vol moves
 }
 #: Line style of each vertical level line.
 STYLES = {"spot": "--", "zero_gamma": "-.", "flip": ":", "call_wall": (0, (6, 2, 1, 2, 1, 2)),
@@ -362,7 +370,7 @@ def profile_zero(snap: Snapshot, window: float = WINDOW, *, sign: str = cv.SIGN,
 
 
 def profile(snap: Snapshot, *, window: float = WINDOW, n: int = LEVELS, by_type: bool = True, zero=AUTO,
-            flip=AUTO, ax=None, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME,
+            flip=AUTO, walls=None, ax=None, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME,
             r: float = cv.RATE, q: float = cv.DIVIDEND):
     """Total GEX as if spot were each level (model gamma, IV held), with zero gamma, flip and spot.
 
@@ -370,7 +378,8 @@ def profile(snap: Snapshot, *, window: float = WINDOW, n: int = LEVELS, by_type:
     ``by_type`` the call and put parts are drawn too. Zero gamma defaults to
     :func:`profile_zero` (the crossing in the drawn range) and the flip to
     :func:`gexlib.gex.flip_strike` (with ``gamma``); the profile itself is always
-    model gamma.
+    model gamma. ``walls`` (default None: not drawn) is AUTO
+    (:func:`gexlib.gex.walls` with ``gamma``) or a dict like its result.
     """
     fig, ax = _axes(ax)
     conv = dict(sign=sign, time=time, r=r, q=q)
@@ -390,6 +399,9 @@ def profile(snap: Snapshot, *, window: float = WINDOW, n: int = LEVELS, by_type:
     mark(ax, "spot", float(snap.spot), xlim=lim)
     mark(ax, "zero_gamma", _value(zero), xlim=lim)
     mark(ax, "flip", _value(flip), xlim=lim)
+    walls = gex.walls(snap, gamma=gamma, **conv) if isinstance(walls, str) and walls == AUTO else (walls or {})
+    mark(ax, "call_wall", walls.get("call_wall"), xlim=lim)
+    mark(ax, "put_wall", walls.get("put_wall"), xlim=lim)
     ax.set_xlabel("hypothetical spot")
     ax.set_ylabel(GEX_LABEL)
     legend(ax)
@@ -492,4 +504,272 @@ def hedge_error_hist(sims: dict, *, bins: int = 50, ax=None):
     ax.set_xlabel("final hedged P&L ($ per option)")
     ax.set_ylabel("paths")
     legend(ax, ncols=1)
+    return fig
+
+
+# --- notices ------------------------------------------------------------------------------
+
+
+def notice(text: str, *, width: int = 70, ax=None):
+    """An empty panel carrying a message (wrapped at ``width`` characters), e.g. why a dashboard refused its settings."""
+    fig, ax = _axes(ax)
+    ax.set_axis_off()
+    # wrapped here: matplotlib's own wrapping reads "$" as mathtext even with parse_math=False
+    ax.text(0.5, 0.5, textwrap.fill(text, width), ha="center", va="center", parse_math=False,
+            transform=ax.transAxes)
+    return fig
+
+
+# --- lesson 06: hedging feedback ----------------------------------------------------------
+
+
+def gamma_side(k: float) -> str:
+    """The colour key of a feedback strength: ``"long_gamma"`` (k > 0), ``"short_gamma"`` (k < 0), ``"net"`` (0)."""
+    return "long_gamma" if k > 0 else "short_gamma" if k < 0 else "net"
+
+
+#: Legend text of each side.
+SIDE_LABELS = {"long_gamma": "dealers long gamma", "short_gamma": "dealers short gamma", "net": "no dealer gamma"}
+
+
+def tape_paths(sim: hedging.TapeSimulation, *, n: int = 20, baseline: bool = True, ax=None):
+    """Spot paths of a feedback simulation against trading hours, over the same news without hedging.
+
+    Each path is coloured by the side of dealers' gamma along it (the sign of its
+    mean ``k``); with ``baseline`` the unhedged paths of the same noise
+    (:attr:`gexlib.hedging.TapeSimulation.baseline`) are drawn underneath in grey.
+    """
+    fig, ax = _axes(ax)
+    m = min(int(n), sim.spot.shape[0])
+    hours = sim.hours
+    if baseline:
+        base = sim.baseline
+        for i in range(m):
+            ax.plot(hours, base[i], color=COLORS["no_hedging"], lw=LW, alpha=0.6, zorder=1,
+                    label="no hedging (same news)" if i == 0 else None)
+    labelled = set()
+    for i in range(m):
+        side = gamma_side(float(np.mean(sim.k[i])))
+        label = None if side in labelled else f"{SIDE_LABELS[side]}, {sim.hedging} hedging"
+        labelled.add(side)
+        ax.plot(hours, sim.spot[i], color=COLORS[side], lw=LW, alpha=0.6, zorder=2, label=label)
+    ax.set_xlim(hours[0], hours[-1])
+    ax.set_xlabel("trading hours")
+    ax.set_ylabel("spot")
+    legend(ax, ncols=2)
+    return fig
+
+
+#: Panels of :func:`tape_stats`: summary key -> (axis label, factor).
+TAPE_STATS = {
+    "realised_vol": ("realised vol, steps (%/yr)", 100.0),
+    "daily_vol": ("realised vol, days (%/yr)", 100.0),
+    "autocorrelation": ("lag-1 autocorrelation", 1.0),
+}
+
+
+def tape_stats(sims: dict, *, axes=None):
+    """Realised vol of steps and of days, and lag-1 autocorrelation, one bar per simulation.
+
+    ``sims`` maps a label to a :class:`gexlib.hedging.TapeSimulation`; numbers from
+    :func:`gexlib.hedging.tape_summary`, bars coloured by the side of the mean ``k``;
+    the grey line on the vol panels is the realised vol of the news alone.
+    """
+    if axes is None:
+        fig, axes = plt.subplots(1, len(TAPE_STATS), figsize=(FIGSIZE[0] + 2.0, 3.4), layout="constrained")
+    else:
+        fig = axes[0].figure
+    summaries = {label: hedging.tape_summary(s) for label, s in sims.items()}
+    x = np.arange(len(summaries))
+    colors = [COLORS[gamma_side(s["k_mean"])] for s in summaries.values()]
+    for ax, (key, (label, factor)) in zip(axes, TAPE_STATS.items(), strict=True):
+        values = [s[key] * factor for s in summaries.values()]
+        bars(ax, x, values, 0.7, color=colors)
+        if key.endswith("vol"):
+            noise = np.mean([s["noise_vol"] for s in summaries.values()]) * factor
+            ax.axhline(noise, color=COLORS["no_hedging"], lw=LW, label=f"news alone {noise:.1f}")
+            legend(ax, ncols=1)
+        ax.axhline(0.0, **ZERO_LINE)
+        ax.set_xticks(x, [textwrap.fill(str(label), 9) for label in summaries], fontsize="small")
+        ax.set_ylabel(label)
+    return fig
+
+
+def tape_scatter(sim: hedging.TapeSimulation, *, ax=None):
+    """Each path's whole-run move with hedging against the same news without it, log returns in %.
+
+    The grey diagonal is "hedging changed nothing"; points steeper than it were
+    amplified, flatter ones damped. A squeeze profile bends the cloud upward on
+    the right (rallies amplified more than selloffs).
+    """
+    fig, ax = _axes(ax, figsize=(5.0, 4.5))
+    x = 100.0 * np.log(sim.baseline[:, -1] / sim.spot[:, 0])
+    y = 100.0 * np.log(sim.spot[:, -1] / sim.spot[:, 0])
+    side = gamma_side(float(np.mean(sim.k)))
+    ax.plot(x, y, "o", ms=3, alpha=0.4, color=COLORS[side], label=SIDE_LABELS[side])
+    lim = (float(min(x.min(), y.min())), float(max(x.max(), y.max())))
+    ax.plot(lim, lim, color=COLORS["no_hedging"], lw=LW, label="no hedging", zorder=0)
+    ax.axhline(0.0, **ZERO_LINE)
+    ax.axvline(0.0, **ZERO_LINE)
+    ax.set_xlabel("move without hedging (%, log)")
+    ax.set_ylabel("move with hedging (%, log)")
+    legend(ax, ncols=2)
+    return fig
+
+
+#: x axis of :func:`pin_curve` per column of :func:`gexlib.hedging.pin_scan`.
+PIN_AXES = {"oi": "open interest at the strike (contracts)", "hours": "trading hours to expiry"}
+
+
+def pin_curve(table: pd.DataFrame, *, x: str | None = None, ax=None):
+    """Probability of closing within the band of the strike, with dealers hedging and without.
+
+    ``table`` is :func:`gexlib.hedging.pin_scan`; ``x`` is ``"oi"`` or ``"hours"``
+    (default: the column that varies); one line per value of the other column,
+    shaded ±2 standard errors of the difference, and the no-hedging baseline in grey.
+    """
+    if x is None:
+        x = "oi" if table["oi"].nunique() > 1 or table["hours"].nunique() == 1 else "hours"
+    cv.check_choice("x", x, PIN_AXES)
+    other = "hours" if x == "oi" else "oi"
+    fig, ax = _axes(ax)
+    groups = list(table.groupby(other, sort=True))
+    for i, (value, g) in enumerate(groups):
+        g = g.sort_values(x)
+        side = gamma_side(float(np.sign(g["oi"]).mean()))
+        alpha = 1.0 if len(groups) == 1 else 1.0 - 0.6 * i / (len(groups) - 1)
+        name = f"{value:g} h" if other == "hours" else f"OI {value:,.0f}"
+        ax.plot(g[x], g["probability"], "o-", color=COLORS[side], lw=LW, alpha=alpha,
+                label=f"dealers hedging, {name}")
+        ax.fill_between(g[x], g["probability"] - 2 * g["stderr"], g["probability"] + 2 * g["stderr"],
+                        color=COLORS[side], alpha=0.15 * alpha, lw=0)
+        ax.plot(g[x], g["baseline"], "o-", color=COLORS["no_hedging"], lw=LW, alpha=alpha,
+                label=f"no hedging, {name}")
+    ax.set_ylim(0.0, min(1.0, 1.1 * float(table[["probability", "baseline"]].max().max()) + 0.02))
+    ax.set_xlabel(PIN_AXES[x])
+    ax.set_ylabel("probability of closing in the band")
+    legend(ax, ncols=2)
+    return fig
+
+
+def pin_close(result: hedging.PinResult, *, bins: int = 60, ax=None):
+    """Where spot closes with dealers hedging a pinned strike and without, histograms around the strike.
+
+    The band (strike ± ``band``) is shaded; the legend gives each probability of
+    closing inside it (:func:`gexlib.hedging.pin_probability`).
+    """
+    fig, ax = _axes(ax)
+    p = result.params
+    K, band = float(p["K"]), float(p["band"])
+    hedged, free = result.sim.spot[:, -1], result.sim.baseline[:, -1]
+    edges = np.linspace(*np.percentile(np.concatenate([hedged, free]), [1, 99]), bins + 1)
+    side = gamma_side(float(p["oi"]))
+    ax.axvspan(K - band, K + band, color=COLORS[side], alpha=0.12, lw=0)
+    ax.hist(free, bins=edges, histtype="step", lw=LW, color=COLORS["no_hedging"],
+            label=f"no hedging: {result.baseline:.1%} in the band")
+    ax.hist(hedged, bins=edges, histtype="step", lw=LW, color=COLORS[side],
+            label=f"dealers hedging {float(p['oi']):,.0f} contracts: {result.probability:.1%}")
+    ax.set_xlabel(f"spot at expiry (strike {K:,.0f}, band ±{band:,.2f})")
+    ax.set_ylabel("paths")
+    legend(ax, ncols=1)
+    return fig
+
+
+# --- lesson 07: gamma scalping ------------------------------------------------------------
+
+
+def scalp_pnl(sim: hedging.ScalpSimulation, *, bins: int = 50, max_points: int = 2000, axes=None):
+    r"""Final P&L of the delta-hedged position: its histogram, and each path against the approximation.
+
+    Left, the histogram with the mean (dashed); right, the P&L of each path
+    (at most ``max_points``) against :math:`\sum \tfrac12 \Gamma S^2 (r^2 - \sigma_i^2 dt)`,
+    with the diagonal where the two agree.
+    """
+    if axes is None:
+        fig, axes = plt.subplots(1, 2, figsize=(FIGSIZE[0] + 2.0, 3.6), layout="constrained")
+    else:
+        fig = axes[0].figure
+    left, right = axes
+    side = gamma_side(float(sim.params.get("position", 1.0)))
+    edges = np.linspace(*np.percentile(sim.pnl, [0.5, 99.5]), bins + 1)
+    position = float(sim.params.get("position", 1.0))
+    book = {"straddle": "straddle", "C": "call", "P": "put"}[sim.params.get("kind", "straddle")]
+    left.hist(sim.pnl, bins=edges, histtype="step", lw=LW, color=COLORS[side],
+              label=f"{'long' if position > 0 else 'short'} {book}, hedged")
+    left.axvline(sim.mean, color=COLORS[side], ls="--", lw=LW, label=f"mean {sim.mean:+.3f}")
+    left.axvline(0.0, **ZERO_LINE)
+    left.set_xlabel("final P&L ($ per option)")
+    left.set_ylabel("paths")
+    legend(left, ncols=1)
+    m = min(int(max_points), sim.pnl.size)
+    right.plot(sim.approx[:m], sim.pnl[:m], "o", ms=3, alpha=0.4, color=COLORS[side],
+               label=f"correlation {sim.approx_correlation:.3f}")
+    lim = (float(min(sim.approx[:m].min(), sim.pnl[:m].min())), float(max(sim.approx[:m].max(), sim.pnl[:m].max())))
+    right.plot(lim, lim, color=COLORS["no_hedging"], lw=LW, zorder=0, label="equal")
+    right.axhline(0.0, **ZERO_LINE)
+    right.axvline(0.0, **ZERO_LINE)
+    right.set_xlabel("Σ ½ΓS²(r² − σ²dt) ($ per option)")
+    right.set_ylabel("final P&L ($ per option)")
+    legend(right, ncols=2)
+    return fig
+
+
+# --- lesson 08: time and volatility -------------------------------------------------------
+
+
+def greek_flows(charm: pd.DataFrame | None, vanna: pd.DataFrame | None, spot: float, *, window: float = WINDOW,
+                ax=None):
+    """Dealers' charm and vanna hedge flows per strike, side by side, in $bn (positive = dealers buy).
+
+    ``charm`` and ``vanna`` are :func:`gexlib.gex.charm_flow` and
+    :func:`gexlib.gex.vanna_flow` (per-strike rows and a totals row last); either
+    may be None. The legend gives each total.
+    """
+    fig, ax = _axes(ax)
+    lim = window_limits(spot, window)
+    tables = [(name, t) for name, t in (("charm", charm), ("vanna", vanna)) if t is not None]
+    strikes = np.concatenate([t["strike"].dropna().to_numpy(dtype=float) for _, t in tables] or [np.array([])])
+    width = 0.45 * _bar_width(strikes[(strikes >= lim[0]) & (strikes <= lim[1])])
+    for i, (name, t) in enumerate(tables):
+        shown = _in_window(t.dropna(subset=["strike"]), lim)
+        K = shown["strike"].to_numpy(dtype=float)
+        offset = (i - (len(tables) - 1) / 2) * width
+        bars(ax, K + offset, shown["dollars"] / BN, width, color=COLORS[name],
+             label=f"{name} flow, total {bn(float(t['dollars'].iloc[-1]))}")
+    ax.axhline(0.0, **ZERO_LINE)
+    ax.set_xlim(*lim)
+    mark(ax, "spot", float(spot), xlim=lim)
+    ax.set_xlabel("strike")
+    ax.set_ylabel("hedge flow ($bn)")
+    legend(ax)
+    return fig
+
+
+def time_vol(snap: Snapshot, *, hours: float = 0.0, iv_shift: float = 0.0, charm=AUTO, vanna=AUTO, zero=AUTO,
+             flip=AUTO, walls=AUTO, window: float = WINDOW, n: int = LEVELS, sign: str = cv.SIGN,
+             time: str = cv.TIME, r: float = cv.RATE, q: float = cv.DIVIDEND):
+    """Lesson 08 figure: the profile after time passes and IV shifts, over the charm and vanna flows.
+
+    Top: :func:`profile` of ``whatif.shift_iv(whatif.advance_time(snap, hours),
+    iv_shift)`` with zero gamma, flip and walls (model gamma). Below, each on its
+    own scale (one is often far larger than the other), :func:`greek_flows` of
+    ``gex.charm_flow(snap, hours)`` (time passes at today's IVs) and of
+    ``gex.vanna_flow(whatif.advance_time(snap, hours), iv_shift)`` (then IVs
+    move). Pass precomputed tables or levels to skip their computation.
+    """
+    conv = dict(sign=sign, time=time, r=r, q=q)
+    aged = whatif.advance_time(snap, hours)
+    moved = whatif.shift_iv(aged, iv_shift)
+    if isinstance(charm, str) and charm == AUTO:
+        charm = gex.charm_flow(snap, hours, sign=sign, r=r, q=q)
+    if isinstance(vanna, str) and vanna == AUTO:
+        vanna = gex.vanna_flow(aged, iv_shift, **conv)
+    fig, (top, middle, bottom) = plt.subplots(3, 1, figsize=(FIGSIZE[0], 7.5), sharex=True,
+                                              layout="constrained", height_ratios=(3, 1.6, 1.6))
+    profile(moved, window=window, n=n, zero=zero, flip=flip, walls=walls, ax=top, gamma="model", **conv)
+    greek_flows(charm, None, float(snap.spot), window=window, ax=middle)
+    greek_flows(None, vanna, float(snap.spot), window=window, ax=bottom)
+    for ax in (top, middle):
+        ax.set_xlabel("")
+    bottom.set_xlabel("strike (bars); hypothetical spot (profile)")
     return fig

@@ -32,11 +32,12 @@ from dataclasses import dataclass, field
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from . import conventions as cv
-from . import gex, hedging, plots, regime, whatif
+from . import gex, hedging, plots, regime, sheet, whatif
 from .chain import Snapshot
 
 #: Resolution of the dashboard images (dots per inch).
@@ -55,6 +56,27 @@ TICKET_HORIZON = 21 / hedging.TRADING_DAYS
 TICKET_SEED = 20240601
 #: Paths kept for the running-P&L figure.
 TICKET_KEEP = 20
+#: Dollar amounts ($bn) offered by the GEX slider of the tape (signed) and by the depth sliders.
+GEX_CHOICES_BN = tuple(range(-40, 41))
+DEPTH_CHOICES_BN = (5, 10, 15, 20, 25, 30, 40, 50, 75, 100, 150, 200, 300)
+#: Paths, paths drawn and seed of the tape dashboard (one trading day of 5-minute steps).
+TAPE_PATHS = 1000
+TAPE_SHOWN = 12
+TAPE_SEED = 20240606
+#: Gamma scalping dashboard: paths, trading days to expiry and seed.
+SCALP_PATHS = 500
+SCALP_DAYS = 10
+SCALP_SEED = 20240607
+#: Position of each side of the gamma scalping dashboard (options on one share).
+SIDES = {"long": 1.0, "short": -1.0}
+#: Pinning dashboard: paths and seed.
+PIN_PATHS = 2000
+PIN_SEED = 20240608
+#: Step of the time slider of the time-and-volatility dashboard, hours.
+TIME_STEP_HOURS = 0.25
+#: The level each choice of the conventions dashboard reads from a row of :func:`gexlib.sheet.compare`.
+LEVEL_COLUMNS = {("zero_gamma", "nearest"): "zero_gamma", ("zero_gamma", "first"): "zero_gamma_first",
+                 ("cumulative", "nearest"): "flip_strike", ("cumulative", "first"): "flip_first"}
 
 
 def render_png(fig, dpi: int = DPI) -> bytes:
@@ -174,6 +196,29 @@ def _iv_slider():
 
 def _oi_slider(kind: str):
     return _slider(f"{kind} OI ×", 1.0, *OI_SCALE, ".1f")
+
+
+def _money_slider(description: str, value: float, choices_bn, signed: bool = False):
+    """A slider over dollar amounts labelled in $bn; its value is in dollars (the given one is always offered)."""
+    values = sorted({float(b) * plots.BN for b in choices_bn} | {float(value)})
+    sign = (lambda x: "-" if x < 0 else "+") if signed else (lambda x: "")
+    options = [(f"{sign(x)}${abs(x) / plots.BN:,g}bn", x) for x in values]
+    return w.SelectionSlider(options=options, value=float(value), description=description,
+                             continuous_update=False, style=_STYLE)
+
+
+def _plain(x):
+    """A plain Python float / str / None from a table cell (NaN -> None)."""
+    if x is None or isinstance(x, str):
+        return x
+    if isinstance(x, (bool, np.bool_)):
+        return bool(x)
+    x = float(x)
+    return None if np.isnan(x) else x
+
+
+def _error(message: str) -> str:
+    return f"<div style='font-family: monospace; padding-left: 1em; color: #882255'>refused: {message}</div>"
 
 
 def _level(x) -> str:
@@ -412,5 +457,322 @@ def heatmap_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float = pl
             f"flip (cumulative): {_level(s['flip'])}",
             f"call wall {_level(s['call_wall'])}, put wall {_level(s['put_wall'])}",
         )
+
+    return _build(controls, compute, describe)
+
+
+# --- lesson 06 ---------------------------------------------------------------------------
+
+
+def tape_dashboard(profile=None, S0: float | None = None, *, dealer_gex: float = -5e9, scale: float = 1.0,
+                   depth: float = 20e9, sigma_noise: float = 0.15, hedging_mode: str = "contemporaneous",
+                   days: float = 1, n_paths: int = TAPE_PATHS, steps_per_day: int = hedging.STEPS_PER_DAY,
+                   seed: int = TAPE_SEED, shown: int = TAPE_SHOWN) -> Dashboard:
+    """Lesson 06: price paths when dealers' hedging feeds back into the price.
+
+    Controls: the dealers' gamma — ``gex`` (a constant GEX in dollars per 1% move,
+    labelled in $bn, signed) when ``profile`` is None, else ``scale`` (a factor on
+    the given profile; negative puts dealers on the other side) — ``depth``
+    (dollars per 1% move, labelled in $bn), ``noise`` (annualised vol of the news)
+    and ``hedging`` (:data:`gexlib.hedging.HEDGING_MODES`). The state holds
+    :func:`gexlib.hedging.tape_summary` of ``hedging.simulate_tape(profile or gex,
+    S0, depth=, sigma_noise=noise, hedging=, scale=, days=, n_paths=, seed=)`` and,
+    prefixed ``theory_``, :func:`gexlib.hedging.feedback_theory` at ``k_start``;
+    the figure is :func:`gexlib.plots.tape_paths`. Settings with ``|k| >= 1`` are
+    refused: ``state["error"]`` and the readout carry the guard's message.
+
+    Parameters
+    ----------
+    profile : tuple of array_like, optional
+        ``(spots, gex)``, e.g. :func:`gexlib.hedging.feedback_profile` of a snapshot.
+    S0 : float, optional
+        Spot at the start; required with a profile (default 100 for a constant GEX,
+        where it only sets the scale of the figure).
+    dealer_gex, scale, depth, sigma_noise, hedging_mode
+        Starting values of the controls (dollars per 1% move, factor, dollars per
+        1% move, decimal per year, mode).
+    days, n_paths, steps_per_day, seed
+        Passed to :func:`gexlib.hedging.simulate_tape`.
+    shown : int
+        Paths drawn.
+    """
+    if profile is not None and S0 is None:
+        raise ValueError("tape_dashboard: give S0 (the spot the profile was computed around) with a profile")
+    S0 = 100.0 if S0 is None else float(S0)
+    gamma = (_money_slider("dealer GEX ($ per 1%)", dealer_gex, GEX_CHOICES_BN, signed=True) if profile is None
+             else _slider("profile × (sign and size)", scale, -2.0, 2.0, 0.1, "+.1f"))
+    controls = {
+        ("gex" if profile is None else "scale"): gamma,
+        "depth": _money_slider("depth ($ per 1% move)", depth, DEPTH_CHOICES_BN),
+        "noise": _slider("news vol (annualised)", sigma_noise, 0.05, 0.60, 0.01),
+        "hedging": w.ToggleButtons(options=list(hedging.HEDGING_MODES), value=hedging_mode, description="hedging",
+                                   style=_STYLE),
+    }
+
+    def compute(v):
+        try:
+            sim = hedging.simulate_tape(v["gex"] if profile is None else profile, S0, depth=v["depth"],
+                                        sigma_noise=v["noise"], hedging=v["hedging"], scale=v.get("scale", 1.0),
+                                        days=days, n_paths=n_paths, steps_per_day=steps_per_day, seed=seed)
+        except ValueError as err:
+            return {**v, "error": str(err)}, plots.notice(str(err))
+        summary = hedging.tape_summary(sim)
+        theory = hedging.feedback_theory(summary["k_start"], v["hedging"], steps_per_day)
+        state = {**v, "error": None, **summary, **{f"theory_{k}": x for k, x in theory.items()}}
+        return state, plots.tape_paths(sim, n=shown)
+
+    def describe(s):
+        if s["error"]:
+            return _error(s["error"])
+        daily = (f"realised vol of days    {s['daily_vol']:.1%}  (theory × {s['theory_daily_vol_ratio']:.2f} "
+                 f"the news; variance ratio {s['variance_ratio']:.2f}, theory {s['theory_variance_ratio']:.2f})")
+        return _lines(
+            f"k = GEX/depth at the start {s['k_start']:+.3f} (over the paths {s['k_min']:+.3f} to {s['k_max']:+.3f})",
+            f"realised vol of steps   {s['realised_vol']:.1%}  (news alone {s['noise_vol']:.1%}; theory "
+            f"× {s['theory_step_vol_ratio']:.2f})",
+            *([daily, f"mean daily range        {s['daily_range']:.2%} of the open"] if np.isfinite(s["daily_vol"])
+              else []),
+            f"lag-1 autocorrelation   {s['autocorrelation']:+.3f}  (theory {s['theory_autocorrelation']:+.3f})",
+            f"{s['hedging']} hedging, {n_paths:,} paths",
+        )
+
+    return _build(controls, compute, describe)
+
+
+def pin_dashboard(K: float, *, spot0: float | None = None, oi: float = 10_000, hours: float = 2.0,
+                  depth: float = 50e9, sigma_noise: float = 0.12, band: float | None = None,
+                  n_paths: int = PIN_PATHS, seed: int = PIN_SEED) -> Dashboard:
+    """Lesson 06: pinning — where spot closes when dealers are long a large strike into expiry.
+
+    Controls ``oi`` (contracts dealers hold at ``K``), ``hours`` (trading hours to
+    expiry) and ``depth`` (dollars per 1% move, labelled in $bn). The state holds
+    ``probability``, ``baseline``, ``difference``, ``stderr`` and ``k_max`` of
+    :func:`gexlib.hedging.pin_probability` at those values; the figure is
+    :func:`gexlib.plots.pin_close`. Settings with ``|k| >= 1`` are refused with the
+    guard's message.
+    """
+    controls = {
+        "oi": _slider("dealer OI at the strike (contracts)", oi, 0.0, 30_000.0, 500.0, ",.0f"),
+        "hours": _slider("trading hours to expiry", hours, 0.25, hedging.TRADING_HOURS, 0.25),
+        "depth": _money_slider("depth ($ per 1% move)", depth, DEPTH_CHOICES_BN),
+    }
+
+    def compute(v):
+        try:
+            res = hedging.pin_probability(K, v["oi"], v["hours"], depth=v["depth"], spot0=spot0,
+                                          sigma_noise=sigma_noise, band=band, n_paths=n_paths, seed=seed)
+        except ValueError as err:
+            return {**v, "error": str(err)}, plots.notice(str(err))
+        state = {**v, "error": None, "probability": res.probability, "baseline": res.baseline,
+                 "difference": res.difference, "stderr": res.stderr, "k_max": res.k_max,
+                 "band": float(res.params["band"])}
+        return state, plots.pin_close(res)
+
+    def describe(s):
+        if s["error"]:
+            return _error(s["error"])
+        return _lines(
+            f"strike {K:,.0f}, dealers long {s['oi']:,.0f} contracts, {s['hours']:g} trading hours to expiry",
+            f"P(close within ±{s['band']:,.2f}): {s['probability']:.1%} with hedging, {s['baseline']:.1%} without "
+            f"(difference {s['difference']:+.1%} ± {s['stderr']:.1%})",
+            f"largest k = GEX/depth on the grid {s['k_max']:.2f} (the last step, at the strike)",
+        )
+
+    return _build(controls, compute, describe)
+
+
+# --- lesson 07 ---------------------------------------------------------------------------
+
+
+def scalping_dashboard(*, S0: float = 100.0, K: float = 100.0, days: float = SCALP_DAYS, kind: str = "straddle",
+                       realised: float = 0.25, implied: float = 0.20, interval: str = "30 minutes",
+                       side: str = "long", n_paths: int = SCALP_PATHS, steps_per_day: int = hedging.STEPS_PER_DAY,
+                       seed: int = SCALP_SEED) -> Dashboard:
+    """Lesson 07: gamma scalping — a delta-hedged straddle's P&L against realised and implied vol.
+
+    Controls ``realised`` and ``implied`` (decimal vol), ``interval`` (a key of
+    :data:`REBALANCE`) and ``side`` (``"long"``/``"short"``, :data:`SIDES`). The
+    state holds, for ``hedging.simulate_gamma_scalp(S0, K, days / 252, implied,
+    realised, n_paths, steps_per_day, REBALANCE[interval], kind=, position=SIDES[side],
+    seed=)``, the P&L ``mean``, ``std``, ``stderr``, the mean ``theta_paid``,
+    ``scalps`` and ``approx`` and ``approx_correlation``; the figure is
+    :func:`gexlib.plots.scalp_pnl`.
+    """
+    cv.check_choice("interval", interval, REBALANCE)
+    cv.check_choice("side", side, SIDES)
+    T = float(days) / hedging.TRADING_DAYS
+    controls = {
+        "realised": _slider("realised vol", realised, 0.05, 0.60, 0.01),
+        "implied": _slider("implied vol", implied, 0.05, 0.60, 0.01),
+        "interval": w.Dropdown(options=list(REBALANCE), value=interval, description="rebalance every",
+                               style=_STYLE),
+        "side": w.ToggleButtons(options=list(SIDES), value=side, description="position", style=_STYLE),
+    }
+
+    def compute(v):
+        sim = hedging.simulate_gamma_scalp(S0, K, T, v["implied"], v["realised"], n_paths, steps_per_day,
+                                           REBALANCE[v["interval"]], kind=kind, position=SIDES[v["side"]],
+                                           seed=seed)
+        state = {**v, "mean": sim.mean, "std": sim.std, "stderr": sim.stderr, "premium": sim.premium,
+                 "theta_paid": float(np.mean(sim.theta_paid)), "scalps": float(np.mean(sim.scalps)),
+                 "approx": float(np.mean(sim.approx)), "approx_correlation": sim.approx_correlation}
+        return state, plots.scalp_pnl(sim)
+
+    def describe(s):
+        book = {"straddle": "straddle", "C": "call", "P": "put"}[kind]
+        return _lines(
+            f"{s['side']} {book}, strike {K:g}, spot {S0:g}, {days:g} trading days, premium {s['premium']:.3f} $, "
+            f"hedged every {s['interval']}",
+            f"final P&L per option: mean {s['mean']:+.3f} $ (± {s['stderr']:.3f}), spread {s['std']:.3f} $",
+            f"theta paid {s['theta_paid']:+.3f} $, scalps earned {s['scalps']:+.3f} $ (means)",
+            f"Σ ½ΓS²(r² − σ²dt): mean {s['approx']:+.3f} $, correlation with the P&L {s['approx_correlation']:.3f}",
+        )
+
+    return _build(controls, compute, describe)
+
+
+# --- lesson 08 ---------------------------------------------------------------------------
+
+
+def close_hours(snap: Snapshot) -> float:
+    """Calendar hours from the snapshot's time to 16:00 ET on its date (0 when it is later)."""
+    asof = snap.asof.tz_convert(cv.TZ)
+    close = asof.normalize() + cv.PM_SETTLEMENT
+    return max(0.0, (close - asof).total_seconds() / 3600.0)
+
+
+def time_choices(snap: Snapshot, step: float = TIME_STEP_HOURS) -> list[tuple[str, float]]:
+    """Options of the time slider: (label, hours to advance) every ``step`` hours up to the close.
+
+    Labels read the clock and the time left to the close, e.g. ``"14:30 (1.50 h to the close)"``.
+    """
+    h0 = close_hours(snap)
+    hours = sorted(set(np.round(np.arange(0.0, h0, step), 10).tolist()) | {h0})
+    asof = snap.asof.tz_convert(cv.TZ)
+    return [(f"{(asof + pd.Timedelta(hours=h)).strftime('%H:%M')} ({h0 - h:.2f} h to the close)", float(h))
+            for h in hours]
+
+
+def time_vol_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float = plots.WINDOW,
+                       n: int = plots.LEVELS, time: str = cv.TIME, r: float = cv.RATE,
+                       q: float = cv.DIVIDEND) -> Dashboard:
+    """Lesson 08: what time and implied vol alone do to the levels and to dealers' hedging.
+
+    Controls ``hours`` (calendar hours advanced, from the snapshot to 16:00 on its
+    date; :func:`time_choices` labels each with the time left to the close) and
+    ``iv_shift``. With ``aged = whatif.advance_time(snap, hours)`` and ``t =
+    whatif.shift_iv(aged, iv_shift)`` the state holds ``total_gex``,
+    ``zero_gamma`` / ``zero_crossings`` (``plots.profile_zero(t, window)``),
+    ``flip``, ``call_wall``, ``put_wall``, ``settled`` (``t.dropped["settled"]``),
+    ``asof`` (ISO 8601), the totals of ``gex.charm_flow(snap, hours)`` (time
+    passes at today's IVs) as ``charm_shares`` / ``charm_dollars`` and of
+    ``gex.vanna_flow(aged, iv_shift)`` (then IVs move) as ``vanna_shares`` /
+    ``vanna_dollars`` (positive = dealers buy). The figure is
+    :func:`gexlib.plots.time_vol`. Model gamma.
+    """
+    conv = dict(sign=sign, gamma="model", time=time, r=r, q=q)
+    zconv = dict(sign=sign, time=time, r=r, q=q)
+    controls = {
+        "hours": w.SelectionSlider(options=time_choices(snap), value=0.0, description="time to the close",
+                                   continuous_update=False, style=_STYLE, layout=w.Layout(width="420px")),
+        "iv_shift": _iv_slider(),
+    }
+
+    def compute(v):
+        aged = whatif.advance_time(snap, v["hours"])
+        t = whatif.shift_iv(aged, v["iv_shift"])
+        zero = plots.profile_zero(t, window, **zconv)
+        flip = gex.flip_strike(t, **conv)
+        walls = gex.walls(t, **conv)
+        charm = gex.charm_flow(snap, v["hours"], sign=sign, r=r, q=q)
+        vanna = gex.vanna_flow(aged, v["iv_shift"], **zconv)
+        state = {**v, "sign": sign, "gamma": "model", "asof": t.asof.isoformat(),
+                 "settled": int(t.dropped.get("settled", 0)), "total_gex": gex.total_gex(t, **conv),
+                 "zero_gamma": zero.value, "zero_crossings": zero.crossings, "flip": flip.value, **walls,
+                 "charm_shares": float(charm["shares"].iloc[-1]), "charm_dollars": float(charm["dollars"].iloc[-1]),
+                 "vanna_shares": float(vanna["shares"].iloc[-1]), "vanna_dollars": float(vanna["dollars"].iloc[-1])}
+        fig = plots.time_vol(snap, hours=v["hours"], iv_shift=v["iv_shift"], charm=charm, vanna=vanna, zero=zero,
+                             flip=flip, walls=walls, window=window, n=n, **zconv)
+        return state, fig
+
+    def describe(s):
+        return _lines(
+            f"as of {s['asof']} ({s['settled']} contracts settled since the snapshot), IV shift {s['iv_shift']:+.2f}",
+            f"total GEX ({sign} sign, model gamma): {plots.bn(s['total_gex'])} per 1% move",
+            f"zero gamma (within ±{window:.0%} of spot): {_level(s['zero_gamma'])}; flip (cumulative): "
+            f"{_level(s['flip'])}",
+            f"call wall {_level(s['call_wall'])}, put wall {_level(s['put_wall'])}",
+            f"charm flow ({s['hours']:g} h passing): {plots.bn(s['charm_dollars'])} "
+            f"({'buy' if s['charm_shares'] >= 0 else 'sell'} {abs(s['charm_shares']):,.0f} shares)",
+            f"vanna flow (IV {s['iv_shift']:+.2f}): {plots.bn(s['vanna_dollars'])} "
+            f"({'buy' if s['vanna_shares'] >= 0 else 'sell'} {abs(s['vanna_shares']):,.0f} shares)",
+        )
+
+    return _build(controls, compute, describe)
+
+
+# --- lesson 09 ---------------------------------------------------------------------------
+
+
+def conventions_dashboard(snap: Snapshot, *, window: float = plots.WINDOW, r: float = cv.RATE,
+                          q: float = cv.DIVIDEND) -> Dashboard:
+    """Lesson 09: what a heatmap cannot know — the same chain under every convention.
+
+    Controls ``sign``, ``gamma`` (source), ``time`` (convention), ``level``
+    (``"zero_gamma"`` or ``"cumulative"``: the level whose negative side fires the
+    regime trigger) and ``crossing`` (``"nearest"`` to spot or ``"first"``, the
+    lowest). The state is the one row of ``sheet.compare(snap, signs=[sign],
+    gammas=[gamma], times=[time], flips=[level])`` (plain floats, None for no
+    level) plus ``level``, ``crossing`` and ``level_value``, the column of
+    :data:`LEVEL_COLUMNS` that the two choices pick. The figure is
+    :func:`gexlib.plots.profile` with that choice of zero gamma and flip (the
+    profile itself is model gamma). A chain without published gamma refuses
+    ``gamma="chain"`` with the reason in the readout.
+    """
+    def toggle(name, options, value):
+        return w.ToggleButtons(options=list(options), value=value, description=name, style=_STYLE)
+
+    controls = {
+        "sign": toggle("sign", cv.SIGNS, cv.SIGN), "gamma": toggle("gamma", cv.GAMMA_SOURCES, cv.GAMMA),
+        "time": toggle("time", cv.TIME_CONVENTIONS, cv.TIME),
+        "level": toggle("level", ("zero_gamma", "cumulative"), "zero_gamma"),
+        "crossing": toggle("crossing", ("nearest", "first"), "nearest"),
+    }
+
+    @functools.lru_cache(maxsize=None)  # at most 3 × 2 × 2 × 2 rows; revisiting a choice is instant
+    def row_of(sign, gamma, time, level):
+        return sheet.compare(snap, signs=[sign], gammas=[gamma], times=[time], flips=[level], r=r, q=q).iloc[0]
+
+    def compute(v):
+        try:
+            row = row_of(v["sign"], v["gamma"], v["time"], v["level"])
+        except ValueError as err:
+            return {**v, "error": str(err)}, plots.notice(str(err))
+        state = {**{k: _plain(x) for k, x in row.items()}, "level": v["level"], "crossing": v["crossing"],
+                 "error": None}
+        state["level_value"] = state[LEVEL_COLUMNS[(v["level"], v["crossing"])]]
+        zero = state[LEVEL_COLUMNS[("zero_gamma", v["crossing"])]]
+        flip = state[LEVEL_COLUMNS[("cumulative", v["crossing"])]]
+        fig = plots.profile(snap, window=window, zero=zero, flip=flip, sign=v["sign"], gamma=v["gamma"],
+                            time=v["time"], r=r, q=q)
+        return state, fig
+
+    def describe(s):
+        if s["error"]:
+            return _error(s["error"])
+        chosen = LEVEL_COLUMNS[(s["level"], s["crossing"])]
+        cells = [("sign", s["sign"]), ("gamma", s["gamma"]), ("time", s["time"]),
+                 ("total GEX", plots.bn(s["total_gex"])), ("zero gamma", _level(s["zero_gamma"])),
+                 ("zero gamma (first)", _level(s["zero_gamma_first"])), ("flip", _level(s["flip_strike"])),
+                 ("flip (first)", _level(s["flip_first"])), ("call wall", _level(s["call_wall"])),
+                 ("put wall", _level(s["put_wall"])), ("regime", s["regime"])]
+        names = {"zero_gamma": "zero gamma", "zero_gamma_first": "zero gamma (first)",
+                 "flip_strike": "flip", "flip_first": "flip (first)"}
+        head = "".join(f"<th style='padding: 0 .5em'>{n}</th>" for n, _ in cells)
+        body = "".join(f"<td style='padding: 0 .5em'>{'<b>' + x + '</b>' if n == names[chosen] else x}</td>"
+                       for n, x in cells)
+        return (f"<div style='font-family: monospace; padding-left: 1em'>regime level: {s['level']} "
+                f"({s['crossing']} crossing) = <b>{_level(s['level_value'])}</b>"
+                f"<table><tr>{head}</tr><tr>{body}</tr></table></div>")
 
     return _build(controls, compute, describe)

@@ -11,7 +11,7 @@ from matplotlib.collections import PolyCollection, QuadMesh  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from gexlib import bs, datasets, gex, hedging, plots  # noqa: E402
+from gexlib import bs, datasets, gex, hedging, plots, whatif  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -173,8 +173,6 @@ def test_heatmap_is_the_gex_matrix_in_a_strike_window(calm):
 
 
 def test_heatmap_of_an_empty_window_says_so(calm):
-    from gexlib import whatif
-
     fig = plots.heatmap(whatif.filter_expiries(calm, max_days=-1))
     assert "no exposure" in fig.axes[0].texts[0].get_text()
 
@@ -258,3 +256,126 @@ def test_every_figure_renders_with_agg(calm):
                 plots.greek_curves(), plots.payoff_and_greeks()):
         assert fig.get_size_inches()[0] >= 6
         fig.canvas.draw()
+
+
+# --- lessons 06-08 ------------------------------------------------------------------------
+
+
+def test_new_colours_are_distinct_from_every_other_meaning():
+    hexes = [to_hex(c) for c in plots.COLORS.values()]
+    assert len(set(hexes)) == len(hexes)
+    assert {"long_gamma", "short_gamma", "no_hedging", "charm", "vanna"} <= set(plots.COLORS)
+
+
+def lines_by_colour(ax, kind):
+    return [ln for ln in ax.get_lines() if to_hex(ln.get_color()) == to_hex(plots.COLORS[kind])]
+
+
+def test_tape_paths_draw_the_simulated_and_the_unhedged_paths():
+    s = hedging.simulate_tape(-6e9, 100.0, depth=20e9, sigma_noise=0.2, n_paths=30, seed=1)
+    fig = plots.tape_paths(s, n=7)
+    assert_book_style(fig)
+    ax = fig.axes[0]
+    hedged, free = lines_by_colour(ax, "short_gamma"), lines_by_colour(ax, "no_hedging")
+    assert len(hedged) == len(free) == 7
+    np.testing.assert_allclose(hedged[3].get_ydata(), s.spot[3], rtol=1e-12)
+    np.testing.assert_allclose(free[3].get_ydata(), s.baseline[3], rtol=1e-12)
+    np.testing.assert_allclose(hedged[0].get_xdata()[-1], 6.5)  # one trading day of hours
+    assert ax.get_xlabel() == "trading hours" and ax.get_ylabel() == "spot"
+    long_ax = plots.tape_paths(hedging.simulate_tape(6e9, 100.0, depth=20e9, sigma_noise=0.2, n_paths=3),
+                               baseline=False).axes[0]
+    assert len(lines_by_colour(long_ax, "long_gamma")) == 3 and not lines_by_colour(long_ax, "no_hedging")
+
+
+def test_tape_stats_are_the_tape_summary():
+    sims = {mode + str(g): hedging.simulate_tape(g, 100.0, depth=20e9, sigma_noise=0.2, n_paths=200,
+                                                 hedging=mode, seed=2)
+            for mode in hedging.HEDGING_MODES for g in (5e9, -5e9)}
+    fig = plots.tape_stats(sims)
+    assert_book_style(fig)
+    for ax, (key, (label, factor)) in zip(fig.axes, plots.TAPE_STATS.items(), strict=True):
+        (coll,) = [c for c in ax.collections if isinstance(c, PolyCollection)]
+        want = [hedging.tape_summary(s)[key] * factor for s in sims.values()]
+        np.testing.assert_allclose(bar_heights(coll)[1], want, rtol=1e-12)
+        assert ax.get_ylabel() == label
+        colours = [to_hex(c) for c in coll.get_facecolor()]
+        assert colours == [to_hex(plots.COLORS[k]) for k in ("long_gamma", "short_gamma") * 2]
+
+
+def test_tape_scatter_and_move_amplification_agree():
+    lin = hedging.linear_profile(100.0, -6e9, -2e9, lo=0.97, hi=1.03)
+    s = hedging.simulate_tape(lin, 100.0, depth=20e9, sigma_noise=0.15, days=2, n_paths=300, seed=2)
+    ax = plots.tape_scatter(s).axes[0]
+    (dots,) = [ln for ln in ax.get_lines() if ln.get_marker() == "o"]
+    np.testing.assert_allclose(dots.get_xdata(), 100 * np.log(s.baseline[:, -1] / 100.0), rtol=1e-12)
+    np.testing.assert_allclose(dots.get_ydata(), 100 * np.log(s.spot[:, -1] / 100.0), rtol=1e-12)
+
+
+def test_pin_curve_and_pin_close_draw_pin_probability():
+    table = hedging.pin_scan(6450.0, oi=[0, 5000, 10000], hours=[1.0, 2.0], depth=50e9, n_paths=300)
+    fig = plots.pin_curve(table)
+    assert_book_style(fig)
+    ax = fig.axes[0]
+    hedged = lines_by_colour(ax, "long_gamma")
+    assert len(hedged) == 2 and len(lines_by_colour(ax, "no_hedging")) == 2
+    one = table[table["hours"] == 1.0]
+    np.testing.assert_allclose(hedged[0].get_xdata(), one["oi"])
+    np.testing.assert_allclose(hedged[0].get_ydata(), one["probability"])
+    assert ax.get_xlabel() == plots.PIN_AXES["oi"]
+    assert plots.pin_curve(table, x="hours").axes[0].get_xlabel() == plots.PIN_AXES["hours"]
+    res = hedging.pin_probability(6450.0, 10000, 1.0, depth=50e9, n_paths=300)
+    labels = [t.get_text() for t in plots.pin_close(res).axes[0].get_legend().get_texts()]
+    assert f"{res.probability:.1%}" in labels[1] and f"{res.baseline:.1%}" in labels[0]
+
+
+def test_scalp_pnl_histogram_and_scatter():
+    s = hedging.simulate_gamma_scalp(100.0, 100.0, 5 / 252, 0.2, 0.25, 300, 78, 6, seed=1)
+    fig = plots.scalp_pnl(s)
+    assert_book_style(fig)
+    left, right = fig.axes
+    mean = [ln for ln in left.get_lines() if ln.get_linestyle() == "--"][0]
+    assert mean.get_xdata()[0] == pytest.approx(s.mean)
+    (dots,) = [ln for ln in right.get_lines() if ln.get_marker() == "o"]
+    np.testing.assert_allclose(dots.get_xdata(), s.approx)
+    np.testing.assert_allclose(dots.get_ydata(), s.pnl)
+    assert f"{s.approx_correlation:.3f}" in dots.get_label()
+    short = hedging.simulate_gamma_scalp(100.0, 100.0, 5 / 252, 0.2, 0.25, 50, 78, 6, position=-1.0)
+    assert lines_by_colour(plots.scalp_pnl(short).axes[1], "short_gamma")
+
+
+def test_greek_flows_and_time_vol():
+    snap = datasets.load("intraday_0dte")
+    charm, vanna = gex.charm_flow(snap, 2.0), gex.vanna_flow(whatif.advance_time(snap, 2.0), 0.02)
+    ax = plots.greek_flows(charm, vanna, snap.spot).axes[0]
+    lo, hi = plots.window_limits(snap.spot)
+    bars = collections_by_label(ax)
+    for name, table in (("charm", charm), ("vanna", vanna)):
+        (label,) = [k for k in bars if k.startswith(name)]
+        inside = table.dropna(subset=["strike"])
+        inside = inside[inside["strike"].between(lo, hi)]
+        np.testing.assert_allclose(bar_heights(bars[label])[1], inside["dollars"] / 1e9, rtol=1e-12)
+        assert plots.bn(float(table["dollars"].iloc[-1])) in label
+        assert to_hex(bars[label].get_facecolor()[0]) == to_hex(plots.COLORS[name])
+    fig = plots.time_vol(snap, hours=2.0, iv_shift=0.02, charm=charm, vanna=vanna)
+    assert_book_style(fig)
+    top = fig.axes[0]
+    moved = whatif.shift_iv(whatif.advance_time(snap, 2.0), 0.02)
+    net = [ln for ln in top.get_lines() if ln.get_label() == "net"][0]
+    np.testing.assert_allclose(net.get_ydata(), gex.gamma_profile(moved, net.get_xdata()) / 1e9, rtol=1e-12)
+    marks = level_lines(top)
+    w = gex.walls(moved)
+    assert marks["call_wall"] == w["call_wall"] and marks["put_wall"] == w["put_wall"]
+    assert marks["zero_gamma"] == plots.profile_zero(moved).value
+
+
+def test_profile_draws_walls_only_when_asked(calm):
+    assert "call_wall" not in level_lines(plots.profile(calm, zero=None, flip=None).axes[0])
+    marks = level_lines(plots.profile(calm, zero=None, flip=None, walls=plots.AUTO).axes[0])
+    w = gex.walls(calm)
+    assert (marks["call_wall"], marks["put_wall"]) == (w["call_wall"], w["put_wall"])
+
+
+def test_notice_renders_dollar_signs_as_text():
+    fig = plots.notice("GEX -$20.00bn against depth=$20.00bn: k = -1.00")
+    fig.canvas.draw()
+    assert "$20.00bn" in fig.axes[0].texts[0].get_text()

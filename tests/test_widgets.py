@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from gexlib import bs, datasets, gex, hedging, plots, regime, whatif, widgets  # noqa: E402
+from gexlib import bs, datasets, gex, hedging, plots, read_cboe, regime, sheet, whatif, widgets  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -196,6 +196,182 @@ def test_hedge_ticket_dashboard():
     assert dash.state["sim_std"] == pytest.approx(sim.std, rel=1e-12)
     assert dash.state["sim_std"] > 2 * std_hour  # rebalancing daily instead of hourly: a wider spread
     assert "sell" in dash.readout.value
+
+
+# --- lesson 06 ---------------------------------------------------------------------------
+
+
+def tape_run(gex_value, **kw):
+    args = dict(depth=20e9, sigma_noise=0.15, hedging="contemporaneous", n_paths=widgets.TAPE_PATHS,
+                seed=widgets.TAPE_SEED)
+    return hedging.simulate_tape(gex_value, kw.pop("S0", 100.0), **{**args, **kw})
+
+
+def test_tape_dashboard_defaults_are_the_static_figure_and_the_summary():
+    dash = widgets.tape_dashboard()
+    assert set(dash.controls) == {"gex", "depth", "noise", "hedging"}
+    sim = tape_run(-5e9)
+    summary = hedging.tape_summary(sim)
+    assert {k: dash.state[k] for k in summary} == summary
+    assert dash.state["error"] is None and dash.state["k_start"] == -0.25
+    assert dash.state["theory_step_vol_ratio"] == hedging.feedback_theory(-0.25)["step_vol_ratio"]
+    assert dash.png() == widgets.render_png(plots.tape_paths(sim, n=widgets.TAPE_SHOWN))
+    assert f"{summary['realised_vol']:.1%}" in dash.readout.value
+
+
+def test_tape_dashboard_sliders_are_simulate_tape_and_unstable_settings_are_refused():
+    dash = widgets.tape_dashboard()
+    dash.set(gex=12e9, depth=40e9, noise=0.3, hedging="lagged")
+    summary = hedging.tape_summary(tape_run(12e9, depth=40e9, sigma_noise=0.3, hedging="lagged"))
+    assert {k: dash.state[k] for k in summary} == summary
+    assert dash.state["autocorrelation"] < -0.2  # long gamma, lagged: reversal
+    assert dash.controls["gex"].label == "+$12bn" and dash.controls["depth"].label == "$40bn"
+    dash.set(gex=-25e9, depth=20e9)  # k = -1.25
+    with pytest.raises(ValueError) as err:
+        tape_run(-25e9, sigma_noise=0.3, hedging="lagged")
+    assert dash.state["error"] == str(err.value) and "k = GEX/depth = -1.25" in dash.state["error"]
+    assert "refused" in dash.readout.value and "depth=$20.00bn" in dash.readout.value
+    assert dash.png() == widgets.render_png(plots.notice(str(err.value)))
+    dash.set(depth=30e9)  # k = -0.83: accepted again
+    assert dash.state["error"] is None and dash.state["k_start"] == pytest.approx(-25 / 30)
+
+
+def test_tape_dashboard_on_a_chain_profile_scales_it(calm):
+    profile = hedging.feedback_profile(calm, 0.95, 1.05)
+    with pytest.raises(ValueError, match="S0"):
+        widgets.tape_dashboard(profile)
+    dash = widgets.tape_dashboard(profile, calm.spot, depth=50e9)
+    assert set(dash.controls) == {"scale", "depth", "noise", "hedging"}
+    dash.set(scale=-1.5, noise=0.2)
+    sim = tape_run(profile, S0=calm.spot, depth=50e9, sigma_noise=0.2, scale=-1.5)
+    summary = hedging.tape_summary(sim)
+    assert {k: dash.state[k] for k in summary} == summary
+    assert dash.state["k_start"] == pytest.approx(-1.5 * gex.total_gex(calm) / 50e9, rel=1e-3)
+
+
+def test_pin_dashboard_is_pin_probability():
+    dash = widgets.pin_dashboard(6450.0)
+    dash.set(oi=14000.0, hours=1.5, depth=75e9)
+    res = hedging.pin_probability(6450.0, 14000.0, 1.5, depth=75e9, n_paths=widgets.PIN_PATHS, seed=widgets.PIN_SEED)
+    assert (dash.state["probability"], dash.state["baseline"], dash.state["stderr"], dash.state["k_max"]) == (
+        res.probability, res.baseline, res.stderr, res.k_max)
+    assert dash.png() == widgets.render_png(plots.pin_close(res))
+    dash.set(oi=30000.0, depth=50e9)
+    assert "pin_probability: unstable feedback" in dash.state["error"] and "refused" in dash.readout.value
+
+
+# --- lesson 07 ---------------------------------------------------------------------------
+
+
+def test_scalping_dashboard_is_simulate_gamma_scalp():
+    dash = widgets.scalping_dashboard()
+    assert set(dash.controls) == {"realised", "implied", "interval", "side"}
+    assert dash.state["mean"] > 0  # realised 25% > implied 20% by default
+
+    def direct(realised, implied, interval, side):
+        return hedging.simulate_gamma_scalp(100.0, 100.0, widgets.SCALP_DAYS / 252, implied, realised,
+                                            widgets.SCALP_PATHS, 78, widgets.REBALANCE[interval],
+                                            position=widgets.SIDES[side], seed=widgets.SCALP_SEED)
+
+    assert dash.png() == widgets.render_png(plots.scalp_pnl(direct(0.25, 0.20, "30 minutes", "long")))
+    dash.set(realised=0.15, implied=0.30, interval="1 hour", side="short")
+    sim = direct(0.15, 0.30, "1 hour", "short")
+    s = dash.state
+    assert (s["mean"], s["std"], s["stderr"]) == (sim.mean, sim.std, sim.stderr)
+    assert s["theta_paid"] == float(np.mean(sim.theta_paid)) < 0  # the short collects theta
+    assert s["scalps"] == float(np.mean(sim.scalps)) and s["approx_correlation"] == sim.approx_correlation
+    assert s["mean"] > 0  # short volatility wins when realised stays below implied
+    assert "theta paid" in dash.readout.value and "scalps earned" in dash.readout.value
+
+
+# --- lesson 08 ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def intraday():
+    return datasets.load("intraday_0dte")
+
+
+def test_time_slider_runs_from_the_snapshot_to_the_close(intraday, calm):
+    assert widgets.close_hours(intraday) == 5.5  # 10:30 to 16:00
+    options = widgets.time_choices(intraday)
+    assert options[0] == ("10:30 (5.50 h to the close)", 0.0)
+    assert options[-1] == ("16:00 (0.00 h to the close)", 5.5) and len(options) == 23
+    assert [v for _, v in widgets.time_choices(calm)] == [0.0, 0.25]  # 15:45
+
+
+def test_time_vol_dashboard_is_advance_time_shift_iv_and_the_flows(intraday):
+    dash = widgets.time_vol_dashboard(intraday)
+    assert dash.png() == widgets.render_png(plots.time_vol(intraday))
+    assert dash.state["charm_shares"] == 0.0 and dash.state["settled"] == 0
+    dash.set(hours=3.0, iv_shift=0.03)
+    aged = whatif.advance_time(intraday, 3.0)
+    t = whatif.shift_iv(aged, 0.03)
+    s = dash.state
+    assert s["asof"] == t.asof.isoformat() and s["total_gex"] == pytest.approx(gex.total_gex(t), rel=1e-12)
+    zero = plots.profile_zero(t)
+    assert (s["zero_gamma"], s["zero_crossings"]) == (zero.value, zero.crossings)
+    assert s["flip"] == gex.flip_strike(t).value
+    assert (s["call_wall"], s["put_wall"]) == tuple(gex.walls(t).values())
+    charm = gex.charm_flow(intraday, 3.0).iloc[-1]
+    vanna = gex.vanna_flow(aged, 0.03).iloc[-1]
+    assert (s["charm_shares"], s["charm_dollars"]) == (charm["shares"], charm["dollars"])
+    assert (s["vanna_shares"], s["vanna_dollars"]) == (vanna["shares"], vanna["dollars"])
+    assert plots.bn(s["vanna_dollars"]) in dash.readout.value
+    dash.set(hours=5.5, iv_shift=0.0)  # the close: the same-day contracts settle
+    assert dash.state["settled"] == whatif.advance_time(intraday, 5.5).dropped["settled"] > 0
+
+
+# --- lesson 09 ---------------------------------------------------------------------------
+
+
+def test_conventions_dashboard_is_one_row_of_compare(calm):
+    dash = widgets.conventions_dashboard(calm)
+    assert set(dash.controls) == {"sign", "gamma", "time", "level", "crossing"}
+    row = sheet.compare(calm, signs=["practitioner"], gammas=["model"], times=["act365"],
+                        flips=["zero_gamma"]).iloc[0]
+    assert dash.state["total_gex"] == row["total_gex"] and dash.state["regime"] == row["regime"]
+    assert dash.state["level_value"] == dash.state["zero_gamma"] == row["zero_gamma"]
+    assert dash.png() == widgets.render_png(plots.profile(calm, zero=row["zero_gamma"], flip=row["flip_strike"]))
+    dash.set(sign="seed", gamma="chain", time="busday262", level="cumulative", crossing="first")
+    row = sheet.compare(calm, signs=["seed"], gammas=["chain"], times=["busday262"], flips=["cumulative"]).iloc[0]
+    s = dash.state
+    for key in sheet.COMPARE_COLUMNS:
+        assert s[key] == (None if row[key] is None or (not isinstance(row[key], str) and np.isnan(row[key]))
+                          else row[key]), key
+        assert not isinstance(s[key], np.generic)  # plain Python values
+    assert s["level_value"] == row["flip_first"]
+    assert dash.png() == widgets.render_png(plots.profile(
+        calm, zero=row["zero_gamma_first"], flip=row["flip_first"], sign="seed", gamma="chain", time="busday262"))
+    assert "<b>" + f"{row['flip_first']:,.2f}" + "</b>" in dash.readout.value
+
+
+def test_conventions_dashboard_refuses_chain_gamma_without_a_gamma_column(calm):
+    dash = widgets.conventions_dashboard(whatif.move_spot(calm, calm.spot * 1.01))
+    dash.set(gamma="chain")
+    assert "gamma='chain'" in dash.state["error"] and "refused" in dash.readout.value
+    dash.set(gamma="model")
+    assert dash.state["error"] is None
+
+
+# --- lesson 10: the dashboards on real downloads ------------------------------------------
+
+
+def test_heatmap_and_flip_dashboards_on_a_real_cboe_download(cboe_file):
+    snap = read_cboe(cboe_file)
+    heat = widgets.heatmap_dashboard(snap)
+    assert heat.png() == widgets.render_png(plots.heatmap(snap))
+    heat.set(spot=snap.spot * 1.01, iv_shift=0.02, expiries="up to 30 days")
+    t = whatif.apply(snap, iv_shift=0.02, spot=snap.spot * 1.01, expiries="up to 30 days")
+    assert heat.state["total_gex"] == pytest.approx(gex.total_gex(t), rel=1e-12)
+    assert (heat.state["call_wall"], heat.state["put_wall"]) == tuple(gex.walls(t).values())
+    flip = widgets.flip_dashboard(snap)
+    assert flip.state["zero_gamma"] == plots.profile_zero(snap).value
+    assert flip.state["regime"] == regime.classify_regime(snap).tag
+    flip.set(spot=snap.spot * 0.98)
+    t = whatif.move_spot(snap, snap.spot * 0.98)
+    assert flip.state["total_gex"] == pytest.approx(gex.total_gex(t), rel=1e-12)
+    assert flip.state["flip"] == gex.flip_strike(t).value
 
 
 def test_no_figure_is_left_open():
