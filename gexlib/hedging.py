@@ -226,8 +226,29 @@ def gbm_paths(S0: float, T: float, sigma: float, n_paths: int, n_steps: int, *, 
     return times, S
 
 
+class _PathStats:
+    """Mean, spread and standard error of a per-path final P&L array ``pnl``."""
+
+    pnl: np.ndarray
+
+    @property
+    def mean(self) -> float:
+        """Mean final P&L over paths."""
+        return float(np.mean(self.pnl))
+
+    @property
+    def std(self) -> float:
+        """Standard deviation of the final P&L over paths (for a hedger, the hedging error)."""
+        return float(np.std(self.pnl, ddof=1))
+
+    @property
+    def stderr(self) -> float:
+        """Standard error of :attr:`mean`."""
+        return self.std / float(np.sqrt(self.pnl.size))
+
+
 @dataclass(frozen=True)
-class HedgeSimulation:
+class HedgeSimulation(_PathStats):
     """Result of :func:`simulate_discrete_hedge`; money in price units per option on one share.
 
     Attributes
@@ -264,20 +285,6 @@ class HedgeSimulation:
     running_pnl: np.ndarray
     params: dict
 
-    @property
-    def mean(self) -> float:
-        """Mean final P&L over paths."""
-        return float(np.mean(self.pnl))
-
-    @property
-    def std(self) -> float:
-        """Standard deviation of the final P&L over paths (the hedging error)."""
-        return float(np.std(self.pnl, ddof=1))
-
-    @property
-    def stderr(self) -> float:
-        """Standard error of :attr:`mean`."""
-        return self.std / float(np.sqrt(self.pnl.size))
 
 
 def simulate_discrete_hedge(S0: float, K: float, T: float, sigma_implied: float, sigma_realised: float,
@@ -1070,7 +1077,7 @@ def _book(kind: str, K, S, tau, sigma, what: str):
 
 
 @dataclass(frozen=True)
-class ScalpSimulation:
+class ScalpSimulation(_PathStats):
     r"""Result of :func:`simulate_gamma_scalp`; money in price units per option on one share.
 
     ``pnl = scalps − theta_paid`` on every path, exactly.
@@ -1110,21 +1117,6 @@ class ScalpSimulation:
     times: np.ndarray
     rebalance_times: np.ndarray
     params: dict
-
-    @property
-    def mean(self) -> float:
-        """Mean final P&L over paths."""
-        return float(np.mean(self.pnl))
-
-    @property
-    def std(self) -> float:
-        """Standard deviation of the final P&L over paths."""
-        return float(np.std(self.pnl, ddof=1))
-
-    @property
-    def stderr(self) -> float:
-        """Standard error of :attr:`mean`."""
-        return self.std / float(np.sqrt(self.pnl.size))
 
     @property
     def approx_correlation(self) -> float:
