@@ -1,6 +1,5 @@
 """Answers of lesson 03's exercises (computed from gexlib and the shipped data, never written down)."""
 
-import functools
 
 from .. import datasets, gex, whatif
 from ..exercises import exercise
@@ -8,10 +7,6 @@ from ..exercises import exercise
 #: Sign conventions the source-claim exercise chooses between.
 _CANDIDATES = ("seed", "practitioner")
 
-
-@functools.cache
-def _load(name: str):
-    return datasets.load(name)
 
 
 @exercise(
@@ -22,7 +17,7 @@ def _load(name: str):
          "per 1% move, divide by 1e9.",
 )
 def _stressed_puts_x2():
-    return gex.total_gex(whatif.scale_oi(_load("stressed"), put=2.0), sign="practitioner", gamma="model") / 1e9
+    return gex.total_gex(whatif.scale_oi(datasets.load("stressed"), put=2.0), sign="practitioner", gamma="model") / 1e9
 
 
 @exercise(
@@ -33,7 +28,7 @@ def _stressed_puts_x2():
          "0DTE row and divide by 1e9.",
 )
 def _zero_dte_bucket():
-    tab = gex.gex_by_expiry(_load("intraday_0dte"), by="bucket", sign="practitioner", gamma="model")
+    tab = gex.gex_by_expiry(datasets.load("intraday_0dte"), by="bucket", sign="practitioner", gamma="model")
     return float(tab.loc[tab["bucket"] == "0DTE", "net"].iloc[0]) / 1e9
 
 
@@ -45,7 +40,7 @@ def _zero_dte_bucket():
          "'dollars_exact' and divide by 1e9.",
 )
 def _flow_down_calm():
-    s = _load("calm")
+    s = datasets.load("calm")
     flow = gex.hedge_flow(s, s.spot, 0.99 * s.spot, sign="practitioner")
     return float(flow["dollars_exact"].iloc[-1]) / 1e9
 
@@ -59,7 +54,7 @@ def _flow_down_calm():
          "whose calm total is above zero and stressed total below.",
 )
 def _sign_matches_source():
-    calm, stressed = _load("calm"), _load("stressed")
+    calm, stressed = datasets.load("calm"), datasets.load("stressed")
     match = [s for s in _CANDIDATES
              if gex.total_gex(calm, sign=s, gamma="model") > 0 > gex.total_gex(stressed, sign=s, gamma="model")]
     return match[0] if len(match) == 1 else "neither"

@@ -1,6 +1,5 @@
 """Answers of lesson 04's exercises (computed from gexlib and the shipped data, never written down)."""
 
-import functools
 
 from .. import datasets, gex, whatif
 from ..exercises import exercise
@@ -8,10 +7,6 @@ from ..exercises import exercise
 #: Put open-interest factor of the scaling exercise (calls unchanged).
 PUT_SCALE = 1.2
 
-
-@functools.cache
-def _chain(name: str):
-    return datasets.load(name)
 
 
 def _zero_gamma(snap, **conv):
@@ -25,13 +20,13 @@ def _zero_gamma(snap, **conv):
 
 
 @exercise(
-    "04-zero-gamma-stressed", atol=lambda: 0.001 * _chain("stressed").spot,
+    "04-zero-gamma-stressed", atol=lambda: 0.001 * datasets.load("stressed").spot,
     question="Zero-gamma level of data/spx_stressed.csv (practitioner sign, model-gamma profile), index "
              "points, to within 0.1% of spot.",
     hint="gex.zero_gamma(snap) returns a Level; its .value is the crossing nearest spot.",
 )
 def _zero_gamma_stressed():
-    return _zero_gamma(_chain("stressed"), sign="practitioner")
+    return _zero_gamma(datasets.load("stressed"), sign="practitioner")
 
 
 @exercise(
@@ -42,7 +37,7 @@ def _zero_gamma_stressed():
 )
 def _flip_minus_zero_busday():
     conv = dict(sign="practitioner", time="busday262")
-    calm = _chain("calm")
+    calm = datasets.load("calm")
     return gex.flip_strike(calm, gamma="model", **conv).value - _zero_gamma(calm, **conv)
 
 
@@ -58,12 +53,12 @@ def _cumulative_side_calm_days():
 
 
 @exercise(
-    "04-zero-gamma-put-scale", atol=lambda: 0.001 * _chain("calm").spot,
+    "04-zero-gamma-put-scale", atol=lambda: 0.001 * datasets.load("calm").spot,
     question=f"Zero-gamma level of data/spx_calm.csv with put open interest × {PUT_SCALE:g} and call open "
              "interest unchanged (whatif.scale_oi; practitioner sign, model-gamma profile), index points, to "
              "within 0.1% of spot.",
     hint="gex.zero_gamma(whatif.scale_oi(snap, put=...)).value — only puts are scaled.",
 )
 def _zero_gamma_put_scale():
-    return _zero_gamma(whatif.scale_oi(_chain("calm"), call=1.0, put=PUT_SCALE), sign="practitioner")
+    return _zero_gamma(whatif.scale_oi(datasets.load("calm"), call=1.0, put=PUT_SCALE), sign="practitioner")
 

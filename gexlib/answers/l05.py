@@ -1,6 +1,5 @@
 """Answers of lesson 05's exercises (computed from gexlib and the shipped data, never written down)."""
 
-import functools
 
 from .. import datasets, gex
 from ..exercises import _calm, exercise
@@ -8,10 +7,6 @@ from ..exercises import _calm, exercise
 #: The near-expiry horizon of ``05-near-expiry-share-calm``, calendar days after the snapshot.
 NEAR_DAYS = 7.0
 
-
-@functools.cache
-def _load(name: str):
-    return datasets.load(name)
 
 
 @exercise(
@@ -48,6 +43,6 @@ def _near_expiry_share_calm():
          "subtract the earlier from the later.",
 )
 def _zero_gamma_roll():
-    pre = gex.zero_gamma(_load("pre_roll"), sign="practitioner").value
-    post = gex.zero_gamma(_load("post_roll"), sign="practitioner").value
+    pre = gex.zero_gamma(datasets.load("pre_roll"), sign="practitioner").value
+    post = gex.zero_gamma(datasets.load("post_roll"), sign="practitioner").value
     return float(post - pre)

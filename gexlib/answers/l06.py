@@ -1,6 +1,5 @@
 """Answers of lesson 06's exercises (computed from gexlib and the shipped data, never written down)."""
 
-import functools
 
 import numpy as np
 
@@ -27,10 +26,6 @@ PIN_DEPTH = 50e9
 PIN_PATHS = 4000
 PIN_SEED = 6
 
-
-@functools.cache
-def _stressed():
-    return datasets.load("stressed")
 
 
 @exercise(
@@ -74,7 +69,7 @@ def _daily_vol_ratio_lagged():
          "largest |GEX| on the grid, in $bn.",
 )
 def _min_depth_stressed():
-    _, g = hedging.feedback_profile(_stressed())
+    _, g = hedging.feedback_profile(datasets.load("stressed"))
     return float(np.max(np.abs(g)) / 1e9)
 
 

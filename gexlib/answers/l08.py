@@ -1,7 +1,6 @@
 """Answers of lesson 08's exercises (computed from gexlib and the shipped data, never written down)."""
 
 import dataclasses
-import functools
 
 import numpy as np
 
@@ -17,10 +16,6 @@ TO_1555 = 5.0 + 25.0 / 60.0
 #: Half-width of "near spot" (fraction of spot) in ``08-0dte-share-1555``.
 NEAR = 0.005
 
-
-@functools.cache
-def _load(name: str):
-    return datasets.load(name)
 
 
 @exercise(
@@ -58,7 +53,7 @@ def _zero_gamma_iv_up_calm():
          "then compare the |gex| sum of the rows whose expiry date is the snapshot's date with the whole.",
 )
 def _zero_dte_share_1555():
-    snap = whatif.advance_time(_load("intraday_0dte"), TO_1555)
+    snap = whatif.advance_time(datasets.load("intraday_0dte"), TO_1555)
     ex = gex.exposure(snap, sign="practitioner", gamma="model")
     near = ex[(ex["strike"] / snap.spot - 1.0).abs() <= NEAR]
     today = (near["expiry"].dt.date == snap.asof.date()).to_numpy()
