@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # and under load they slow notebooks several-fold. Override by setting the variable yourself.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: venv book test unit nbval lab bench lint clean
+.PHONY: venv book test unit nbval lab bench lint clean student
 
 venv: $(STAMP)
 
@@ -39,6 +39,10 @@ nbval: venv
 
 lab: venv
 	$(BIN)/jupyter lab notebooks/
+
+## The student edition: lessons without solutions, data, README and a zip -> _build/student/.
+student: venv
+	$(BIN)/python -m gexlib student --out _build/student
 
 bench: venv
 	$(BIN)/python -m benchmarks
