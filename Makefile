@@ -22,6 +22,7 @@ $(STAMP): requirements.txt pyproject.toml
 
 ## Build the Jupyter Book (warnings are errors) and say where it is.
 book: venv
+	$(BIN)/python book/_ext/gexlib_book.py   # npm ci + copy of what pages load (offline reading)
 	$(BIN)/jupyter-book build . -W --builder html
 	@echo ">>> open file://$(CURDIR)/_build/html/index.html"
 	@if [ -z "$${CI:-}" ] && [ -n "$${DISPLAY:-}$${BROWSER:-}" ]; then $(BIN)/python -m webbrowser -t "file://$(CURDIR)/_build/html/index.html" >/dev/null 2>&1 || true; fi

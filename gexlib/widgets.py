@@ -20,12 +20,28 @@ slider at 2: ``gex.total_gex(whatif.apply(snap, put=2.0))``.
 
 Dashboards on option chains use model gamma: the chain's own gamma exists only
 at the file's spot and IVs, which the sliders move.
+
+Two modes, chosen by the environment variable :data:`MODE_VARIABLE`
+(``GEXLIB_WIDGETS``):
+
+``live`` (the default; JupyterLab, tests)
+    Every control change recomputes in the kernel, at any setting.
+``book`` (set by the book build)
+    The dashboard's ``widget`` is :func:`book_view`: its figures precomputed at a
+    handful of positions of its main controls (the builder's ``book`` grid) and
+    held in nested ``ipywidgets.Stack`` containers whose ``selected_index`` is
+    ``jslink``-ed to the controls, so that a static web page with no kernel behind
+    it switches figures in the browser.
+
+Either way the widget starts with a line saying which mode the reader is in.
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import itertools
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -42,6 +58,14 @@ from .chain import Snapshot
 
 #: Resolution of the dashboard images (dots per inch).
 DPI = 100
+#: Environment variable choosing the dashboards' mode; see :data:`MODES`.
+MODE_VARIABLE = "GEXLIB_WIDGETS"
+#: Dashboard modes: ``live`` recomputes in the kernel (default), ``book`` precomputes figures for a static page.
+MODES = ("live", "book")
+#: Positions of the spot control in book mode, as fractions of the snapshot's spot around it.
+BOOK_SPOT_STEPS = (-0.03, -0.02, -0.01, 0.0, 0.01, 0.02, 0.03)
+#: Positions of the IV-shift control in book mode (decimal vol; 0 is always added).
+BOOK_IV_SHIFTS = (-0.05, 0.0, 0.10)
 #: Half-width of the spot sliders as a fraction of the snapshot's spot.
 SPOT_RANGE = 0.05
 #: IV shift slider: (min, max, step), decimal vol.
@@ -79,19 +103,25 @@ LEVEL_COLUMNS = {("zero_gamma", "nearest"): "zero_gamma", ("zero_gamma", "first"
                  ("cumulative", "nearest"): "flip_strike", ("cumulative", "first"): "flip_first"}
 
 
-def render_png(fig, dpi: int = DPI) -> bytes:
+def render_png(fig, dpi: int = DPI, palette: bool = False) -> bytes:
     """PNG bytes of a figure drawn with Agg at ``dpi``; the figure is then closed (its caller owns it).
 
     One Agg draw, layout included, encoded with Pillow at low compression:
     ``savefig`` would draw twice with a layout engine (a dry run, then the real
-    draw), which is a third of the time of a dashboard update.
+    draw), which is a third of the time of a dashboard update. With ``palette``
+    the image is reduced to 256 colours first, about a third of the bytes, for
+    the many frames a book page embeds (:func:`book_view`).
     """
     try:
         fig.set_dpi(dpi)
         canvas = FigureCanvasAgg(fig)  # Agg whatever the notebook's backend
         canvas.draw()
         buf = io.BytesIO()
-        PIL.Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buf, format="png", compress_level=1)
+        image = PIL.Image.fromarray(np.asarray(canvas.buffer_rgba()))
+        if palette:
+            image.convert("RGB").quantize(256).save(buf, format="png", optimize=True)
+        else:
+            image.save(buf, format="png", compress_level=1)
     finally:
         plt.close(fig)
     return buf.getvalue()
@@ -115,6 +145,11 @@ class Dashboard:
         The figure as PNG bytes.
     readout : ipywidgets.HTML
         The numbers as text, each with the convention behind it.
+    mode : str
+        ``"live"`` or ``"book"`` (:func:`mode` when it was built). In book mode
+        ``widget`` is ``book.widget``; the live controls still work from Python.
+    book : BookView or None
+        The precomputed view, in book mode.
     """
 
     widget: w.Box
@@ -124,6 +159,8 @@ class Dashboard:
     readout: w.HTML
     compute: Callable = field(repr=False)
     describe: Callable = field(repr=False)
+    mode: str = "live"
+    book: BookView | None = field(default=None, repr=False)
     _holding: bool = field(default=False, repr=False)
 
     def values(self) -> dict:
@@ -164,17 +201,202 @@ class Dashboard:
         return self.widget._repr_mimebundle_(**kwargs)
 
 
-def _build(controls: dict, compute: Callable, describe: Callable) -> Dashboard:
-    """Lay out controls, readout and image; wire every control to :meth:`Dashboard.update`."""
+def mode() -> str:
+    """The dashboards' mode from :data:`MODE_VARIABLE`: ``"live"`` (unset or empty) or ``"book"``."""
+    value = os.environ.get(MODE_VARIABLE, "").strip().lower() or "live"
+    if value not in MODES:
+        raise ValueError(f"environment variable {MODE_VARIABLE}={value!r}: expected one of {', '.join(MODES)}")
+    return value
+
+
+LIVE_NOTE = ("<b>Live mode</b>: every change of a control recomputes with gexlib in this notebook's kernel.")
+
+
+def _build(controls: dict, compute: Callable, describe: Callable, book: dict | None = None) -> Dashboard:
+    """Lay out controls, readout and image; wire every control to :meth:`Dashboard.update`.
+
+    ``book`` is the grid of :func:`book_view` (control name -> positions); in book
+    mode the dashboard's widget is that view.
+    """
     image = w.Image(format="png")
     readout = w.HTML()
-    box = w.VBox([w.HBox([w.VBox(list(controls.values())), readout]), image])
+    note = w.HTML(LIVE_NOTE)
+    box = w.VBox([note, w.HBox([w.VBox(list(controls.values())), readout]), image])
     dash = Dashboard(widget=box, controls=controls, state={}, image=image, readout=readout,
                      compute=compute, describe=describe)
     for c in controls.values():
         c.observe(dash._changed, names="value")
     dash.update()
+    if book is not None and mode() == "book":
+        dash.mode = "book"
+        dash.book = book_view(dash, book)
+        dash.widget = dash.book.widget
     return dash
+
+
+# --- book mode ---------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class BookView:
+    """A dashboard's precomputed view for a static page (see :func:`book_view`).
+
+    Attributes
+    ----------
+    widget : ipywidgets.VBox
+        Mode note, selectors, and the nested stacks of frames.
+    grid : dict
+        Control name -> the values offered, in order.
+    selectors : dict
+        Control name -> the selector (``SelectionSlider`` or ``ToggleButtons``)
+        whose ``index`` picks the position.
+    stacks : list of list of ipywidgets.Stack
+        The stacks at each nesting level (level ``i`` switched by the ``i``-th control).
+    links : list of ipywidgets.Link
+        One ``jslink`` per stack: selector ``index`` -> stack ``selected_index``.
+    frames : dict
+        Tuple of positions (one index per control) -> ``(state, png)``.
+    """
+
+    widget: w.VBox
+    grid: dict
+    selectors: dict
+    stacks: list
+    links: list
+    frames: dict
+
+    @property
+    def size(self) -> int:
+        """Bytes of distinct PNG frames (what the page embeds, before base64)."""
+        return sum(len(p) for p in {png for _, png in self.frames.values()})
+
+
+def _labels(control) -> dict:
+    """Value -> the label the live control shows for it."""
+    if isinstance(control, (w.FloatSlider, w.IntSlider)):
+        fmt = control.readout_format
+        return _Formatted(lambda v: format(v, fmt))
+    return dict(zip(control._options_values, control._options_labels))
+
+
+class _Formatted(dict):
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key):
+        return self.fn(key)
+
+
+def _check_position(name: str, control, value) -> None:
+    if isinstance(control, (w.FloatSlider, w.IntSlider)):
+        if not control.min - 1e-12 <= value <= control.max + 1e-12:
+            raise ValueError(f"book grid {name!r}: {value!r} is outside the control's range "
+                             f"[{control.min}, {control.max}]")
+    elif value not in control._options_values:
+        raise ValueError(f"book grid {name!r}: {value!r} is not one of the control's options")
+
+
+def book_view(dash: Dashboard, grid: dict) -> BookView:
+    """Precompute ``dash`` over ``grid`` and switch between the frames in the browser.
+
+    For every combination of the positions in ``grid`` (other controls at their
+    current values) the dashboard's own ``compute`` and ``describe`` give a frame:
+    its readout and figure. Frames sit in nested ``ipywidgets.Stack`` containers,
+    one nesting level per control, and each control's selector has its ``index``
+    ``jslink``-ed to the ``selected_index`` of every stack of its level, so the
+    embedded widget manager of a static page switches figures with no kernel.
+    Identical figures are shared, so a control that only changes the readout
+    costs no image.
+
+    Parameters
+    ----------
+    dash : Dashboard
+        A live dashboard; its current control values are the defaults and must be
+        among the positions of ``grid``.
+    grid : dict
+        Control name -> sequence of values offered (a handful each: the frame count
+        is the product of their lengths).
+
+    Returns
+    -------
+    BookView
+    """
+    names = list(grid)
+    current = dash.values()
+    for name in names:
+        if name not in dash.controls:
+            raise KeyError(f"book grid names {name!r}; controls are {sorted(dash.controls)}")
+        for v in grid[name]:
+            _check_position(name, dash.controls[name], v)
+    grid = {n: list(grid[n]) for n in names}
+    start = []
+    for n in names:
+        hits = [i for i, v in enumerate(grid[n]) if v == current[n] or
+                (isinstance(v, float) and np.isclose(v, current[n], rtol=1e-12, atol=1e-12))]
+        if not hits:
+            raise ValueError(f"book grid {n!r} must offer the control's current value {current[n]!r}")
+        start.append(hits[0])
+
+    frames, images, texts = {}, {}, {}
+    for idx in itertools.product(*(range(len(grid[n])) for n in names)):
+        values = {**current, **{n: grid[n][i] for n, i in zip(names, idx, strict=True)}}
+        state, fig = dash.compute(values)
+        png = render_png(fig, palette=True)
+        frames[idx] = (state, png)
+        images.setdefault(png, None)
+        texts.setdefault(dash.describe(state), None)
+    images = {png: w.Image(value=png, format="png") for png in images}
+    texts = {html: w.HTML(html) for html in texts}
+    leaves = {idx: w.VBox([texts[dash.describe(state)], images[png]]) for idx, (state, png) in frames.items()}
+
+    stacks: list[list] = [[] for _ in names]
+
+    def nest(level: int, prefix: tuple):
+        if level == len(names):
+            return leaves[prefix]
+        st = w.Stack([nest(level + 1, prefix + (i,)) for i in range(len(grid[names[level]]))],
+                     selected_index=start[level])
+        stacks[level].append(st)
+        return st
+
+    top = nest(0, ())
+    selectors, links = {}, []
+    for level, n in enumerate(names):
+        control = dash.controls[n]
+        labels = _labels(control)
+        options = [labels[v] for v in grid[n]]
+        if len(set(options)) != len(options):
+            raise ValueError(f"book grid {n!r}: positions {grid[n]!r} give duplicate labels {options!r}")
+        if isinstance(control, (w.ToggleButtons, w.Dropdown)):
+            sel = w.ToggleButtons(options=options, index=start[level], description=control.description,
+                                  style=_STYLE)
+        else:
+            sel = w.SelectionSlider(options=options, index=start[level], description=control.description,
+                                    continuous_update=True, style=_STYLE, layout=control.layout)
+        selectors[n] = sel
+        links += [w.jslink((sel, "index"), (st, "selected_index")) for st in stacks[level]]
+
+    fixed = [c.description for name, c in dash.controls.items() if name not in grid]
+    offered = "; ".join(f"{dash.controls[n].description}: {len(grid[n])}" for n in names)
+    note = (f"<b>Book mode</b>: no Python runs behind this page. These {len(frames)} figures were computed when "
+            f"the book was built, one per combination of the positions offered ({offered}); moving a control "
+            f"switches to its figure."
+            + (f" Fixed at their defaults here: {', '.join(fixed)}." if fixed else "")
+            + " Open the notebook in JupyterLab (<code>make lab</code>) to recompute live at any setting.")
+    widget = w.VBox([w.HTML(note), w.VBox(list(selectors.values())), top])
+    return BookView(widget=widget, grid=grid, selectors=selectors, stacks=stacks, links=links, frames=frames)
+
+
+def _positions(default: float, candidates, lo: float | None = None, hi: float | None = None) -> list[float]:
+    """Sorted positions for a book grid: ``candidates`` plus ``default``, within ``[lo, hi]``."""
+    values = {float(c) for c in candidates} | {float(default)}
+    return sorted(v for v in values if (lo is None or v >= lo) and (hi is None or v <= hi))
+
+
+def _spot_positions(snap: Snapshot, steps=BOOK_SPOT_STEPS) -> list[float]:
+    s = float(snap.spot)
+    return _positions(s, [s * (1 + k) for k in steps if k != 0.0])
 
 
 _STYLE = {"description_width": "initial"}
@@ -258,7 +480,9 @@ def greeks_dashboard(*, strike: float = 100.0, spot: float = 100.0, iv: float = 
                       f"gamma  {s['gamma']:.4f} per $1", f"vega   {s['vega']:.4f} $ per vol point",
                       f"theta  {s['theta']:.4f} $ per day")
 
-    return _build(controls, compute, describe)
+    book = {"spot": _positions(spot, [spot * (1 + k) for k in (-0.15, -0.10, -0.05, 0.05, 0.10, 0.15)]),
+            "iv": _positions(iv, (0.10, 0.40)), "days": _positions(days, (7.0, 90.0))}
+    return _build(controls, compute, describe, book)
 
 
 # --- lesson 02 ---------------------------------------------------------------------------
@@ -310,7 +534,9 @@ def hedge_ticket(*, strike: float = 100.0, spot: float = 100.0, days: float = 30
             f"mean {s['sim_mean']:+.3f} $, spread {s['sim_std']:.3f} $",
         )
 
-    return _build(controls, compute, describe)
+    book = {"position": sorted({position, -position}), "move": _positions(move, (-2.0, -1.0, 0.0, 2.0), -5.0, 5.0),
+            "interval": list(REBALANCE)}
+    return _build(controls, compute, describe, book)
 
 
 # --- lesson 03 ---------------------------------------------------------------------------
@@ -359,7 +585,9 @@ def dealer_gamma_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float
             f"GEX estimate {plots.bn(s['hedge_flow_linear'])})",
         )
 
-    return _build(controls, compute, describe)
+    book = {"spot": _spot_positions(snap), "put_oi": _positions(1.0, (0.5, 2.0)), "sign": [sign, "seed"]
+            if sign != "seed" else [sign, cv.SIGN]}
+    return _build(controls, compute, describe, book)
 
 
 # --- lesson 04 ---------------------------------------------------------------------------
@@ -419,7 +647,8 @@ def flip_dashboard(snap: Snapshot, history=None, *, sign: str = cv.SIGN, window:
             *([f"not evaluated: {', '.join(unknown)} (no history)"] if unknown else []),
         )
 
-    return _build(controls, compute, describe)
+    book = {"spot": _spot_positions(snap), "iv_shift": _positions(0.0, BOOK_IV_SHIFTS), "put_oi": [1.0, 2.0]}
+    return _build(controls, compute, describe, book)
 
 
 # --- lesson 05 ---------------------------------------------------------------------------
@@ -458,7 +687,9 @@ def heatmap_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float = pl
             f"call wall {_level(s['call_wall'])}, put wall {_level(s['put_wall'])}",
         )
 
-    return _build(controls, compute, describe)
+    book = {"spot": _spot_positions(snap, (-0.02, -0.01, 0.01, 0.02)), "iv_shift": _positions(0.0, BOOK_IV_SHIFTS),
+            "expiries": ["all expiries", "up to 7 days", "monthly and quarterly"]}
+    return _build(controls, compute, describe, book)
 
 
 # --- lesson 06 ---------------------------------------------------------------------------
@@ -536,7 +767,11 @@ def tape_dashboard(profile=None, S0: float | None = None, *, dealer_gex: float =
             f"{s['hedging']} hedging, {n_paths:,} paths",
         )
 
-    return _build(controls, compute, describe)
+    gamma_name = "gex" if profile is None else "scale"
+    gamma_steps = ([x * plots.BN for x in (-20, -10, 0, 10, 20)] if profile is None else [-1.0, 0.0, 1.0, 2.0])
+    book = {gamma_name: _positions(controls[gamma_name].value, gamma_steps),
+            "depth": sorted({float(depth), 10 * plots.BN, 50 * plots.BN}), "hedging": list(hedging.HEDGING_MODES)}
+    return _build(controls, compute, describe, book)
 
 
 def pin_dashboard(K: float, *, spot0: float | None = None, oi: float = 10_000, hours: float = 2.0,
@@ -578,7 +813,9 @@ def pin_dashboard(K: float, *, spot0: float | None = None, oi: float = 10_000, h
             f"largest k = GEX/depth on the grid {s['k_max']:.2f} (the last step, at the strike)",
         )
 
-    return _build(controls, compute, describe)
+    book = {"oi": _positions(oi, (0.0, 20_000.0), 0.0, 30_000.0),
+            "hours": _positions(hours, (0.5, hedging.TRADING_HOURS), 0.25, hedging.TRADING_HOURS)}
+    return _build(controls, compute, describe, book)
 
 
 # --- lesson 07 ---------------------------------------------------------------------------
@@ -628,7 +865,9 @@ def scalping_dashboard(*, S0: float = 100.0, K: float = 100.0, days: float = SCA
             f"Σ ½ΓS²(r² − σ²dt): mean {s['approx']:+.3f} $, correlation with the P&L {s['approx_correlation']:.3f}",
         )
 
-    return _build(controls, compute, describe)
+    book = {"realised": _positions(realised, (0.10, 0.15, 0.20, 0.30), 0.05, 0.60), "side": list(SIDES),
+            "interval": sorted({interval, "1 day"}, key=list(REBALANCE).index)}
+    return _build(controls, compute, describe, book)
 
 
 # --- lesson 08 ---------------------------------------------------------------------------
@@ -708,7 +947,10 @@ def time_vol_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float = p
             f"({'buy' if s['vanna_shares'] >= 0 else 'sell'} {abs(s['vanna_shares']):,.0f} shares)",
         )
 
-    return _build(controls, compute, describe)
+    choices = [h for _, h in time_choices(snap)]
+    picks = sorted({choices[round(i * (len(choices) - 1) / 6)] for i in range(7)})
+    book = {"hours": picks, "iv_shift": _positions(0.0, (-0.05, 0.05))}
+    return _build(controls, compute, describe, book)
 
 
 # --- lesson 09 ---------------------------------------------------------------------------
@@ -775,4 +1017,6 @@ def conventions_dashboard(snap: Snapshot, *, window: float = plots.WINDOW, r: fl
                 f"({s['crossing']} crossing) = <b>{_level(s['level_value'])}</b>"
                 f"<table><tr>{head}</tr><tr>{body}</tr></table></div>")
 
-    return _build(controls, compute, describe)
+    book = {"sign": list(cv.SIGNS), "gamma": list(cv.GAMMA_SOURCES), "level": ["zero_gamma", "cumulative"],
+            "crossing": ["nearest", "first"]}
+    return _build(controls, compute, describe, book)

@@ -1,0 +1,185 @@
+"""What the built book needs in the reader's browser, served from the book itself.
+
+Two jobs, one concept (the book reads offline):
+
+``python book/_ext/gexlib_book.py`` (run by ``make book`` before the build)
+    Installs the pinned npm packages of ``package.json`` / ``package-lock.json``
+    with ``npm ci`` and copies what the pages load into ``_build/vendor/site/vendor/``:
+    require.js, the ipywidgets 8 widget manager (``@jupyter-widgets/html-manager``,
+    ``embed-amd.js`` and its Font Awesome fonts), a small setup script, and MathJax 3
+    with its fonts. ``_build/vendor/digest.txt`` records the inputs it was made from;
+    when they change, the copy is rebuilt and ``_build/html`` deleted (an incremental
+    build would keep stale copies). Without npm it says so loudly and removes the
+    copy, so the build falls back to the CDNs.
+
+Sphinx extension ``gexlib_book`` (listed in ``_config.yml``)
+    Puts the dashboards in book mode (``GEXLIB_WIDGETS=book`` for the kernels that
+    execute the lessons) and points ``nb_ipywidgets_js`` and ``mathjax_path`` at the
+    vendored copy, served through ``html_extra_path``. If the copy is missing or out
+    of date it says so loudly and uses the CDNs instead: that book reads online only.
+    The execution cache is keyed on the notebooks' code alone, so it also clears
+    that cache when gexlib's source or the shipped data change: a cached lesson
+    never shows numbers from older code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Where the vendored copy is staged (``site/`` is copied into the book's root by html_extra_path).
+VENDOR = Path(os.environ.get("GEXLIB_VENDOR_DIR", ROOT / "_build" / "vendor"))
+SETUP_JS = ROOT / "book" / "_vendor" / "widgets-setup.js"
+#: Files whose content decides the vendored copy.
+INPUTS = (ROOT / "package.json", ROOT / "package-lock.json", SETUP_JS, Path(__file__).resolve())
+#: The scripts a page with widgets loads, in order (paths under the book's ``vendor/``).
+WIDGET_SCRIPTS = ("require.js", "widgets-setup.js", "@jupyter-widgets/html-manager/dist/embed-amd.js")
+MATHJAX = "mathjax/es5/tex-mml-chtml.js"
+#: Widget-manager files copied: the AMD bundle and the fonts its styles ask for.
+MANAGER_FILES = ("embed-amd.js", "*.woff2", "*.woff", "*.ttf", "*.eot", "*.svg")
+
+BANNER = "!" * 78
+
+
+def loud(*lines: str) -> None:
+    """Print a message that cannot be missed in a build log (stderr, framed)."""
+    print("\n".join(["", BANNER, *("!!! " + ln for ln in lines), BANNER, ""]), file=sys.stderr, flush=True)
+
+
+def versions() -> dict:
+    """Pinned versions of the packages, from package.json (exact versions only)."""
+    deps = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["dependencies"]
+    for name, v in deps.items():
+        if not v[:1].isdigit():
+            raise ValueError(f"package.json: {name} must be pinned to an exact version, not {v!r}")
+    return deps
+
+
+def digest() -> str:
+    """SHA-256 over the inputs of the vendored copy."""
+    h = hashlib.sha256()
+    for p in INPUTS:
+        h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def current() -> bool:
+    """True when the staged copy exists and was made from the current inputs."""
+    stamp = VENDOR / "digest.txt"
+    return stamp.is_file() and stamp.read_text().strip() == digest()
+
+
+def _copy(src: Path, dst: Path) -> int:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(src, dst)
+    return src.stat().st_size
+
+
+def stage(html: Path = ROOT / "_build" / "html") -> bool:
+    """Install and copy the vendored files if they are missing or stale; True when the copy is usable."""
+    versions()  # refuse ranges before anything else
+    if current():
+        print(f">>> vendored browser files up to date ({VENDOR / 'site'})")
+        return True
+    npm = shutil.which("npm")
+    if npm is None:
+        shutil.rmtree(VENDOR, ignore_errors=True)
+        loud("npm not found: the book will load require.js, the widget manager and MathJax from CDNs.",
+             "That book needs the network to show its sliders and math. Install Node.js/npm",
+             "(e.g. apt-get install -y npm) and run `make book` again for an offline book.")
+        return False
+    print(">>> installing the pinned browser packages (npm ci)", flush=True)
+    subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"],
+                   cwd=ROOT, check=True)
+    modules = ROOT / "node_modules"
+    site = VENDOR / "site" / "vendor"
+    shutil.rmtree(VENDOR, ignore_errors=True)
+    size = _copy(modules / "requirejs" / "require.js", site / "require.js")
+    size += _copy(SETUP_JS, site / "widgets-setup.js")
+    dist = modules / "@jupyter-widgets" / "html-manager" / "dist"
+    for pattern in MANAGER_FILES:
+        for f in sorted(dist.glob(pattern)):
+            size += _copy(f, site / "@jupyter-widgets" / "html-manager" / "dist" / f.name)
+    es5 = modules / "mathjax" / "es5"
+    for f in sorted(es5.rglob("*")):
+        if f.is_file():
+            size += _copy(f, site / "mathjax" / "es5" / f.relative_to(es5))
+    for pkg in ("requirejs", "@jupyter-widgets/html-manager", "mathjax", "@fortawesome/fontawesome-free"):
+        for lic in sorted((modules / pkg).glob("LICENSE*")):
+            _copy(lic, site / "licenses" / pkg.replace("/", "__") / lic.name)
+    for name in (*WIDGET_SCRIPTS, MATHJAX):
+        if not (site / name).is_file():
+            raise FileNotFoundError(f"vendored copy is missing {name}; check package.json")
+    (VENDOR / "digest.txt").write_text(digest() + "\n")
+    print(f">>> vendored {size / 1e6:.1f} MB into {site}")
+    if html.exists():
+        shutil.rmtree(html)
+        print(f">>> removed {html}: the vendored files changed, so every page is written afresh")
+    return True
+
+
+def cdn(deps: dict) -> tuple[dict, str]:
+    """The online fallback: the same pinned versions from jsDelivr."""
+    base = "https://cdn.jsdelivr.net/npm/"
+    scripts = {
+        f"{base}requirejs@{deps['requirejs']}/require.js": {"crossorigin": "anonymous"},
+        f"{base}@jupyter-widgets/html-manager@{deps['@jupyter-widgets/html-manager']}/dist/embed-amd.js":
+            {"data-jupyter-widgets-cdn": base, "crossorigin": "anonymous"},
+    }
+    return scripts, f"{base}mathjax@{deps['mathjax']}/es5/tex-mml-chtml.js"
+
+
+def configure(app, config) -> None:
+    """``config-inited``: book-mode dashboards, and vendored (or, loudly, CDN) scripts."""
+    from gexlib import widgets
+
+    os.environ[widgets.MODE_VARIABLE] = "book"  # inherited by the kernels that execute the lessons
+    if current():
+        # Relative script paths are taken relative to _static/; the copy sits beside it.
+        config.nb_ipywidgets_js = {f"../vendor/{name}": {} for name in WIDGET_SCRIPTS}
+        config.mathjax_path = f"../vendor/{MATHJAX}"
+        config.html_extra_path = [*config.html_extra_path, str(VENDOR / "site")]
+    else:
+        loud("No up-to-date vendored copy in " + str(VENDOR) + " (run `make book`, which makes it with npm).",
+             "Falling back to CDNs: this book shows sliders and math only with network access.")
+        config.nb_ipywidgets_js, config.mathjax_path = cdn(versions())
+
+
+def library_digest() -> str:
+    """SHA-256 over gexlib's source and the shipped data: what the lessons' outputs depend on besides their code."""
+    h = hashlib.sha256()
+    for base in (ROOT / "gexlib", ROOT / "data"):
+        for f in sorted(base.rglob("*")):
+            if f.is_file() and f.suffix in {".py", ".csv", ".md"}:
+                h.update(str(f.relative_to(ROOT)).encode() + b"\0" + f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def refresh_cache(app, config) -> None:
+    """``config-inited``: empty the execution cache if gexlib or the data changed since it was filled."""
+    cache = Path(config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
+    stamp = cache.parent / "gexlib-digest.txt"
+    now = library_digest()
+    if stamp.is_file() and stamp.read_text().strip() == now:
+        return
+    if cache.exists():
+        shutil.rmtree(cache)
+        print(f">>> gexlib or data changed since the lessons were executed: cleared {cache}", flush=True)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(now + "\n")
+
+
+def setup(app):
+    app.connect("config-inited", configure, priority=100)  # before myst-nb reads its configuration
+    app.connect("config-inited", refresh_cache, priority=100)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+
+
+if __name__ == "__main__":
+    stage()

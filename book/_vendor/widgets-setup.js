@@ -1,0 +1,27 @@
+// Loaded after require.js and before the widget manager (embed-amd.js) on pages with widgets.
+// The manager finds its own files (Font Awesome fonts and styles) through require.js module
+// addresses, which default to the page's folder: point them at the copy served with the book.
+(function () {
+  var script = document.currentScript.src;                       // .../vendor/widgets-setup.js
+  var base = script.substring(0, script.lastIndexOf("/") + 1);  // .../vendor/
+  require.config({
+    paths: { "@jupyter-widgets/html-manager/dist": base + "@jupyter-widgets/html-manager/dist" }
+  });
+})();
+// The theme's Font Awesome script replaces <i> icons by <svg> elements; a Play widget keeps a
+// reference to its <i> icon, so nest the svg inside it instead.
+window.FontAwesomeConfig = { autoReplaceSvg: "nest" };
+// The widget manager typesets labels with the MathJax 2 call MathJax.Hub.Queue(["Typeset", hub, el]);
+// the book loads MathJax 3 (deferred, so it exists by DOMContentLoaded, before widgets render on load).
+document.addEventListener("DOMContentLoaded", function () {
+  var mj = window.MathJax;
+  if (!mj || mj.Hub) return;
+  mj.Hub = {
+    Queue: function (job) {
+      var el = job && job[2];
+      if (el && mj.startup && mj.startup.promise && mj.typesetPromise) {
+        mj.startup.promise.then(function () { return mj.typesetPromise([el]); });
+      }
+    }
+  };
+});

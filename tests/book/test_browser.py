@@ -1,0 +1,211 @@
+"""The built book in a real browser, offline: sliders, figures, math, exercises.
+
+Serves ``_build/html`` on localhost and opens every page of the book in headless
+Chromium (Debian's ``chromium``, driven by Playwright) with every request that is
+not to localhost blocked, then asserts: no failed request and no console error
+(except the two the book theme itself logs on every page, :data:`THEME_ERRORS`),
+the book-mode widgets rendered with their sliders, every image loaded, the math
+typeset, the exercises and solutions present; and on lesson 04 that moving the
+book-mode spot slider switches the figure. Screenshots go to ``_build/screenshots/``.
+
+Skips when the book is not built or no Chromium is installed, unless
+``GEXLIB_REQUIRE_BROWSER=1`` (set by ``make test`` and CI), which turns both into failures.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = Path(os.environ.get("GEXLIB_BOOK_HTML", ROOT / "_build" / "html"))
+SHOTS = ROOT / "_build" / "screenshots"
+REQUIRED = os.environ.get("GEXLIB_REQUIRE_BROWSER", "") == "1"
+#: Console errors that sphinx-book-theme 1.3 / pydata-sphinx-theme 0.17 log on every page, widgets or
+#: not; allowed verbatim, and nothing else.
+THEME_ERRORS = ("Identifier 'THEBE_JS_URL' has already been declared", "Got invalid theme mode")
+LESSONS = sorted(p.relative_to(SITE).as_posix() for p in (SITE / "notebooks").glob("[0-9][0-9]_*.html"))
+PAGES = ["index.html", *sorted(p.relative_to(SITE).as_posix() for p in (SITE / "book").glob("*.html")), *LESSONS]
+#: Chromium flags: root needs --no-sandbox; the rest keep it from calling home on a closed network.
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-default-apps", "--mute-audio"]
+TIMEOUT_MS = 60_000
+
+
+def _unavailable(reason: str):
+    if REQUIRED:
+        pytest.fail(f"{reason} (GEXLIB_REQUIRE_BROWSER=1)")
+    pytest.skip(reason)
+
+
+def chromium() -> str | None:
+    for name in (os.environ.get("GEXLIB_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):
+        if name and (path := shutil.which(name)):
+            return path
+    return None
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep pytest's output for failures
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not (SITE / "index.html").is_file():
+        _unavailable(f"no built book at {SITE}: run `make book` first")
+    handler = functools.partial(_Quiet, directory=str(SITE))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    exe = chromium()
+    if exe is None:
+        _unavailable("no Chromium installed (apt-get install -y chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=exe, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+class Visit:
+    """One page load with everything the browser reported."""
+
+    def __init__(self, browser, base: str, path: str):
+        self.base, self.path = base, path
+        self.blocked, self.failed, self.errors = [], [], []
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(TIMEOUT_MS)
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
+        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
+        self.page.on("response", lambda r: self.failed.append(f"{r.url} (HTTP {r.status})") if r.status >= 400
+                     else None)
+        self.page.goto(base + path, wait_until="load")
+
+    def _route(self, route):
+        url = route.request.url
+        host = urlparse(url).netloc
+        if url.startswith(("data:", "blob:")) or host == urlparse(self.base).netloc:
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+    def unexpected_errors(self):
+        return [e for e in self.errors if not any(t in e for t in THEME_ERRORS)]
+
+    def close(self):
+        self.context.close()
+
+
+def has_widgets(path: str) -> bool:
+    return "application/vnd.jupyter.widget-state+json" in (SITE / path).read_text(encoding="utf-8")
+
+
+def math_count(path: str) -> int:
+    return (SITE / path).read_text(encoding="utf-8").count('class="math notranslate')
+
+
+IMAGES_BROKEN = """() => [...document.images].filter(i => !(i.complete && i.naturalWidth > 0))
+                                            .map(i => i.src.slice(0, 80))"""
+#: Visible images inside book-mode dashboards (the frame each Stack currently shows).
+VISIBLE_FRAMES = """() => [...document.querySelectorAll('.cell_output .widget-image, .cell_output img')]
+        .filter(i => i.offsetParent !== null && i.closest('.jupyter-widgets') !== null)
+        .map(i => i.src)"""
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_reads_offline(browser, server, path):
+    visit = Visit(browser, server, path)
+    page = visit.page
+    try:
+        widgets = has_widgets(path)
+        if widgets:
+            page.wait_for_selector(".widget-slider, .widget-toggle-buttons", state="attached")
+            page.wait_for_function("() => document.querySelectorAll('.widget-image').length > 0")
+        maths = math_count(path)
+        if maths:
+            page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+            page.evaluate("() => MathJax.startup.promise")
+            typeset = page.evaluate("() => document.querySelectorAll('mjx-container').length")
+            assert typeset >= maths, f"{typeset} of {maths} formulas typeset"
+            assert page.locator("mjx-merror").count() == 0, "MathJax reported a TeX error"
+        page.wait_for_load_state("networkidle")
+        broken = page.evaluate(IMAGES_BROKEN)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / (path.replace("/", "__").removesuffix(".html") + ".png")))
+
+        assert not visit.blocked, f"requests leaving localhost: {visit.blocked[:5]}"
+        assert not visit.failed, f"failed requests: {visit.failed[:5]}"
+        assert not visit.unexpected_errors(), f"console errors: {visit.unexpected_errors()[:5]}"
+        assert not broken, f"images not loaded: {broken[:5]}"
+        if path in LESSONS:
+            assert page.locator("img").count() >= 3, "a lesson shows figures"
+            assert page.locator("figure img, .cell_output img").count() >= 1
+            n_ex = page.locator("div.exercise.admonition").count()
+            n_sol = page.locator("div.solution.dropdown").count()
+            assert n_ex >= 3 and n_sol == n_ex, (n_ex, n_sol)
+            assert widgets, "every lesson has a dashboard"
+        if widgets:
+            assert page.locator(".widget-slider, .widget-toggle-buttons").count() >= 1
+            assert page.get_by_text("Book mode", exact=False).count() >= 1, "the page says which mode it is in"
+            assert len(page.evaluate(VISIBLE_FRAMES)) >= 1, "a dashboard shows a figure"
+    finally:
+        visit.close()
+
+
+def test_book_mode_slider_switches_the_figure(browser, server):
+    path = "notebooks/04_flip_strike.html"
+    if path not in LESSONS:
+        pytest.fail(f"{path} is not in the built book")
+    visit = Visit(browser, server, path)
+    page = visit.page
+    try:
+        note = page.get_by_text("Book mode", exact=False).first
+        note.wait_for(state="visible")
+        dashboard = page.locator(".widget-vbox", has=note).last
+        dashboard.scroll_into_view_if_needed()
+        slider = dashboard.locator(".widget-hslider").first
+        handle = slider.locator(".noUi-handle").first
+        readout = slider.locator(".widget-readout").first
+        frame = dashboard.locator("img.widget-image")
+
+        def shown():
+            srcs = [s for s in frame.evaluate_all("imgs => imgs.filter(i => i.offsetParent !== null)"
+                                                  ".map(i => i.src)")]
+            assert len(srcs) == 1, f"{len(srcs)} frames visible"
+            return srcs[0]
+
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        before_src, before_label = shown(), readout.inner_text()
+        before_png = dashboard.screenshot(path=str(SHOTS / "04_book_mode_before.png"))
+        handle.focus()
+        for _ in range(2):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function("([el, old]) => el.innerText !== old", arg=[readout.element_handle(), before_label])
+        after_src, after_label = shown(), readout.inner_text()
+        after_png = dashboard.screenshot(path=str(SHOTS / "04_book_mode_after.png"))
+        assert after_label != before_label
+        assert after_src != before_src, "the slider moved but the same figure is shown"
+        assert hashlib.sha256(after_png).digest() != hashlib.sha256(before_png).digest()
+        assert not visit.failed and not visit.blocked and not visit.unexpected_errors()
+    finally:
+        visit.close()

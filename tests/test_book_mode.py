@@ -1,0 +1,152 @@
+"""Book mode: dashboards precomputed for a static page, switched in the browser by jslink."""
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import ipywidgets  # noqa: E402
+import numpy as np  # noqa: E402
+import PIL.Image  # noqa: E402
+import pytest  # noqa: E402
+
+from gexlib import datasets, gex, hedging, whatif, widgets  # noqa: E402
+
+#: Upper bound of the distinct PNG bytes one dashboard embeds in a page ("a few MB per page at most").
+MAX_BYTES = 1.5e6
+
+
+@pytest.fixture()
+def book(monkeypatch):
+    monkeypatch.setenv(widgets.MODE_VARIABLE, "book")
+
+
+@pytest.fixture(scope="module")
+def calm():
+    return datasets.load("calm")
+
+
+def pixels(png):
+    return np.asarray(PIL.Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+@pytest.mark.parametrize("value, expected", [(None, "live"), ("", "live"), ("book", "book"), (" Live ", "live")])
+def test_mode_reads_the_environment(monkeypatch, value, expected):
+    if value is None:
+        monkeypatch.delenv(widgets.MODE_VARIABLE, raising=False)
+    else:
+        monkeypatch.setenv(widgets.MODE_VARIABLE, value)
+    assert widgets.mode() == expected
+
+
+def test_unknown_mode_is_refused_naming_the_variable(monkeypatch):
+    monkeypatch.setenv(widgets.MODE_VARIABLE, "static")
+    with pytest.raises(ValueError, match="GEXLIB_WIDGETS='static'"):
+        widgets.mode()
+
+
+def test_live_mode_says_so_and_has_no_book_view(monkeypatch, calm):
+    monkeypatch.delenv(widgets.MODE_VARIABLE, raising=False)
+    dash = widgets.flip_dashboard(calm)
+    assert dash.mode == "live" and dash.book is None
+    assert "Live mode" in dash.widget.children[0].value
+
+
+def test_book_view_frames_switch_by_jslink(book, calm):
+    dash = widgets.flip_dashboard(calm)
+    view = dash.book
+    assert dash.mode == "book" and dash.widget is view.widget
+    assert "Book mode" in view.widget.children[0].value
+    names = list(view.grid)
+    assert names == ["spot", "iv_shift", "put_oi"]
+    sizes = [len(view.grid[n]) for n in names]
+    assert len(view.frames) == int(np.prod(sizes))
+    # one stack per node of the tree at each level, each linked to its level's selector
+    assert [len(level) for level in view.stacks] == [int(np.prod(sizes[:i])) for i in range(len(sizes))]
+    assert len(view.links) == sum(len(level) for level in view.stacks)
+    for level, name in enumerate(names):
+        targets = {id(link.target[0]) for link in view.links if link.source[0] is view.selectors[name]}
+        assert targets == {id(st) for st in view.stacks[level]}
+        assert all(link.source[1] == "index" and link.target[1] == "selected_index" for link in view.links)
+    # the page opens on the default frame, which is the live dashboard's
+    sel = tuple(view.selectors[n].index for n in names)
+    assert [view.grid[n][i] for n, i in zip(names, sel, strict=True)] == [calm.spot, 0.0, 1.0]
+    state, png = view.frames[sel]
+    assert state["total_gex"] == dash.state["total_gex"] and state["flip"] == dash.state["flip"]
+    diff = np.abs(pixels(png) - pixels(dash.png())).mean()
+    assert diff < 2.0, diff  # same figure, 256-colour palette
+
+
+def test_each_frame_is_the_dashboard_at_its_positions(book, calm):
+    dash = widgets.flip_dashboard(calm)
+    view = dash.book
+    idx = (0, len(view.grid["iv_shift"]) - 1, 1)
+    spot, shift, put = (view.grid[n][i] for n, i in zip(view.grid, idx, strict=True))
+    state, png = view.frames[idx]
+    t = whatif.apply(calm, spot=spot, iv_shift=shift, put=put)
+    assert state["total_gex"] == pytest.approx(gex.total_gex(t), rel=1e-12)
+    assert state["flip"] == gex.flip_strike(t).value
+    assert png != view.frames[(3, 1, 0)][1]  # a moved control shows another figure
+    # walking down the tree by those indices reaches that frame's image
+    node = view.widget.children[2]
+    for i in idx:
+        node = node.children[i]
+    image = node.children[1]
+    assert isinstance(image, ipywidgets.Image) and bytes(image.value) == png
+
+
+def test_identical_figures_are_shared(book):
+    dash = widgets.hedge_ticket()  # position and move change the readout, not the figure
+    view = dash.book
+    images = {id(leaf.children[1]) for leaf in _leaves(view.widget.children[2])}
+    assert len(images) == len(view.grid["interval"]) < len(view.frames)
+
+
+def _leaves(node):
+    if isinstance(node, ipywidgets.Stack):
+        for child in node.children:
+            yield from _leaves(child)
+    else:
+        yield node
+
+
+def test_grid_must_offer_the_current_value_and_stay_in_range(calm):
+    dash = widgets.flip_dashboard(calm)
+    with pytest.raises(ValueError, match="current value"):
+        widgets.book_view(dash, {"put_oi": [2.0, 3.0]})
+    with pytest.raises(ValueError, match="outside the control's range"):
+        widgets.book_view(dash, {"put_oi": [1.0, 5.0]})
+    with pytest.raises(KeyError, match="nope"):
+        widgets.book_view(dash, {"nope": [1]})
+    with pytest.raises(ValueError, match="not one of the control's options"):
+        widgets.book_view(widgets.heatmap_dashboard(calm), {"expiries": ["all expiries", "next year"]})
+
+
+def test_selectors_show_the_live_labels(book, calm):
+    dash = widgets.tape_dashboard(dealer_gex=-5e9)
+    labels = dash.book.selectors["gex"].options
+    assert "-$5bn" in labels and "+$20bn" in labels
+    assert dash.book.selectors["hedging"].options == tuple(hedging.HEDGING_MODES)
+
+
+BUILDERS = {
+    "greeks": lambda calm: widgets.greeks_dashboard(),
+    "ticket": lambda calm: widgets.hedge_ticket(),
+    "dealer": lambda calm: widgets.dealer_gamma_dashboard(calm),
+    "flip": lambda calm: widgets.flip_dashboard(calm),
+    "heatmap": lambda calm: widgets.heatmap_dashboard(calm),
+    "tape": lambda calm: widgets.tape_dashboard(hedging.feedback_profile(calm), calm.spot, depth=20e9),
+    "pin": lambda calm: widgets.pin_dashboard(6450.0, depth=20e9),
+    "scalping": lambda calm: widgets.scalping_dashboard(),
+    "time_vol": lambda calm: widgets.time_vol_dashboard(datasets.load("day5")),
+    "conventions": lambda calm: widgets.conventions_dashboard(calm),
+}
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_every_dashboard_has_a_small_book_view(book, calm, name):
+    view = BUILDERS[name](calm).book
+    assert view is not None and len(view.frames) >= 6
+    assert view.size < MAX_BYTES, f"{name}: {view.size / 1e6:.2f} MB of frames"
+    assert len({png for _, png in view.frames.values()}) > 1
