@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # and under load they slow notebooks several-fold. Override by setting the variable yourself.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: venv book test unit nbval lab bench lint clean student
+.PHONY: venv book test unit nbval booktests lab bench lint clean student
 
 venv: $(STAMP)
 
@@ -27,8 +27,14 @@ book: venv
 	@echo ">>> open file://$(CURDIR)/_build/html/index.html"
 	@if [ -z "$${CI:-}" ] && [ -n "$${DISPLAY:-}$${BROWSER:-}" ]; then $(BIN)/python -m webbrowser -t "file://$(CURDIR)/_build/html/index.html" >/dev/null 2>&1 || true; fi
 
-## Unit tests, then every committed notebook under strict nbval.
-test: venv unit nbval
+## Everything, in order: unit tests, every notebook under strict nbval, the book (-W), then the built
+## book in headless Chromium and the student edition (tests/book/). Each stage prints its own time.
+test: venv
+	@t0=$$(date +%s); $(MAKE) --no-print-directory unit && t1=$$(date +%s) && \
+	$(MAKE) --no-print-directory nbval && t2=$$(date +%s) && \
+	$(MAKE) --no-print-directory book && t3=$$(date +%s) && \
+	$(MAKE) --no-print-directory booktests && t4=$$(date +%s) && \
+	echo ">>> make test passed: unit $$((t1-t0)) s, nbval $$((t2-t1)) s, book $$((t3-t2)) s, browser + student edition $$((t4-t3)) s; total $$((t4-t0)) s"
 
 unit: venv
 	$(BIN)/python -m pytest tests
@@ -37,6 +43,10 @@ nbval: venv
 	@if ls notebooks/*.ipynb >/dev/null 2>&1; then \
 	  $(BIN)/python -m pytest --nbval notebooks --nbval-sanitize-with notebooks/sanitize.cfg -p no:randomly; \
 	else echo ">>> no notebooks yet: nbval skipped"; fi
+
+## The built book in Chromium (skipped without a browser unless GEXLIB_REQUIRE_BROWSER=1) and the student edition.
+booktests: venv student
+	$(BIN)/python -m pytest tests/book -p no:randomly
 
 lab: venv
 	$(BIN)/jupyter lab notebooks/

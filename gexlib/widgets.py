@@ -276,7 +276,7 @@ def _labels(control) -> dict:
     if isinstance(control, (w.FloatSlider, w.IntSlider)):
         fmt = control.readout_format
         return _Formatted(lambda v: format(v, fmt))
-    return dict(zip(control._options_values, control._options_labels))
+    return dict(zip(control._options_values, control._options_labels, strict=True))
 
 
 class _Formatted(dict):

@@ -38,6 +38,8 @@ PAGES = ["index.html", *sorted(p.relative_to(SITE).as_posix() for p in (SITE / "
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--disable-default-apps", "--mute-audio"]
 TIMEOUT_MS = 60_000
+#: Largest lesson page (HTML with its embedded book-mode frames), bytes: "a few MB per page at most".
+MAX_PAGE_BYTES = 4e6
 
 
 def _unavailable(reason: str):
@@ -158,6 +160,7 @@ def test_page_reads_offline(browser, server, path):
         assert not visit.unexpected_errors(), f"console errors: {visit.unexpected_errors()[:5]}"
         assert not broken, f"images not loaded: {broken[:5]}"
         if path in LESSONS:
+            assert (SITE / path).stat().st_size < MAX_PAGE_BYTES, f"{(SITE / path).stat().st_size / 1e6:.1f} MB"
             assert page.locator("img").count() >= 3, "a lesson shows figures"
             assert page.locator("figure img, .cell_output img").count() >= 1
             n_ex = page.locator("div.exercise.admonition").count()
