@@ -175,9 +175,33 @@ def refresh_cache(app, config) -> None:
     stamp.write_text(now + "\n")
 
 
+def theme_mode(app, config) -> None:
+    """``config-inited``: give the theme its colour mode (auto), which it otherwise logs as invalid."""
+    config.html_context = {"default_mode": "auto", **(config.html_context or {})}
+
+
+def dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
+    """``html-page-context``: drop repeated identical scripts.
+
+    sphinx-thebe and sphinx-togglebutton register their inline settings twice on
+    every page (once with filename ``None``, once ``""``), and the second
+    ``const THEBE_JS_URL = …`` is a JavaScript error (a redeclared const).
+    """
+    seen, kept = set(), []
+    for js in context.get("script_files", []):
+        key = (getattr(js, "filename", js) or "", tuple(sorted(getattr(js, "attributes", {}).items())))  # None == ""
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append(js)
+    context["script_files"] = kept
+
+
 def setup(app):
     app.connect("config-inited", configure, priority=100)  # before myst-nb reads its configuration
     app.connect("config-inited", refresh_cache, priority=100)
+    app.connect("config-inited", theme_mode)
+    app.connect("html-page-context", dedupe_scripts, priority=900)  # after every extension added its scripts
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
 
 

@@ -1,11 +1,16 @@
 // Loaded after require.js and before the widget manager (embed-amd.js) on pages with widgets.
-// The manager finds its own files (Font Awesome fonts and styles) through require.js module
-// addresses, which default to the page's folder: point them at the copy served with the book.
+// The manager's modules find their files (Font Awesome fonts) next to their require.js module
+// address, which defaults to the page's folder: "@jupyter-widgets/html-manager/dist/…" for the
+// manager, "@jupyter-widgets/…" for the controls and base modules it defines. Point both at the
+// vendored dist folder served with the book (the longer prefix wins).
 (function () {
   var script = document.currentScript.src;                       // .../vendor/widgets-setup.js
   var base = script.substring(0, script.lastIndexOf("/") + 1);  // .../vendor/
   require.config({
-    paths: { "@jupyter-widgets/html-manager/dist": base + "@jupyter-widgets/html-manager/dist" }
+    paths: {
+      "@jupyter-widgets/html-manager/dist": base + "@jupyter-widgets/html-manager/dist",
+      "@jupyter-widgets": base + "@jupyter-widgets/html-manager/dist"
+    }
   });
 })();
 // The theme's Font Awesome script replaces <i> icons by <svg> elements; a Play widget keeps a
