@@ -142,3 +142,15 @@ def test_book_view_stays_small(book):
     assert len(view.frames) == len(view.grid["oi"]) * len(view.grid["hours"]) >= 6
     assert len({png for _, png in view.frames.values()}) == len(view.frames)  # every setting draws its own close
     assert view.size < MAX_BYTES, f"{view.size / 1e6:.2f} MB of frames"
+
+
+def test_the_introduction_describes_the_flip_grid_as_built(flip_book):
+    import re
+    from pathlib import Path
+
+    text = " ".join((Path(__file__).resolve().parent.parent / "book" / "intro.md").read_text().split())
+    m = re.search(r"(\d+) spot levels × (\d+) IV shifts × (\d+) put open-interest scales, (\d+) frames", text)
+    assert m, "book/intro.md no longer describes the flip dashboard's book grid"
+    grid = flip_book.book.grid
+    assert [int(x) for x in m.groups()] == [len(grid["spot"]), len(grid["iv_shift"]), len(grid["put_oi"]),
+                                            len(flip_book.book.frames)]
