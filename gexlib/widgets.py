@@ -119,7 +119,7 @@ def render_png(fig, dpi: int = DPI, palette: bool = False) -> bytes:
         buf = io.BytesIO()
         image = PIL.Image.fromarray(np.asarray(canvas.buffer_rgba()))
         if palette:
-            image.convert("RGB").quantize(256).save(buf, format="png", optimize=True)
+            image.convert("RGB").quantize(256).save(buf, format="png", compress_level=6)
         else:
             image.save(buf, format="png", compress_level=1)
     finally:
@@ -480,7 +480,7 @@ def greeks_dashboard(*, strike: float = 100.0, spot: float = 100.0, iv: float = 
                       f"gamma  {s['gamma']:.4f} per $1", f"vega   {s['vega']:.4f} $ per vol point",
                       f"theta  {s['theta']:.4f} $ per day")
 
-    book = {"spot": _positions(spot, [spot * (1 + k) for k in (-0.15, -0.10, -0.05, 0.05, 0.10, 0.15)]),
+    book = {"spot": _positions(spot, [spot * (1 + k) for k in (-0.10, -0.05, 0.05, 0.10)]),
             "iv": _positions(iv, (0.10, 0.40)), "days": _positions(days, (7.0, 90.0))}
     return _build(controls, compute, describe, book)
 
