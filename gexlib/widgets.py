@@ -768,9 +768,11 @@ def tape_dashboard(profile=None, S0: float | None = None, *, dealer_gex: float =
         )
 
     gamma_name = "gex" if profile is None else "scale"
-    gamma_steps = ([x * plots.BN for x in (-20, -10, 0, 10, 20)] if profile is None else [-1.0, 0.0, 1.0, 2.0])
+    gamma_steps = ([x * plots.BN for x in (-20, -10, 0, 10, 20)] if profile is None else [-2.0, -1.0, 0.0, 1.0, 2.0])
+    offered = controls["depth"]._options_values
+    depths = [x for x in (depth / 2, float(depth), 2 * depth) if x in offered]  # half, as given, double
     book = {gamma_name: _positions(controls[gamma_name].value, gamma_steps),
-            "depth": sorted({float(depth), 10 * plots.BN, 50 * plots.BN}), "hedging": list(hedging.HEDGING_MODES)}
+            "depth": depths, "hedging": list(hedging.HEDGING_MODES)}
     return _build(controls, compute, describe, book)
 
 
