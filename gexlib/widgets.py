@@ -271,21 +271,11 @@ class BookView:
         return sum(len(p) for p in {png for _, png in self.frames.values()})
 
 
-def _labels(control) -> dict:
-    """Value -> the label the live control shows for it."""
+def _label(control, value) -> str:
+    """The label the live control shows for ``value``."""
     if isinstance(control, (w.FloatSlider, w.IntSlider)):
-        fmt = control.readout_format
-        return _Formatted(lambda v: format(v, fmt))
-    return dict(zip(control._options_values, control._options_labels, strict=True))
-
-
-class _Formatted(dict):
-    def __init__(self, fn):
-        super().__init__()
-        self.fn = fn
-
-    def __missing__(self, key):
-        return self.fn(key)
+        return format(value, control.readout_format)
+    return control._options_labels[control._options_values.index(value)]
 
 
 def _check_position(name: str, control, value) -> None:
@@ -338,17 +328,17 @@ def book_view(dash: Dashboard, grid: dict) -> BookView:
             raise ValueError(f"book grid {n!r} must offer the control's current value {current[n]!r}")
         start.append(hits[0])
 
-    frames, images, texts = {}, {}, {}
+    frames, readouts, images, texts = {}, {}, {}, {}
     for idx in itertools.product(*(range(len(grid[n])) for n in names)):
         values = {**current, **{n: grid[n][i] for n, i in zip(names, idx, strict=True)}}
         state, fig = dash.compute(values)
         png = render_png(fig, palette=True)
-        frames[idx] = (state, png)
-        images.setdefault(png, None)
-        texts.setdefault(dash.describe(state), None)
-    images = {png: w.Image(value=png, format="png") for png in images}
-    texts = {html: w.HTML(html) for html in texts}
-    leaves = {idx: w.VBox([texts[dash.describe(state)], images[png]]) for idx, (state, png) in frames.items()}
+        frames[idx], readouts[idx] = (state, png), dash.describe(state)
+        if png not in images:  # identical figures and readouts are shared between frames
+            images[png] = w.Image(value=png, format="png")
+        if readouts[idx] not in texts:
+            texts[readouts[idx]] = w.HTML(readouts[idx])
+    leaves = {idx: w.VBox([texts[readouts[idx]], images[png]]) for idx, (_, png) in frames.items()}
 
     stacks: list[list] = [[] for _ in names]
 
@@ -364,8 +354,7 @@ def book_view(dash: Dashboard, grid: dict) -> BookView:
     selectors, links = {}, []
     for level, n in enumerate(names):
         control = dash.controls[n]
-        labels = _labels(control)
-        options = [labels[v] for v in grid[n]]
+        options = [_label(control, v) for v in grid[n]]
         if len(set(options)) != len(options):
             raise ValueError(f"book grid {n!r}: positions {grid[n]!r} give duplicate labels {options!r}")
         if isinstance(control, (w.ToggleButtons, w.Dropdown)):

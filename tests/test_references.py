@@ -8,6 +8,8 @@ import json
 import re
 from pathlib import Path
 
+from gexlib import student
+
 ROOT = Path(__file__).resolve().parent.parent
 BIB = ROOT / "book" / "references.bib"
 CITE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
@@ -21,9 +23,9 @@ def bib_entries():
 def cited_keys():
     """Map each cited key to the files citing it (markdown cells of lessons, book pages)."""
     texts = {}
-    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+    for path in sorted(student.NOTEBOOKS_DIR.glob(student.LESSON_GLOB)):
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        texts[path.name] = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+        texts[path.name] = "\n".join(student._text(c) for c in cells if c["cell_type"] == "markdown")
     for path in sorted((ROOT / "book").glob("*.md")):
         texts[path.name] = path.read_text(encoding="utf-8")
     cited = {}
