@@ -53,7 +53,7 @@ lab: venv
 
 ## The student edition: lessons without solutions, data, README and a zip -> _build/student/.
 student: venv
-	$(BIN)/python -m gexlib student --out _build/student
+	$(BIN)/python -m gexlib.course student --out _build/student
 
 bench: venv
 	$(BIN)/python -m benchmarks

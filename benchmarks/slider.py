@@ -23,7 +23,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from gexlib import datasets, hedging, whatif, widgets  # noqa: E402
+from gexlib import datasets, hedging, whatif  # noqa: E402
+from gexlib.course import widgets  # noqa: E402
 
 TARGET_MS = 150.0
 EVENTS = 6  # values per control

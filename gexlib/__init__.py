@@ -7,9 +7,11 @@ chains), :mod:`~gexlib.datasets` (the shipped files by name), :mod:`~gexlib.what
 profile, levels), :mod:`~gexlib.hedging` (hedge tickets and simulations),
 :mod:`~gexlib.regime` (skew and the regime classifier), :mod:`~gexlib.history`
 (the synthetic daily history), :mod:`~gexlib.sheet` (the levels sheet, :func:`gexlib.levels`),
-:mod:`~gexlib.plots` and :mod:`~gexlib.widgets` (figures and dashboards, imported on
-demand), :mod:`~gexlib.exercises` (self-checks), and :mod:`~gexlib.conventions`
+:mod:`~gexlib.plots` (figures, imported on demand), and :mod:`~gexlib.conventions`
 (every convention and its default).
+
+The course (dashboards, exercises and their self-checks, the student edition) lives apart in
+:mod:`gexlib.course`; nothing in the core imports it.
 """
 
 from .chain import ChainError, Snapshot, read_cboe, read_csv, write_cboe, write_csv

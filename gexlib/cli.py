@@ -1,4 +1,7 @@
-"""Command line: ``python -m gexlib levels PATH``, ``python -m gexlib synth`` and ``python -m gexlib student``."""
+"""Command line: ``python -m gexlib levels PATH`` and ``python -m gexlib synth``.
+
+The course commands (the student edition) live in ``python -m gexlib.course``: the core never imports the course.
+"""
 
 from __future__ import annotations
 
@@ -54,12 +57,6 @@ def _synth(args) -> int:
     return 0
 
 
-def _student(args) -> int:
-    from . import student
-
-    student.build(args.out)
-    return 0
-
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m gexlib", description=__doc__)
@@ -78,14 +75,6 @@ def build_parser() -> argparse.ArgumentParser:
     sy.add_argument("--out", default="data", help="output folder (default: data)")
     sy.add_argument("--no-history", action="store_true", help="skip the daily history (slow part)")
     sy.set_defaults(func=_synth)
-    st = sub.add_parser("student", help="write the student edition: the lessons without solutions, and a zip",
-                        description="Write the student edition of the lessons into OUT: notebooks/ (every "
-                                    "exercise kept, every solution removed, outputs and widget state cleared), "
-                                    "data/ (a copy of the shipped data), README.md and gexlib-student.zip. "
-                                    "Fails if a lesson has no exercises or no solutions, or unbalanced markers.")
-    st.add_argument("--out", default="_build/student",
-                    help="output folder; its notebooks/ and data/ are replaced (default: _build/student)")
-    st.set_defaults(func=_student)
     return p
 
 

@@ -3,7 +3,7 @@
 Each function takes a :class:`~gexlib.chain.Snapshot` and returns a new one (the
 input is never modified), so any analytics in :mod:`gexlib.gex` or
 :mod:`gexlib.regime` can be run on the "what if" chain exactly as on a file. The
-lesson dashboards in :mod:`gexlib.widgets` wire their sliders to these functions
+lesson dashboards in :mod:`gexlib.course.widgets` wire their sliders to these functions
 and nothing else, so every number a slider shows can be reproduced in one line::
 
     from gexlib import gex, whatif

@@ -11,7 +11,8 @@ import numpy as np  # noqa: E402
 import PIL.Image  # noqa: E402
 import pytest  # noqa: E402
 
-from gexlib import datasets, gex, hedging, whatif, widgets  # noqa: E402
+from gexlib import datasets, gex, hedging, whatif  # noqa: E402
+from gexlib.course import widgets  # noqa: E402
 
 #: Upper bound of the distinct PNG bytes one dashboard embeds in a page ("a few MB per page at most").
 MAX_BYTES = 1.5e6

@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from gexlib import bs, datasets, exercises, gex
+from gexlib import bs, datasets, gex
+from gexlib.course import exercises
 
 
 @pytest.fixture(scope="module")

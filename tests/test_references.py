@@ -8,7 +8,7 @@ import json
 import re
 from pathlib import Path
 
-from gexlib import student
+from gexlib.course import student
 
 ROOT = Path(__file__).resolve().parent.parent
 BIB = ROOT / "book" / "references.bib"

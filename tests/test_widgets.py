@@ -9,7 +9,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from gexlib import bs, datasets, gex, hedging, plots, read_cboe, regime, sheet, whatif, widgets  # noqa: E402
+from gexlib import bs, datasets, gex, hedging, plots, read_cboe, regime, sheet, whatif  # noqa: E402
+from gexlib.course import widgets  # noqa: E402
 
 
 @pytest.fixture(scope="module")

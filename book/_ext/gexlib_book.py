@@ -137,7 +137,7 @@ def cdn(deps: dict) -> tuple[dict, str]:
 
 def configure(app, config) -> None:
     """``config-inited``: book-mode dashboards, and vendored (or, loudly, CDN) scripts."""
-    from gexlib import widgets
+    from gexlib.course import widgets
 
     os.environ[widgets.MODE_VARIABLE] = "book"  # inherited by the kernels that execute the lessons
     if current():

@@ -14,7 +14,7 @@ import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell
 
-from gexlib import exercises, student
+from gexlib.course import exercises, student
 
 LESSONS = sorted(p.name for p in student.NOTEBOOKS_DIR.glob(student.LESSON_GLOB))
 #: Seconds any one cell may take.
@@ -61,7 +61,7 @@ def test_student_notebook_runs_and_checks_without_revealing(edition, lesson, mon
     nb = nbformat.read(path, as_version=4)
     lesson_cells = len(nb.cells)
     nb.cells += [new_code_cell("import sys\nprint(sys.prefix)"),
-                 new_code_cell(f"from gexlib import exercises as _ex\nprint(_ex.check({ex_id!r}, {wrong!r}))")]
+                 new_code_cell(f"from gexlib.course import exercises as _ex\nprint(_ex.check({ex_id!r}, {wrong!r}))")]
 
     NotebookClient(nb, timeout=TIMEOUT, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()

@@ -6,7 +6,7 @@ chain it falls back to when ``CHAIN_PATH`` is None, the shipped synthetic ``data
 
 import functools
 
-from .. import datasets, gex, regime
+from ... import datasets, gex, regime
 from ..exercises import _calm, exercise
 
 

@@ -3,7 +3,7 @@
 
 import numpy as np
 
-from .. import datasets, hedging
+from ... import datasets, hedging
 from ..exercises import exercise
 
 #: ``06-damping-factor``: dealer GEX and market depth, dollars per 1% move.

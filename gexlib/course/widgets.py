@@ -52,9 +52,9 @@ import pandas as pd
 import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from . import conventions as cv
-from . import gex, hedging, plots, regime, sheet, whatif
-from .chain import Snapshot
+from .. import conventions as cv
+from .. import gex, hedging, plots, regime, sheet, whatif
+from ..chain import Snapshot
 
 #: Resolution of the dashboard images (dots per inch).
 DPI = 100

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .. import bs, datasets, gex, hedging
+from ... import bs, datasets, gex, hedging
 from ..exercises import exercise
 
 #: The simulation of ``07-spread-ratio``: a 5-trading-day at-the-money straddle, implied = realised vol.

@@ -1,6 +1,6 @@
 """Answers of lesson 09's exercises (computed from gexlib and the shipped data, never written down)."""
 
-from .. import gex, whatif
+from ... import gex, whatif
 from ..exercises import _calm, exercise
 
 #: The dealer-share setting of ``09-negative-share-calm``: uniform shares on [LO, HI], N draws, SEED.

@@ -1,6 +1,6 @@
 """The student edition: the lessons without their solutions, outputs or saved widget state.
 
-``python -m gexlib student`` (``make student``) writes ``_build/student/`` and a zip of it:
+``python -m gexlib.course student`` (``make student``) writes ``_build/student/`` and a zip of it:
 
 - ``notebooks/``: every lesson, each exercise kept and each solution removed, the gated
   ``{solution-start}`` … ``{solution-end}`` blocks (every cell from the start marker through the end
@@ -25,10 +25,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .datasets import DATA_DIR
+from ..datasets import DATA_DIR
 
 #: The lesson notebooks of the project (next to the package in a source checkout).
-NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 #: Lesson notebooks are named ``NN_topic.ipynb``.
 LESSON_GLOB = "[0-9][0-9]_*.ipynb"
 #: The zip written next to the folders, and the folder its entries sit in.
@@ -39,7 +39,7 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 #: What the student edition says under each ``## Exercises`` heading.
 NOTE = ("*Student edition:* the solutions are not included. Check an answer with\n"
-        "`exercises.check(exercise_id, your_answer)` (after `from gexlib import exercises`): it prints\n"
+        "`exercises.check(exercise_id, your_answer)` (after `from gexlib.course import exercises`): it prints\n"
         "✓ or ✗ with a hint, and never the expected value.")
 
 # An opening directive fence: up to 3 spaces, ``` or :::, then {name} and its argument.
@@ -332,7 +332,7 @@ requirements renders the exercise blocks; without it they show as plain text.
 Each exercise names an id. Check a number (in the units the question states) or a word with
 
 ```python
-from gexlib import exercises
+from gexlib.course import exercises
 
 exercises.check("03-total-calm", 1.23)
 ```

@@ -1,6 +1,6 @@
 """Answers of lesson 02's exercises (computed from gexlib and the shipped data, never written down)."""
 
-from .. import datasets, gex, hedging
+from ... import datasets, gex, hedging
 from ..exercises import exercise
 
 

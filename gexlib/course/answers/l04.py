@@ -1,7 +1,7 @@
 """Answers of lesson 04's exercises (computed from gexlib and the shipped data, never written down)."""
 
 
-from .. import datasets, gex, whatif
+from ... import datasets, gex, whatif
 from ..exercises import exercise
 
 #: Put open-interest factor of the scaling exercise (calls unchanged).

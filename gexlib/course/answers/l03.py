@@ -1,7 +1,7 @@
 """Answers of lesson 03's exercises (computed from gexlib and the shipped data, never written down)."""
 
 
-from .. import datasets, gex, whatif
+from ... import datasets, gex, whatif
 from ..exercises import exercise
 
 #: Sign conventions the source-claim exercise chooses between.

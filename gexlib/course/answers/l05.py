@@ -1,7 +1,7 @@
 """Answers of lesson 05's exercises (computed from gexlib and the shipped data, never written down)."""
 
 
-from .. import datasets, gex
+from ... import datasets, gex
 from ..exercises import _calm, exercise
 
 #: The near-expiry horizon of ``05-near-expiry-share-calm``, calendar days after the snapshot.

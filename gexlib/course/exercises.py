@@ -6,7 +6,7 @@ shipped data when it is checked, so no answer is written anywhere in a lesson.
 expected value, not even in an error message.
 
 Adding an exercise is one decorated function, in this module (generic ones) or in
-the lesson's own module ``gexlib/answers/lNN.py``::
+the lesson's own module ``gexlib/course/answers/lNN.py``::
 
     @exercise("03-put-wall-calm", atol=0.5,
               question="Put wall of data/spx_calm.csv (practitioner sign, model gamma), index points.",
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import datasets, gex, hedging
+from .. import datasets, gex, hedging
 
 CORRECT = "✓ correct"
 NOT_YET = "✗ not yet — hint: "
@@ -195,6 +195,6 @@ def _call_wall_calm():
     return gex.walls(_calm(), sign="practitioner", gamma="model")["call_wall"]
 
 
-# Every lesson's own exercises (gexlib/answers/lNN.py) register themselves on import; importing them
+# Every lesson's own exercises (gexlib/course/answers/lNN.py) register themselves on import; importing them
 # here, once the registry and the decorator exist, makes EXERCISES complete as soon as this module is.
 from . import answers  # noqa: E402,F401

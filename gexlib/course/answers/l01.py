@@ -1,10 +1,10 @@
 """Answers of lesson 01's exercises (computed from gexlib.bs, never written down).
 
-``01-gamma-atm`` (the gamma of one at-the-money option) lives in :mod:`gexlib.exercises`.
+``01-gamma-atm`` (the gamma of one at-the-money option) lives in :mod:`gexlib.course.exercises`.
 """
 
-from .. import bs
-from .. import conventions as cv
+from ... import bs
+from ... import conventions as cv
 from ..exercises import exercise
 
 #: Exercise 01-book-gamma: (contracts, type, strike, calendar days, IV); + long, − short.

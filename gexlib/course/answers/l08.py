@@ -4,7 +4,7 @@ import dataclasses
 
 import numpy as np
 
-from .. import datasets, gex, whatif
+from ... import datasets, gex, whatif
 from ..exercises import _calm, exercise
 
 #: Horizon of ``08-charm-24h-calm``, calendar hours after the snapshot.

@@ -1,6 +1,0 @@
-"""Exercise answers per lesson: one module per lesson, each registering with :func:`gexlib.exercises.exercise`.
-
-Imported at the end of :mod:`gexlib.exercises`, so its registry holds every lesson's ids.
-"""
-
-from . import l01, l02, l03, l04, l05, l06, l07, l08, l09, l10  # noqa: F401

@@ -1,0 +1,7 @@
+"""``python -m gexlib.course student``: the course's command line."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
