@@ -355,7 +355,7 @@ def test_conventions_dashboard_refuses_chain_gamma_without_a_gamma_column(calm):
     assert dash.state["error"] is None
 
 
-# --- lesson 10: the dashboards on real downloads ------------------------------------------
+# --- lesson 11 (capstone): the dashboards on real downloads ------------------------------------------
 
 
 def test_heatmap_and_flip_dashboards_on_a_real_cboe_download(cboe_file):

@@ -1,4 +1,4 @@
-"""Answers of lesson 10's exercises (computed from gexlib and the shipped data, never written down).
+"""Answers of lesson 11's exercises (computed from gexlib and the shipped data, never written down).
 
 The capstone reads whatever chain its ``CHAIN_PATH`` names; these self-checks are about the
 chain it falls back to when ``CHAIN_PATH`` is None, the shipped synthetic ``data/spx_calm.csv``.
@@ -22,7 +22,7 @@ def _zero_gamma_calm() -> float:
 
 
 @exercise(
-    "10-regime-calm-history",
+    "11-regime-calm-history",
     question="Regime tag of data/spx_calm.csv with the shipped synthetic history data/history.csv for the skew "
              "trigger (practitioner sign, model gamma, act/365, regime level zero gamma): 'long_gamma', "
              "'transition' or 'short_gamma'?",
@@ -35,7 +35,7 @@ def _regime_calm_history():
 
 
 @exercise(
-    "10-zero-gamma-distance-calm", atol=0.05,
+    "11-zero-gamma-distance-calm", atol=0.05,
     question="Distance of the zero-gamma level of data/spx_calm.csv from its spot, in percent of spot: "
              "100 × (zero gamma / spot − 1), negative when zero gamma is below spot (practitioner sign, "
              "model-gamma profile, act/365), to within 0.05 percentage points.",
@@ -47,7 +47,7 @@ def _zero_gamma_distance_calm():
 
 
 @exercise(
-    "10-put-wall-seed-chain-calm", atol=0.5,
+    "11-put-wall-seed-chain-calm", atol=0.5,
     question="Put wall of data/spx_calm.csv under the seed sign (calls −1, puts +1) and the chain's own gamma "
              "column (gamma='chain'): the strike with the largest |put GEX| summed over expiries, index points.",
     hint="gex.walls(snap, sign='seed', gamma='chain') returns a dict with 'call_wall' and 'put_wall'; "
