@@ -115,3 +115,29 @@ def test_registry_is_easy_to_extend(capsys):
             exercises.exercise("99-text", question="?", hint="?")(lambda: 1.0)
     finally:
         del exercises.EXERCISES["99-text"], exercises.EXERCISES["99-number"]
+
+
+def test_declared_near_misses_are_rejected_and_the_answer_accepted():
+    """Every exercise that declares near misses: the expected answer passes, each near miss fails."""
+    declared = {ex_id: exercises.near_misses(ex_id) for ex_id in exercises.EXERCISES}
+    for ex_id, misses in declared.items():
+        if not misses:
+            continue
+        expected = exercises.EXERCISES[ex_id].compute()
+        assert exercises.is_right(ex_id, expected), ex_id
+        for what, wrong in misses.items():
+            assert not exercises.is_right(ex_id, wrong), f"{ex_id}: near miss {what!r} ({wrong!r}) is accepted"
+
+
+def test_near_miss_machinery_rejects_a_declared_miss():
+    from gexlib.course import registry
+    reg = dict(registry.EXERCISES)
+    try:
+        registry.exercise("99-demo", question="q", hint="h", atol=0.5,
+                          near_misses=lambda: {"off by 100": 4.2, "too close": 0.3})(lambda: 0.042)
+        assert registry.near_misses("99-demo") == {"off by 100": 4.2, "too close": 0.3}
+        assert not registry.is_right("99-demo", 4.2)
+        assert registry.is_right("99-demo", 0.3)  # within atol: a test over it would flag this declared miss
+    finally:
+        registry.EXERCISES.clear()
+        registry.EXERCISES.update(reg)

@@ -3,9 +3,9 @@
 ``01-gamma-atm`` (the gamma of one at-the-money option) lives in :mod:`gexlib.course.exercises`.
 """
 
-from ... import bs
+from ... import bs, hedging
 from ... import conventions as cv
-from ..exercises import exercise
+from ..registry import exercise
 
 #: Exercise 01-book-gamma: (contracts, type, strike, calendar days, IV); + long, − short.
 BOOK = ((+30, "C", 100.0, 14.0, 0.20), (-40, "P", 95.0, 30.0, 0.25), (-10, "C", 100.0, 2.0, 0.18))
@@ -46,3 +46,13 @@ def _book_gamma():
 def _short_straddle_sign():
     g = -(bs.gamma(100.0, 100.0, 30 / 365, 0.20) + bs.gamma(100.0, 100.0, 30 / 365, 0.20))
     return "negative" if g < 0 else "positive"
+
+
+@exercise(
+    "01-gamma-atm", rtol=0.005,
+    question="Black–Scholes gamma of a call with spot 100, strike 100, 30 calendar days to expiry "
+             "(T = 30/365), IV 20%, r = q = 0; per $1 of spot.",
+    hint="bs.gamma(S, K, T, sigma) with T in years; gamma is the same for a call and a put.",
+)
+def _gamma_atm():
+    return hedging.option_greeks(100.0, strike=100.0, days=30.0, iv=0.20)["gamma"]

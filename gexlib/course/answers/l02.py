@@ -1,7 +1,7 @@
 """Answers of lesson 02's exercises (computed from gexlib and the shipped data, never written down)."""
 
 from ... import datasets, gex, hedging
-from ..exercises import exercise
+from ..registry import exercise
 
 
 @exercise(
@@ -44,3 +44,23 @@ def _stressed_seed():
 def _short_put_falls():
     t = hedging.bs_ticket(-1, 100.0, -1.0, strike=100.0, days=30.0, iv=0.20, kind="P")
     return "buy" if t.trade_exact > 0 else "sell"
+
+
+@exercise(
+    "02-shares-to-buy", atol=0.5,
+    question="A dealer is short 100 at-the-money calls (multiplier 100) with delta 0.50. How many "
+             "shares must it buy to be delta-neutral?",
+    hint="shares = −position × multiplier × delta, with position negative when short.",
+)
+def _shares_to_buy():
+    return hedging.hedge_ticket(-100, 100.0, 100.0, 0.50, 0.05).shares_now
+
+
+@exercise(
+    "02-gamma-rehedge", atol=0.5,
+    question="Same dealer (short 100 calls, multiplier 100); gamma 0.05 per $1. Spot rises $1: how "
+             "many more shares must it buy (gamma estimate)?",
+    hint="the delta of each call rises by gamma × move; multiply by contracts and multiplier.",
+)
+def _gamma_rehedge():
+    return hedging.hedge_ticket(-100, 100.0, 101.0, 0.50, 0.05).trade_linear

@@ -2,7 +2,8 @@
 
 
 from ... import datasets, gex, whatif
-from ..exercises import exercise
+from ..registry import exercise
+from ._common import _calm
 
 #: Sign conventions the source-claim exercise chooses between.
 _CANDIDATES = ("seed", "practitioner")
@@ -58,3 +59,12 @@ def _sign_matches_source():
     match = [s for s in _CANDIDATES
              if gex.total_gex(calm, sign=s, gamma="model") > 0 > gex.total_gex(stressed, sign=s, gamma="model")]
     return match[0] if len(match) == 1 else "neither"
+
+
+@exercise(
+    "03-total-calm", atol=0.05,
+    question="Total GEX of data/spx_calm.csv in $bn per 1% move (practitioner sign, model gamma).",
+    hint="gex.total_gex(snap) is in dollars per 1% move; divide by 1e9 for $bn.",
+)
+def _total_calm():
+    return gex.total_gex(_calm(), sign="practitioner", gamma="model") / 1e9

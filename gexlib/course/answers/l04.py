@@ -2,7 +2,8 @@
 
 
 from ... import datasets, gex, whatif
-from ..exercises import exercise
+from ..registry import exercise
+from ._common import _calm
 
 #: Put open-interest factor of the scaling exercise (calls unchanged).
 PUT_SCALE = 1.2
@@ -62,3 +63,12 @@ def _cumulative_side_calm_days():
 def _zero_gamma_put_scale():
     return _zero_gamma(whatif.scale_oi(datasets.load("calm"), call=1.0, put=PUT_SCALE), sign="practitioner")
 
+
+@exercise(
+    "04-zero-gamma-calm", atol=lambda: 0.001 * _calm().spot,
+    question="Zero-gamma level of data/spx_calm.csv (practitioner sign, model gamma profile), index "
+             "points, to within 0.1% of spot.",
+    hint="gex.zero_gamma(snap) returns a Level; its .value is the crossing nearest spot.",
+)
+def _zero_gamma_calm():
+    return gex.zero_gamma(_calm(), sign="practitioner").value

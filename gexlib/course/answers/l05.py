@@ -2,7 +2,8 @@
 
 
 from ... import datasets, gex
-from ..exercises import _calm, exercise
+from ..registry import exercise
+from ._common import _calm
 
 #: The near-expiry horizon of ``05-near-expiry-share-calm``, calendar days after the snapshot.
 NEAR_DAYS = 7.0
@@ -46,3 +47,13 @@ def _zero_gamma_roll():
     pre = gex.zero_gamma(datasets.load("pre_roll"), sign="practitioner").value
     post = gex.zero_gamma(datasets.load("post_roll"), sign="practitioner").value
     return float(post - pre)
+
+
+@exercise(
+    "05-call-wall-calm", atol=0.5,
+    question="Call wall of data/spx_calm.csv (practitioner sign, model gamma): the strike with the "
+             "largest |call GEX| summed over expiries, index points.",
+    hint="gex.walls(snap) returns a dict with 'call_wall' and 'put_wall'.",
+)
+def _call_wall_calm():
+    return gex.walls(_calm(), sign="practitioner", gamma="model")["call_wall"]

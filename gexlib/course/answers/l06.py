@@ -4,7 +4,7 @@
 import numpy as np
 
 from ... import datasets, hedging
-from ..exercises import exercise
+from ..registry import exercise
 
 #: ``06-damping-factor``: dealer GEX and market depth, dollars per 1% move.
 DAMPING_GEX = 12e9

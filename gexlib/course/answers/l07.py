@@ -3,7 +3,7 @@
 import numpy as np
 
 from ... import bs, datasets, gex, hedging
-from ..exercises import exercise
+from ..registry import exercise
 
 #: The simulation of ``07-spread-ratio``: a 5-trading-day at-the-money straddle, implied = realised vol.
 RATIO_SETUP = dict(S0=100.0, K=100.0, T=5 / hedging.TRADING_DAYS, sigma_implied=0.20, sigma_realised=0.20,

@@ -5,7 +5,8 @@ import dataclasses
 import numpy as np
 
 from ... import datasets, gex, whatif
-from ..exercises import _calm, exercise
+from ..registry import exercise
+from ._common import _calm
 
 #: Horizon of ``08-charm-24h-calm``, calendar hours after the snapshot.
 CHARM_HOURS = 24.0

@@ -1,7 +1,8 @@
 """Answers of lesson 09's exercises (computed from gexlib and the shipped data, never written down)."""
 
 from ... import gex, whatif
-from ..exercises import _calm, exercise
+from ..registry import exercise
+from ._common import _calm
 
 #: The dealer-share setting of ``09-negative-share-calm``: uniform shares on [LO, HI], N draws, SEED.
 SHARE_LO, SHARE_HI, SHARE_N, SHARE_SEED = 0.0, 1.0, 500, 0

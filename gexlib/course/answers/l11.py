@@ -7,7 +7,8 @@ chain it falls back to when ``CHAIN_PATH`` is None, the shipped synthetic ``data
 import functools
 
 from ... import datasets, gex, regime
-from ..exercises import _calm, exercise
+from ..registry import exercise
+from ._common import _calm
 
 
 @functools.cache
