@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import bs, gex
+from . import bs, fmt, gex
 from . import conventions as cv
 from .chain import Snapshot
 
@@ -392,8 +392,7 @@ PROFILE_LEVELS = 401
 
 
 def _money(dollars: float, signed: bool = True) -> str:
-    sign = ("-" if dollars < 0 else "+") if signed else ""
-    return f"{sign}${abs(dollars) / 1e9:,.2f}bn"
+    return fmt.bn(dollars, signed=signed)
 
 
 def feedback_profile(snap: Snapshot, lo: float = 0.8, hi: float = 1.2, n: int = PROFILE_LEVELS, *,

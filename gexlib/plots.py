@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.collections import PolyCollection
 
-from . import bs, gex, hedging, whatif
+from . import bs, fmt, gex, hedging, whatif
 from . import conventions as cv
 from .chain import Snapshot
 
@@ -87,10 +87,8 @@ GREEKS = {
 
 
 def bn(dollars: float | None) -> str:
-    """Dollars as signed billions, e.g. ``"+$15.31bn"``; ``"n/a"`` for None."""
-    if dollars is None:
-        return "n/a"
-    return f"{'-' if dollars < 0 else '+'}${abs(dollars) / BN:,.2f}bn"
+    """Dollars as signed billions, e.g. ``"+$15.31bn"``; ``"n/a"`` for None (:func:`gexlib.fmt.bn`)."""
+    return fmt.bn(dollars)
 
 
 def _axes(ax, figsize=FIGSIZE):

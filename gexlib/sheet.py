@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import conventions as cv
-from . import gex, regime
+from . import fmt, gex, regime
 from .chain import Snapshot
 
 #: Keys of :func:`levels`, in order (also the ``--json`` schema of ``python -m gexlib levels``).
@@ -49,13 +49,11 @@ def levels(snap: Snapshot, *, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: 
 
 
 def _money(x: float) -> str:
-    return f"{'-' if x < 0 else '+'}${abs(x) / 1e9:,.2f}bn"
+    return fmt.bn(x)
 
 
 def _lvl(x: float | None, spot: float) -> str:
-    if x is None:
-        return "none in range"
-    return f"{x:,.2f}  ({(x / spot - 1) * 100:+.2f}% from spot)"
+    return fmt.level_vs_spot(x, spot)
 
 
 def format_sheet(lv: dict) -> str:

@@ -53,7 +53,7 @@ import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from .. import conventions as cv
-from .. import gex, hedging, plots, regime, sheet, whatif
+from .. import fmt, gex, hedging, plots, regime, sheet, whatif
 from ..chain import Snapshot
 
 #: Resolution of the dashboard images (dots per inch).
@@ -433,7 +433,7 @@ def _error(message: str) -> str:
 
 
 def _level(x) -> str:
-    return "none in range" if x is None else f"{x:,.2f}"
+    return fmt.level(x)
 
 
 def _lines(*lines: str) -> str:
