@@ -327,8 +327,16 @@ class Level:
     crossings: tuple[float, ...]
 
 
+#: The default scan of :func:`zero_gamma`: from ``SCAN_LO × spot`` to ``SCAN_HI × spot`` on ``SCAN_LEVELS`` levels.
+SCAN_LO, SCAN_HI, SCAN_LEVELS = 0.5, 1.5, 2001
+#: Scan levels per unit of spot of that default scan (2,000: one level every 0.05% of spot).
+SCAN_DENSITY = (SCAN_LEVELS - 1) / (SCAN_HI - SCAN_LO)
+#: Half-width of the spot range the lessons' profiles cover, fraction of spot (``plots.WINDOW`` is this).
+WINDOW = 0.10
+
+
 def zero_gamma(snap: Snapshot, *, sign: str = cv.SIGN, time: str = cv.TIME, r: float = cv.RATE,
-               q: float = cv.DIVIDEND, lo: float = 0.5, hi: float = 1.5, n: int = 2001,
+               q: float = cv.DIVIDEND, lo: float = SCAN_LO, hi: float = SCAN_HI, n: int = SCAN_LEVELS,
                rtol: float = 1e-4) -> Level:
     """Spot levels where the model-gamma profile crosses zero.
 
@@ -356,6 +364,33 @@ def zero_gamma(snap: Snapshot, *, sign: str = cv.SIGN, time: str = cv.TIME, r: f
             roots.append(float(grid[i + 1]))
     return Level(_nearest(roots, S0), tuple(sorted(roots)))
 
+
+
+def zero_gamma_within(snap: Snapshot, window: float = WINDOW, *, sign: str = cv.SIGN, time: str = cv.TIME,
+                      r: float = cv.RATE, q: float = cv.DIVIDEND) -> Level:
+    """Zero gamma within spot × (1 ± ``window``): the range a profile over that window shows.
+
+    :func:`zero_gamma` with ``lo = 1 − window``, ``hi = 1 + window`` and the default scan's
+    spacing (:data:`SCAN_DENSITY`, one level every 0.05% of spot), so a crossing inside the range
+    is found as by the default full scan (to its tolerance, 0.01% of spot) at a fraction of the
+    cost; crossings outside the range are not looked for.
+
+    Parameters
+    ----------
+    snap : Snapshot
+    window : float
+        Half-width of the range, fraction of spot (default :data:`WINDOW`, ±10%).
+    sign, time, r, q
+        Conventions; see :mod:`gexlib.conventions` (zero gamma is always model gamma).
+
+    Returns
+    -------
+    Level
+        As :func:`zero_gamma`: ``value`` the crossing nearest spot, ``crossings`` all of them in the
+        range; ``Level(None, ())`` when the profile keeps its sign over the range.
+    """
+    n = int(round(2 * window * SCAN_DENSITY)) + 1
+    return zero_gamma(snap, lo=1.0 - window, hi=1.0 + window, n=n, sign=sign, time=time, r=r, q=q)
 
 def _scan_grid(c: Contracts, S0, lo, hi, n, r, q, reach: float = 6.0) -> np.ndarray:
     """Uniform grid plus, where spikes are narrow, merged finer stretches.

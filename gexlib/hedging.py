@@ -24,7 +24,8 @@ The pieces, each usable on its own:
   to it (:func:`pin_profile` precomputes their gamma over spot and time;
   :func:`pin_scan` varies open interest and time).
 * :func:`simulate_gamma_scalp` — a delta-hedged long straddle: P&L = scalps earned
-  − theta paid ≈ Σ ½ΓS²(r² − σ_implied² dt), positive when realised vol beats implied.
+  − theta paid ≈ Σ ½ΓS²(r² − σ_implied² dt), positive when realised vol beats implied;
+  summarised by :func:`scalp_summary`.
 
 Signs: ``position`` is in option contracts, positive long, negative short (a
 dealer who sold 100 calls has ``position=-100``). Share quantities are positive
@@ -1121,6 +1122,23 @@ class ScalpSimulation(_PathStats):
     def approx_correlation(self) -> float:
         """Correlation across paths of :attr:`pnl` and :attr:`approx`."""
         return float(np.corrcoef(self.pnl, self.approx)[0, 1])
+
+
+def scalp_summary(sim: ScalpSimulation) -> dict:
+    r"""The numbers the gamma-scalping lesson reads off a simulation, as plain floats.
+
+    Returns
+    -------
+    dict
+        Money in price units per option on one share: ``mean``, ``std`` and ``stderr`` of the final
+        P&L, ``premium`` (the book's value at implied vol at the start), and the means over paths of
+        ``theta_paid``, ``scalps`` and ``approx`` (:math:`\text{position} \times \sum \tfrac12
+        \Gamma S^2 (r^2 - \sigma_i^2 dt)`); ``approx_correlation``, the correlation across paths
+        of the P&L and ``approx`` (dimensionless). ``mean == scalps − theta_paid`` up to rounding.
+    """
+    return {"mean": sim.mean, "std": sim.std, "stderr": sim.stderr, "premium": float(sim.premium),
+            "theta_paid": float(np.mean(sim.theta_paid)), "scalps": float(np.mean(sim.scalps)),
+            "approx": float(np.mean(sim.approx)), "approx_correlation": sim.approx_correlation}
 
 
 def simulate_gamma_scalp(S0: float, K: float, T: float, sigma_implied: float, sigma_realised: float,

@@ -59,8 +59,8 @@ LW = 2
 ZERO_LINE = {"color": "0.8", "lw": 1, "zorder": 0}
 #: Default figure size in inches.
 FIGSIZE = (7.0, 4.0)
-#: Half-width of the strike / spot window shown around spot, as a fraction of spot.
-WINDOW = 0.10
+#: Half-width of the strike / spot window shown around spot, as a fraction of spot (:data:`gexlib.gex.WINDOW`).
+WINDOW = gex.WINDOW
 #: Half-width of the strike window of the heatmap, as a fraction of spot.
 HEATMAP_WINDOW = 0.05
 #: Hypothetical spot levels of the profile curve.
@@ -350,23 +350,6 @@ def profile_levels(spot: float, window: float = WINDOW, n: int = LEVELS) -> np.n
     return np.linspace(*window_limits(spot, window), int(n))
 
 
-#: Scan levels per unit of spot of :func:`gexlib.gex.zero_gamma`'s default grid (2,001 over 0.5–1.5 × spot).
-ZERO_SCAN_DENSITY = 2000
-
-
-def profile_zero(snap: Snapshot, window: float = WINDOW, *, sign: str = cv.SIGN, time: str = cv.TIME,
-                 r: float = cv.RATE, q: float = cv.DIVIDEND) -> gex.Level:
-    """Zero gamma within the range :func:`profile` draws: spot × (1 ± ``window``).
-
-    :func:`gexlib.gex.zero_gamma` with ``lo = 1 − window``, ``hi = 1 + window``
-    and the default scan's spacing (0.05% of spot), so a crossing inside the range
-    is found as by the default full scan (to its tolerance, 0.01% of spot) at a
-    fraction of the cost; crossings outside the range are not looked for.
-    """
-    n = int(round(2 * window * ZERO_SCAN_DENSITY)) + 1
-    return gex.zero_gamma(snap, lo=1.0 - window, hi=1.0 + window, n=n, sign=sign, time=time, r=r, q=q)
-
-
 def profile(snap: Snapshot, *, window: float = WINDOW, n: int = LEVELS, by_type: bool = True, zero=AUTO,
             flip=AUTO, walls=None, ax=None, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME,
             r: float = cv.RATE, q: float = cv.DIVIDEND):
@@ -374,7 +357,7 @@ def profile(snap: Snapshot, *, window: float = WINDOW, n: int = LEVELS, by_type:
 
     The curve is :func:`gexlib.gex.gamma_profile` on :func:`profile_levels`; with
     ``by_type`` the call and put parts are drawn too. Zero gamma defaults to
-    :func:`profile_zero` (the crossing in the drawn range) and the flip to
+    :func:`gexlib.gex.zero_gamma_within` (the crossing in the drawn range) and the flip to
     :func:`gexlib.gex.flip_strike` (with ``gamma``); the profile itself is always
     model gamma. ``walls`` (default None: not drawn) is AUTO
     (:func:`gexlib.gex.walls` with ``gamma``) or a dict like its result.
@@ -390,7 +373,7 @@ def profile(snap: Snapshot, *, window: float = WINDOW, n: int = LEVELS, by_type:
         net = gex.gamma_profile(snap, S, **conv)
     ax.plot(S, net / BN, color=COLORS["net"], lw=LW, label="net")
     ax.axhline(0.0, **ZERO_LINE)
-    zero = profile_zero(snap, window, **conv) if isinstance(zero, str) and zero == AUTO else zero
+    zero = gex.zero_gamma_within(snap, window, **conv) if isinstance(zero, str) and zero == AUTO else zero
     flip = gex.flip_strike(snap, gamma=gamma, **conv) if isinstance(flip, str) and flip == AUTO else flip
     lim = (S[0], S[-1])
     ax.set_xlim(*lim)

@@ -32,6 +32,9 @@ IV_FLOOR = cv.IV_FLOOR
 #: Greek columns published by the data vendor, valid only at the file's spot and IVs.
 CHAIN_GREEKS = ("chain_delta", "chain_gamma")
 #: Named expiry filters (keyword arguments of :func:`filter_expiries`), e.g. for a dropdown.
+#: Step of :func:`time_choices`, hours.
+TIME_STEP_HOURS = 0.25
+
 EXPIRY_PRESETS = {
     "all expiries": {},
     "0DTE": {"buckets": ("0DTE",)},
@@ -272,3 +275,38 @@ def dealer_share_draws(snap: Snapshot, *, lo: float = 0.3, hi: float = 1.0, n: i
     put = shares[:, ~is_call] @ values[~is_call]
     return pd.DataFrame({"call_gex": call, "put_gex": put, "total_gex": call + put,
                          "total_gex_negative": (call + put) < 0})
+
+
+def close_hours(snap: Snapshot) -> float:
+    """Calendar hours from the snapshot's time to the 16:00 ET close on its date (0 when it is later).
+
+    The close is :data:`gexlib.conventions.PM_SETTLEMENT` in :data:`gexlib.conventions.TZ`;
+    :func:`advance_time` by this many hours brings the snapshot to the close.
+    """
+    asof = snap.asof.tz_convert(cv.TZ)
+    close = asof.normalize() + cv.PM_SETTLEMENT
+    return max(0.0, (close - asof).total_seconds() / 3600.0)
+
+
+def time_choices(snap: Snapshot, step: float = TIME_STEP_HOURS) -> list[tuple[str, float]]:
+    """Times between the snapshot and the close: ``(label, hours to advance)`` every ``step`` hours.
+
+    The hours run 0, ``step``, 2 ``step``, … and end at :func:`close_hours` exactly; each label reads
+    the clock (ET) and the time left to the close, e.g. ``"14:30 (1.50 h to the close)"``.
+
+    Parameters
+    ----------
+    snap : Snapshot
+    step : float
+        Spacing, hours (default :data:`TIME_STEP_HOURS`).
+
+    Returns
+    -------
+    list of (str, float)
+        Ascending in hours; ``[(label, 0.0)]`` alone for a snapshot taken at or after the close.
+    """
+    h0 = close_hours(snap)
+    hours = sorted(set(np.round(np.arange(0.0, h0, step), 10).tolist()) | {h0})
+    asof = snap.asof.tz_convert(cv.TZ)
+    return [(f"{(asof + pd.Timedelta(hours=h)).strftime('%H:%M')} ({h0 - h:.2f} h to the close)", float(h))
+            for h in hours]

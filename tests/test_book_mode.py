@@ -104,7 +104,7 @@ def test_each_frame_is_the_dashboard_at_its_positions(calm, flip_book):
 
 
 def test_identical_figures_are_shared(book):
-    dash = widgets.hedge_ticket()  # position and move change the readout, not the figure
+    dash = widgets.hedge_ticket_dashboard()  # position and move change the readout, not the figure
     view = dash.book
     images = {id(leaf.children[1]) for leaf in _leaves(view.widget.children[2])}
     assert len(images) == len(view.grid["interval"]) < len(view.frames)

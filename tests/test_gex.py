@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from handmade import ASOF, snapshot
 
-from gexlib import bs, gex
+from gexlib import bs, datasets, gex, plots
 from gexlib import conventions as cv
 
 SIGNS = ("practitioner", "seed", "all_short")
@@ -287,3 +287,24 @@ def test_chain_gamma_missing_everywhere_is_an_error_not_zero():
     snap = mixed_chain()  # built without a chain gamma column (NaN everywhere)
     with pytest.raises(ValueError, match="published gamma"):
         gex.total_gex(snap, gamma="chain")
+
+
+@pytest.fixture(scope="module")
+def calm():
+    return datasets.load("calm")
+
+
+def test_zero_gamma_within_is_zero_gamma_over_the_window(calm):
+    z = gex.zero_gamma_within(calm)
+    assert z == gex.zero_gamma(calm, lo=0.9, hi=1.1, n=401)  # the default scan's 0.05%-of-spot spacing
+    full = gex.zero_gamma(calm)
+    assert z.value == pytest.approx(full.value, abs=2e-4 * calm.spot)  # both refined to 0.01% of spot
+    # a crossing outside the drawn range is not looked for
+    assert gex.zero_gamma_within(calm, window=0.02).value is None
+    assert abs(full.value / calm.spot - 1) > 0.02
+
+
+def test_zero_gamma_within_scans_at_the_default_spacing(calm):
+    assert gex.SCAN_DENSITY == 2000.0  # 2,001 levels over 0.5-1.5 x spot
+    assert gex.zero_gamma_within(calm, 0.05) == gex.zero_gamma(calm, lo=0.95, hi=1.05, n=201)
+    assert plots.WINDOW == gex.WINDOW == 0.10

@@ -131,23 +131,13 @@ def test_profile_is_gamma_profile_with_zero_gamma_flip_and_spot(calm):
     np.testing.assert_allclose(lines["puts"].get_ydata(), put / 1e9, rtol=1e-12)
     assert to_hex(lines["calls"].get_color()) == to_hex(plots.COLORS["call"])
     marks = level_lines(ax)
-    assert marks["zero_gamma"] == plots.profile_zero(calm).value
+    assert marks["zero_gamma"] == gex.zero_gamma_within(calm).value
     assert marks["flip"] == pytest.approx(gex.flip_strike(calm).value)
     assert marks["spot"] == calm.spot
     assert ax.get_xlabel() == "hypothetical spot" and ax.get_ylabel() == plots.GEX_LABEL
     only_net = plots.profile(calm, by_type=False, n=51, window=0.05, zero=None, flip=None).axes[0]
     assert [ln.get_label() for ln in only_net.get_lines() if ln.get_label() in ("calls", "puts")] == []
     assert len(only_net.get_lines()[0].get_xdata()) == 51
-
-
-def test_profile_zero_is_zero_gamma_over_the_drawn_range(calm):
-    z = plots.profile_zero(calm)
-    assert z == gex.zero_gamma(calm, lo=0.9, hi=1.1, n=401)  # the default scan's 0.05%-of-spot spacing
-    full = gex.zero_gamma(calm)
-    assert z.value == pytest.approx(full.value, abs=2e-4 * calm.spot)  # both refined to 0.01% of spot
-    # a crossing outside the drawn range is not looked for
-    assert plots.profile_zero(calm, window=0.02).value is None
-    assert abs(full.value / calm.spot - 1) > 0.02
 
 
 def test_heatmap_is_the_gex_matrix_in_a_strike_window(calm):
@@ -365,7 +355,7 @@ def test_greek_flows_and_time_vol():
     marks = level_lines(top)
     w = gex.walls(moved)
     assert marks["call_wall"] == w["call_wall"] and marks["put_wall"] == w["put_wall"]
-    assert marks["zero_gamma"] == plots.profile_zero(moved).value
+    assert marks["zero_gamma"] == gex.zero_gamma_within(moved).value
 
 
 def test_profile_draws_walls_only_when_asked(calm):

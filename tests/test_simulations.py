@@ -332,3 +332,15 @@ def test_each_lesson_run_is_well_under_a_second(calm):
         run()
         elapsed = time.perf_counter() - start
         assert elapsed < 2.0, f"{label}: {elapsed:.2f} s"  # ~0.05, 0.03, 0.25 s typical; generous when loaded
+
+
+def test_scalp_summary_is_plain_floats_that_add_up(scalps):
+    up = scalps["up"]
+    s = hedging.scalp_summary(up)
+    assert all(type(x) is float for x in s.values()), {k: type(x) for k, x in s.items()}
+    assert s["mean"] == pytest.approx(s["scalps"] - s["theta_paid"], abs=1e-12)  # pnl = scalps − theta, per path
+    assert s["mean"] == float(np.mean(up.pnl)) and s["std"] == float(np.std(up.pnl, ddof=1))
+    assert s["stderr"] == pytest.approx(s["std"] / np.sqrt(up.pnl.size))
+    # realised 25% above implied 20%: long gamma earns, and the ½ΓS²(r² − σ²dt) sum agrees with the P&L
+    assert s["mean"] > 5 * s["stderr"] and s["approx"] == pytest.approx(s["mean"], rel=0.15)
+    assert 0.9 < s["approx_correlation"] <= 1.0 and s["premium"] == up.premium

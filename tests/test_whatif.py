@@ -206,3 +206,21 @@ def test_apply_at_defaults_changes_nothing(calm):
     assert out.spot == calm.spot
     assert gex.total_gex(out) == gex.total_gex(calm)
     pd.testing.assert_frame_equal(whatif.apply(calm, expiries="all expiries").options, calm.options)
+
+
+def test_time_choices_run_from_the_snapshot_to_the_close(calm):
+    intraday = datasets.load("intraday_0dte")
+    assert whatif.close_hours(intraday) == 5.5  # 10:30 to 16:00
+    options = whatif.time_choices(intraday)
+    assert options[0] == ("10:30 (5.50 h to the close)", 0.0)
+    assert options[-1] == ("16:00 (0.00 h to the close)", 5.5) and len(options) == 23
+    assert [v for _, v in whatif.time_choices(calm)] == [0.0, 0.25]  # 15:45
+
+
+def test_time_choices_end_at_the_close_and_reach_it_with_advance_time():
+    intraday = datasets.load("intraday_0dte")
+    h = whatif.close_hours(intraday)
+    closed = whatif.advance_time(intraday, h)
+    assert whatif.close_hours(closed) == 0.0
+    assert whatif.time_choices(closed) == [("16:00 (0.00 h to the close)", 0.0)]
+    assert [v for _, v in whatif.time_choices(intraday, step=2.0)] == [0.0, 2.0, 4.0, 5.5]

@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from gexlib import bs, datasets, gex, hedging, plots, read_cboe, regime, sheet, whatif  # noqa: E402
+from gexlib import bs, datasets, fmt, gex, hedging, plots, read_cboe, regime, sheet, whatif  # noqa: E402
 from gexlib.course import widgets  # noqa: E402
 
 
@@ -75,7 +75,7 @@ def test_dealer_put_oi_slider_is_scale_oi(calm, dealer):
     assert "flip (cumulative): none in range" in dealer.readout.value
     assert dealer.png() != default_png
     assert "practitioner sign, model gamma" in dealer.readout.value
-    assert plots.bn(dealer.state["total_gex"]) in dealer.readout.value
+    assert fmt.bn(dealer.state["total_gex"]) in dealer.readout.value
 
 
 def test_dealer_every_control_at_once(calm, dealer):
@@ -114,7 +114,7 @@ def test_set_updates_once_and_rejects_unknown_controls(calm, dealer):
 def test_flip_defaults_reproduce_the_static_figure_and_levels(calm, flip):
     reset(flip, spot=calm.spot)
     s = flip.state
-    zero = plots.profile_zero(calm)
+    zero = gex.zero_gamma_within(calm)
     assert (s["zero_gamma"], s["zero_crossings"]) == (zero.value, zero.crossings)
     assert s["zero_gamma"] == pytest.approx(gex.zero_gamma(calm).value, abs=2e-4 * calm.spot)
     assert s["flip"] == gex.flip_strike(calm).value
@@ -134,7 +134,7 @@ def test_flip_regime_follows_spot_across_zero_gamma(calm, flip):
     reg = regime.classify_regime(t)
     assert flip.state["regime"] == reg.tag == "short_gamma"  # practitioner: negative below zero gamma
     assert flip.state["triggers"]["spot_on_negative_side"] is True
-    assert flip.state["zero_gamma"] == plots.profile_zero(t).value
+    assert flip.state["zero_gamma"] == gex.zero_gamma_within(t).value
     assert flip.state["total_gex"] == pytest.approx(gex.total_gex(t), rel=1e-12)
     assert "short_gamma" in flip.readout.value
 
@@ -142,7 +142,7 @@ def test_flip_regime_follows_spot_across_zero_gamma(calm, flip):
 def test_flip_oi_and_iv_sliders_are_whatif(calm, flip):
     flip.set(spot=calm.spot, iv_shift=0.02, call_oi=0.9, put_oi=1.1)
     t = whatif.apply(calm, iv_shift=0.02, call=0.9, put=1.1)
-    assert flip.state["zero_gamma"] == plots.profile_zero(t).value
+    assert flip.state["zero_gamma"] == gex.zero_gamma_within(t).value
     assert flip.state["zero_gamma"] == pytest.approx(gex.zero_gamma(t).value, abs=2e-4 * calm.spot)
     assert flip.state["flip"] == gex.flip_strike(t).value
     assert flip.state["regime"] == regime.classify_regime(t).tag
@@ -183,7 +183,7 @@ def test_greeks_dashboard_is_black_scholes():
 
 
 def test_hedge_ticket_dashboard():
-    dash = widgets.hedge_ticket()
+    dash = widgets.hedge_ticket_dashboard()
     d0 = bs.delta(100.0, 100.0, 30 / 365, 0.2)
     assert dash.state["shares_now"] == pytest.approx(100 * 100 * d0, rel=1e-12)
     t = hedging.bs_ticket(-100, 100.0, 1.0, strike=100.0, days=30.0, iv=0.2)
@@ -293,12 +293,9 @@ def intraday():
     return datasets.load("intraday_0dte")
 
 
-def test_time_slider_runs_from_the_snapshot_to_the_close(intraday, calm):
-    assert widgets.close_hours(intraday) == 5.5  # 10:30 to 16:00
-    options = widgets.time_choices(intraday)
-    assert options[0] == ("10:30 (5.50 h to the close)", 0.0)
-    assert options[-1] == ("16:00 (0.00 h to the close)", 5.5) and len(options) == 23
-    assert [v for _, v in widgets.time_choices(calm)] == [0.0, 0.25]  # 15:45
+def test_time_slider_offers_whatif_time_choices(intraday):
+    dash = widgets.time_vol_dashboard(intraday)
+    assert dash.controls["hours"].options == tuple(whatif.time_choices(intraday))
 
 
 def test_time_vol_dashboard_is_advance_time_shift_iv_and_the_flows(intraday):
@@ -310,7 +307,7 @@ def test_time_vol_dashboard_is_advance_time_shift_iv_and_the_flows(intraday):
     t = whatif.shift_iv(aged, 0.03)
     s = dash.state
     assert s["asof"] == t.asof.isoformat() and s["total_gex"] == pytest.approx(gex.total_gex(t), rel=1e-12)
-    zero = plots.profile_zero(t)
+    zero = gex.zero_gamma_within(t)
     assert (s["zero_gamma"], s["zero_crossings"]) == (zero.value, zero.crossings)
     assert s["flip"] == gex.flip_strike(t).value
     assert (s["call_wall"], s["put_wall"]) == tuple(gex.walls(t).values())
@@ -318,7 +315,7 @@ def test_time_vol_dashboard_is_advance_time_shift_iv_and_the_flows(intraday):
     vanna = gex.vanna_flow(aged, 0.03).iloc[-1]
     assert (s["charm_shares"], s["charm_dollars"]) == (charm["shares"], charm["dollars"])
     assert (s["vanna_shares"], s["vanna_dollars"]) == (vanna["shares"], vanna["dollars"])
-    assert plots.bn(s["vanna_dollars"]) in dash.readout.value
+    assert fmt.bn(s["vanna_dollars"]) in dash.readout.value
     dash.set(hours=5.5, iv_shift=0.0)  # the close: the same-day contracts settle
     assert dash.state["settled"] == whatif.advance_time(intraday, 5.5).dropped["settled"] > 0
 
@@ -367,7 +364,7 @@ def test_heatmap_and_flip_dashboards_on_a_real_cboe_download(cboe_file):
     assert heat.state["total_gex"] == pytest.approx(gex.total_gex(t), rel=1e-12)
     assert (heat.state["call_wall"], heat.state["put_wall"]) == tuple(gex.walls(t).values())
     flip = widgets.flip_dashboard(snap)
-    assert flip.state["zero_gamma"] == plots.profile_zero(snap).value
+    assert flip.state["zero_gamma"] == gex.zero_gamma_within(snap).value
     assert flip.state["regime"] == regime.classify_regime(snap).tag
     flip.set(spot=snap.spot * 0.98)
     t = whatif.move_spot(snap, snap.spot * 0.98)

@@ -48,7 +48,6 @@ from dataclasses import dataclass, field
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -96,8 +95,6 @@ SIDES = {"long": 1.0, "short": -1.0}
 #: Pinning dashboard: paths and seed.
 PIN_PATHS = 2000
 PIN_SEED = 20240608
-#: Step of the time slider of the time-and-volatility dashboard, hours.
-TIME_STEP_HOURS = 0.25
 #: The level each choice of the conventions dashboard reads from a row of :func:`gexlib.sheet.compare`.
 LEVEL_COLUMNS = {("zero_gamma", "nearest"): "zero_gamma", ("zero_gamma", "first"): "zero_gamma_first",
                  ("cumulative", "nearest"): "flip_strike", ("cumulative", "first"): "flip_first"}
@@ -391,9 +388,9 @@ def _spot_positions(snap: Snapshot, steps=BOOK_SPOT_STEPS) -> list[float]:
 _STYLE = {"description_width": "initial"}
 
 
-def _slider(description: str, value: float, lo: float, hi: float, step: float, fmt: str = ".2f"):
+def _slider(description: str, value: float, lo: float, hi: float, step: float, readout: str = ".2f"):
     return w.FloatSlider(value=value, min=lo, max=hi, step=step, description=description,
-                         readout_format=fmt, continuous_update=False, style=_STYLE)
+                         readout_format=readout, continuous_update=False, style=_STYLE)
 
 
 def _spot_slider(snap: Snapshot):
@@ -430,10 +427,6 @@ def _plain(x):
 
 def _error(message: str) -> str:
     return f"<div style='font-family: monospace; padding-left: 1em; color: #882255'>refused: {message}</div>"
-
-
-def _level(x) -> str:
-    return fmt.level(x)
 
 
 def _lines(*lines: str) -> str:
@@ -477,7 +470,7 @@ def greeks_dashboard(*, strike: float = 100.0, spot: float = 100.0, iv: float = 
 # --- lesson 02 ---------------------------------------------------------------------------
 
 
-def hedge_ticket(*, strike: float = 100.0, spot: float = 100.0, days: float = 30.0, iv: float = 0.20,
+def hedge_ticket_dashboard(*, strike: float = 100.0, spot: float = 100.0, days: float = 30.0, iv: float = 0.20,
                  position: int = -100, move: float = 1.0, interval: str = "1 hour", kind: str = "C",
                  cost_per_share: float = 0.0, multiplier: float = cv.MULTIPLIER) -> Dashboard:
     """Lesson 02: the hedge ticket; sliders position, spot move, rebalancing interval.
@@ -566,12 +559,12 @@ def dealer_gamma_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float
 
     def describe(s):
         return _lines(
-            f"total GEX ({s['sign']} sign, model gamma): {plots.bn(s['total_gex'])} per 1% move",
-            f"flip (cumulative): {_level(s['flip'])}",
-            f"call wall {_level(s['call_wall'])}, put wall {_level(s['put_wall'])}",
-            f"dealer hedge flow for a {move:+.0%} move: {plots.bn(s['hedge_flow'])} "
+            f"total GEX ({s['sign']} sign, model gamma): {fmt.bn(s['total_gex'])} per 1% move",
+            f"flip (cumulative): {fmt.level(s['flip'])}",
+            f"call wall {fmt.level(s['call_wall'])}, put wall {fmt.level(s['put_wall'])}",
+            f"dealer hedge flow for a {move:+.0%} move: {fmt.bn(s['hedge_flow'])} "
             f"({'buy' if s['hedge_flow'] >= 0 else 'sell'} {abs(s['hedge_shares']):,.0f} shares; "
-            f"GEX estimate {plots.bn(s['hedge_flow_linear'])})",
+            f"GEX estimate {fmt.bn(s['hedge_flow_linear'])})",
         )
 
     book = {"spot": _spot_positions(snap), "put_oi": _positions(1.0, (0.5, 2.0)), "sign": [sign, "seed"]
@@ -590,8 +583,7 @@ def flip_dashboard(snap: Snapshot, history=None, *, sign: str = cv.SIGN, window:
     Controls: ``spot``, ``iv_shift``, ``call_oi``, ``put_oi``. With
     ``t = whatif.apply(snap, iv_shift=, call=, put=, spot=)`` the state holds
     ``total_gex`` (``gex.total_gex(t)``), ``zero_gamma`` / ``zero_crossings``
-    (``plots.profile_zero(t, window)``: :func:`gexlib.gex.zero_gamma` over the
-    drawn range at the default scan's spacing; the crossing nearest the slider's
+    (:func:`gexlib.gex.zero_gamma_within` of ``t`` over the drawn range: the crossing nearest the slider's
     spot, and all of them), ``flip`` (``gex.flip_strike(t)``) and ``regime`` /
     ``triggers`` (:func:`gexlib.regime.classify_regime` of ``t`` with
     ``history``, given that total and zero gamma: the transition band, 1% of
@@ -616,7 +608,7 @@ def flip_dashboard(snap: Snapshot, history=None, *, sign: str = cv.SIGN, window:
 
     def compute(v):
         t = whatif.apply(snap, iv_shift=v["iv_shift"], call=v["call_oi"], put=v["put_oi"], spot=v["spot"])
-        zero = plots.profile_zero(t, window, **zconv)
+        zero = gex.zero_gamma_within(t, window, **zconv)
         flip = gex.flip_strike(t, **conv)
         total = gex.total_gex(t, **conv)
         reg = regime.classify_regime(t, history=history, total=total, zero=zero.value, **conv)
@@ -629,9 +621,9 @@ def flip_dashboard(snap: Snapshot, history=None, *, sign: str = cv.SIGN, window:
         fired = [k for k, x in s["triggers"].items() if x]
         unknown = [k for k, x in s["triggers"].items() if x is None]
         return _lines(
-            f"total GEX at spot ({sign} sign, model gamma): {plots.bn(s['total_gex'])} per 1% move",
-            f"zero gamma (model profile, within ±{window:.0%} of spot): {_level(s['zero_gamma'])}",
-            f"flip (cumulative): {_level(s['flip'])}",
+            f"total GEX at spot ({sign} sign, model gamma): {fmt.bn(s['total_gex'])} per 1% move",
+            f"zero gamma (model profile, within ±{window:.0%} of spot): {fmt.level(s['zero_gamma'])}",
+            f"flip (cumulative): {fmt.level(s['flip'])}",
             f"regime: <b>{s['regime']}</b>" + (f" (fired: {', '.join(fired)})" if fired else ""),
             *([f"not evaluated: {', '.join(unknown)} (no history)"] if unknown else []),
         )
@@ -671,9 +663,9 @@ def heatmap_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float = pl
     def describe(s):
         return _lines(
             f"{s['expiries']}: {s['contracts']:,} contracts",
-            f"total GEX ({sign} sign, model gamma): {plots.bn(s['total_gex'])} per 1% move",
-            f"flip (cumulative): {_level(s['flip'])}",
-            f"call wall {_level(s['call_wall'])}, put wall {_level(s['put_wall'])}",
+            f"total GEX ({sign} sign, model gamma): {fmt.bn(s['total_gex'])} per 1% move",
+            f"flip (cumulative): {fmt.level(s['flip'])}",
+            f"call wall {fmt.level(s['call_wall'])}, put wall {fmt.level(s['put_wall'])}",
         )
 
     book = {"spot": _spot_positions(snap, (-0.02, -0.01, 0.01, 0.02)), "iv_shift": _positions(0.0, BOOK_IV_SHIFTS),
@@ -822,8 +814,8 @@ def scalping_dashboard(*, S0: float = 100.0, K: float = 100.0, days: float = SCA
     :data:`REBALANCE`) and ``side`` (``"long"``/``"short"``, :data:`SIDES`). The
     state holds, for ``hedging.simulate_gamma_scalp(S0, K, days / 252, implied,
     realised, n_paths, steps_per_day, REBALANCE[interval], kind=, position=SIDES[side],
-    seed=)``, the P&L ``mean``, ``std``, ``stderr``, the mean ``theta_paid``,
-    ``scalps`` and ``approx`` and ``approx_correlation``; the figure is
+    seed=)``, its :func:`gexlib.hedging.scalp_summary` (P&L ``mean``, ``std``, ``stderr``, ``premium``,
+    the means of ``theta_paid``, ``scalps`` and ``approx``, ``approx_correlation``); the figure is
     :func:`gexlib.plots.scalp_pnl`.
     """
     cv.check_choice("interval", interval, REBALANCE)
@@ -841,9 +833,7 @@ def scalping_dashboard(*, S0: float = 100.0, K: float = 100.0, days: float = SCA
         sim = hedging.simulate_gamma_scalp(S0, K, T, v["implied"], v["realised"], n_paths, steps_per_day,
                                            REBALANCE[v["interval"]], kind=kind, position=SIDES[v["side"]],
                                            seed=seed)
-        state = {**v, "mean": sim.mean, "std": sim.std, "stderr": sim.stderr, "premium": sim.premium,
-                 "theta_paid": float(np.mean(sim.theta_paid)), "scalps": float(np.mean(sim.scalps)),
-                 "approx": float(np.mean(sim.approx)), "approx_correlation": sim.approx_correlation}
+        state = {**v, **hedging.scalp_summary(sim)}
         return state, plots.scalp_pnl(sim)
 
     def describe(s):
@@ -864,35 +854,16 @@ def scalping_dashboard(*, S0: float = 100.0, K: float = 100.0, days: float = SCA
 # --- lesson 08 ---------------------------------------------------------------------------
 
 
-def close_hours(snap: Snapshot) -> float:
-    """Calendar hours from the snapshot's time to 16:00 ET on its date (0 when it is later)."""
-    asof = snap.asof.tz_convert(cv.TZ)
-    close = asof.normalize() + cv.PM_SETTLEMENT
-    return max(0.0, (close - asof).total_seconds() / 3600.0)
-
-
-def time_choices(snap: Snapshot, step: float = TIME_STEP_HOURS) -> list[tuple[str, float]]:
-    """Options of the time slider: (label, hours to advance) every ``step`` hours up to the close.
-
-    Labels read the clock and the time left to the close, e.g. ``"14:30 (1.50 h to the close)"``.
-    """
-    h0 = close_hours(snap)
-    hours = sorted(set(np.round(np.arange(0.0, h0, step), 10).tolist()) | {h0})
-    asof = snap.asof.tz_convert(cv.TZ)
-    return [(f"{(asof + pd.Timedelta(hours=h)).strftime('%H:%M')} ({h0 - h:.2f} h to the close)", float(h))
-            for h in hours]
-
-
 def time_vol_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float = plots.WINDOW,
                        n: int = plots.LEVELS, time: str = cv.TIME, r: float = cv.RATE,
                        q: float = cv.DIVIDEND) -> Dashboard:
     """Lesson 08: what time and implied vol alone do to the levels and to dealers' hedging.
 
     Controls ``hours`` (calendar hours advanced, from the snapshot to 16:00 on its
-    date; :func:`time_choices` labels each with the time left to the close) and
+    date; :func:`gexlib.whatif.time_choices` labels each with the time left to the close) and
     ``iv_shift``. With ``aged = whatif.advance_time(snap, hours)`` and ``t =
     whatif.shift_iv(aged, iv_shift)`` the state holds ``total_gex``,
-    ``zero_gamma`` / ``zero_crossings`` (``plots.profile_zero(t, window)``),
+    ``zero_gamma`` / ``zero_crossings`` (``gex.zero_gamma_within(t, window)``),
     ``flip``, ``call_wall``, ``put_wall``, ``settled`` (``t.dropped["settled"]``),
     ``asof`` (ISO 8601), the totals of ``gex.charm_flow(snap, hours)`` (time
     passes at today's IVs) as ``charm_shares`` / ``charm_dollars`` and of
@@ -903,7 +874,7 @@ def time_vol_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float = p
     conv = dict(sign=sign, gamma="model", time=time, r=r, q=q)
     zconv = dict(sign=sign, time=time, r=r, q=q)
     controls = {
-        "hours": w.SelectionSlider(options=time_choices(snap), value=0.0, description="time to the close",
+        "hours": w.SelectionSlider(options=whatif.time_choices(snap), value=0.0, description="time to the close",
                                    continuous_update=False, style=_STYLE, layout=w.Layout(width="420px")),
         "iv_shift": _iv_slider(),
     }
@@ -911,7 +882,7 @@ def time_vol_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float = p
     def compute(v):
         aged = whatif.advance_time(snap, v["hours"])
         t = whatif.shift_iv(aged, v["iv_shift"])
-        zero = plots.profile_zero(t, window, **zconv)
+        zero = gex.zero_gamma_within(t, window, **zconv)
         flip = gex.flip_strike(t, **conv)
         walls = gex.walls(t, **conv)
         charm = gex.charm_flow(snap, v["hours"], sign=sign, r=r, q=q)
@@ -928,17 +899,17 @@ def time_vol_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float = p
     def describe(s):
         return _lines(
             f"as of {s['asof']} ({s['settled']} contracts settled since the snapshot), IV shift {s['iv_shift']:+.2f}",
-            f"total GEX ({sign} sign, model gamma): {plots.bn(s['total_gex'])} per 1% move",
-            f"zero gamma (within ±{window:.0%} of spot): {_level(s['zero_gamma'])}; flip (cumulative): "
-            f"{_level(s['flip'])}",
-            f"call wall {_level(s['call_wall'])}, put wall {_level(s['put_wall'])}",
-            f"charm flow ({s['hours']:g} h passing): {plots.bn(s['charm_dollars'])} "
+            f"total GEX ({sign} sign, model gamma): {fmt.bn(s['total_gex'])} per 1% move",
+            f"zero gamma (within ±{window:.0%} of spot): {fmt.level(s['zero_gamma'])}; flip (cumulative): "
+            f"{fmt.level(s['flip'])}",
+            f"call wall {fmt.level(s['call_wall'])}, put wall {fmt.level(s['put_wall'])}",
+            f"charm flow ({s['hours']:g} h passing): {fmt.bn(s['charm_dollars'])} "
             f"({'buy' if s['charm_shares'] >= 0 else 'sell'} {abs(s['charm_shares']):,.0f} shares)",
-            f"vanna flow (IV {s['iv_shift']:+.2f}): {plots.bn(s['vanna_dollars'])} "
+            f"vanna flow (IV {s['iv_shift']:+.2f}): {fmt.bn(s['vanna_dollars'])} "
             f"({'buy' if s['vanna_shares'] >= 0 else 'sell'} {abs(s['vanna_shares']):,.0f} shares)",
         )
 
-    choices = [h for _, h in time_choices(snap)]
+    choices = [h for _, h in whatif.time_choices(snap)]
     picks = sorted({choices[round(i * (len(choices) - 1) / 6)] for i in range(7)})
     book = {"hours": picks, "iv_shift": _positions(0.0, (-0.05, 0.05))}
     return _build(controls, compute, describe, book)
@@ -995,17 +966,17 @@ def conventions_dashboard(snap: Snapshot, *, window: float = plots.WINDOW, r: fl
             return _error(s["error"])
         chosen = LEVEL_COLUMNS[(s["level"], s["crossing"])]
         cells = [("sign", s["sign"]), ("gamma", s["gamma"]), ("time", s["time"]),
-                 ("total GEX", plots.bn(s["total_gex"])), ("zero gamma", _level(s["zero_gamma"])),
-                 ("zero gamma (first)", _level(s["zero_gamma_first"])), ("flip", _level(s["flip_strike"])),
-                 ("flip (first)", _level(s["flip_first"])), ("call wall", _level(s["call_wall"])),
-                 ("put wall", _level(s["put_wall"])), ("regime", s["regime"])]
+                 ("total GEX", fmt.bn(s["total_gex"])), ("zero gamma", fmt.level(s["zero_gamma"])),
+                 ("zero gamma (first)", fmt.level(s["zero_gamma_first"])), ("flip", fmt.level(s["flip_strike"])),
+                 ("flip (first)", fmt.level(s["flip_first"])), ("call wall", fmt.level(s["call_wall"])),
+                 ("put wall", fmt.level(s["put_wall"])), ("regime", s["regime"])]
         names = {"zero_gamma": "zero gamma", "zero_gamma_first": "zero gamma (first)",
                  "flip_strike": "flip", "flip_first": "flip (first)"}
         head = "".join(f"<th style='padding: 0 .5em'>{n}</th>" for n, _ in cells)
         body = "".join(f"<td style='padding: 0 .5em'>{'<b>' + x + '</b>' if n == names[chosen] else x}</td>"
                        for n, x in cells)
         return (f"<div style='font-family: monospace; padding-left: 1em'>regime level: {s['level']} "
-                f"({s['crossing']} crossing) = <b>{_level(s['level_value'])}</b>"
+                f"({s['crossing']} crossing) = <b>{fmt.level(s['level_value'])}</b>"
                 f"<table><tr>{head}</tr><tr>{body}</tr></table></div>")
 
     book = {"sign": list(cv.SIGNS), "gamma": list(cv.GAMMA_SOURCES), "level": ["zero_gamma", "cumulative"],
