@@ -14,10 +14,11 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from gexlib.course import cli, student
+from gexlib.course import cli, exercises, registry, student
 from gexlib.course.student import NOTE, StudentEditionError
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 IDS = [p.name for p in NOTEBOOKS]
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 INTRO = ("In JupyterLab the solutions render as collapsed blocks; without it, scroll past them.\n\n"
@@ -144,21 +145,24 @@ def test_a_lesson_without_an_exercises_heading_fails():
 
 @pytest.fixture
 def sources_dir(tmp_path):
-    nbs, data = tmp_path / "src" / "notebooks", tmp_path / "src" / "data"
-    (data / "sub").mkdir(parents=True)
-    nbs.mkdir()
+    nbs = tmp_path / "src" / "notebooks"
+    nbs.mkdir(parents=True)
     for n in (1, 2):
         cells = [*exercise(f"ex-0{n}-1"), *solution(f"ex-0{n}-1", new_code_cell(f"answer = {n}"))]
         nbformat.write(lesson(*cells), nbs / f"0{n}_lesson.ipynb")
     (nbs / "sanitize.cfg").write_text("[x]\n")
-    (data / "a.csv").write_text("a,b\n1,2\n")
-    (data / "sub" / "b.txt").write_text("b\n")
-    return nbs, data
+    wheel = tmp_path / "src" / "gexlib-9.9.9-py3-none-any.whl"  # a stand-in: the real one is built in tests/book
+    wheel.write_bytes(b"PK stand-in")
+    return nbs, wheel
+
+
+EDITION_FILES = ["README.md", "gexlib-9.9.9-py3-none-any.whl", "notebooks/01_lesson.ipynb",
+                 "notebooks/02_lesson.ipynb", "requirements.txt"]
 
 
 def test_build_writes_folder_and_identical_zip(sources_dir, tmp_path, capsys):
-    nbs, data = sources_dir
-    report = student.build(tmp_path / "one", notebooks_dir=nbs, data_dir=data)
+    nbs, wheel = sources_dir
+    report = student.build(tmp_path / "one", notebooks_dir=nbs, wheel=wheel)
     lines = capsys.readouterr().out.splitlines()
     assert [ln.split(":")[0] for ln in lines[:-1]] == ["01_lesson.ipynb", "02_lesson.ipynb"]
     assert "1 solution blocks removed" in lines[0] and lines[-1].startswith("student edition: 2 notebooks")
@@ -166,7 +170,8 @@ def test_build_writes_folder_and_identical_zip(sources_dir, tmp_path, capsys):
 
     one = tmp_path / "one"
     files = sorted(p.relative_to(one).as_posix() for p in one.rglob("*") if p.is_file() and p.name != student.ZIP_NAME)
-    assert files == ["README.md", "data/a.csv", "data/sub/b.txt", "notebooks/01_lesson.ipynb", "notebooks/02_lesson.ipynb"]
+    assert files == EDITION_FILES
+    assert (one / wheel.name).read_bytes() == wheel.read_bytes()
     with zipfile.ZipFile(one / student.ZIP_NAME) as zf:
         assert sorted(zf.namelist()) == [f"{student.ZIP_ROOT}/{f}" for f in files]
         for f in files:
@@ -174,44 +179,72 @@ def test_build_writes_folder_and_identical_zip(sources_dir, tmp_path, capsys):
         assert {i.date_time for i in zf.infolist()} == {student.ZIP_DATE}
     assert "answer = " not in (one / "notebooks" / "01_lesson.ipynb").read_text()
 
-    student.build(tmp_path / "two", notebooks_dir=nbs, data_dir=data, progress=None)
+    student.build(tmp_path / "two", notebooks_dir=nbs, wheel=wheel, progress=None)
     assert (one / student.ZIP_NAME).read_bytes() == (tmp_path / "two" / student.ZIP_NAME).read_bytes()
     assert capsys.readouterr().out == ""
 
 
+def test_readme_gives_one_install_command_and_three_ways_to_open(sources_dir, tmp_path):
+    nbs, wheel = sources_dir
+    student.build(tmp_path, notebooks_dir=nbs, wheel=wheel, progress=None)
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    assert re.findall(r"^pip install .*$", readme, re.M) == [f"pip install {wheel.name}"]
+    for place in ("JupyterLab", "JupyterHub", "Colab"):
+        assert f"**{place}" in readme or f"**A {place}" in readme, place
+    assert "jupyterlab==" in readme and "jupyterlab_myst==" in readme  # the tested lab versions
+    assert "{" + "wheel}" not in readme and "clone" not in readme and "-e ." not in readme
+
+
+def test_requirements_pin_exactly_the_runtime_dependencies(sources_dir, tmp_path):
+    nbs, wheel = sources_dir
+    student.build(tmp_path, notebooks_dir=nbs, wheel=wheel, progress=None)
+    pinned = [ln for ln in (tmp_path / "requirements.txt").read_text().splitlines() if ln and not ln.startswith("#")]
+    import tomllib
+
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    names = [re.split(r"[<>=]", d)[0] for d in deps]
+    assert [ln.split("==")[0].lower() for ln in pinned] == [n.lower() for n in names]
+    project = {ln.split("==")[0].lower(): ln for ln in (ROOT / "requirements.txt").read_text().splitlines() if "==" in ln}
+    assert pinned == [project[n.lower()] for n in names]
+    with pytest.raises(StudentEditionError, match="no pin for not-a-package"):
+        student.pins(["numpy", "not-a-package"])
+
+
 def test_build_replaces_a_previous_edition(sources_dir, tmp_path):
-    nbs, data = sources_dir
+    nbs, wheel = sources_dir
     out = tmp_path / "out"
     (out / "notebooks").mkdir(parents=True)
     (out / "notebooks" / "99_stale.ipynb").write_text("{}")
-    student.build(out, notebooks_dir=nbs, data_dir=data, progress=None)
+    (out / "gexlib-0.0.1-py3-none-any.whl").write_text("old")
+    student.build(out, notebooks_dir=nbs, wheel=wheel, progress=None)
     assert sorted(p.name for p in (out / "notebooks").iterdir()) == ["01_lesson.ipynb", "02_lesson.ipynb"]
+    assert sorted(p.name for p in out.glob("*.whl")) == [wheel.name]
     with zipfile.ZipFile(out / student.ZIP_NAME) as zf:
-        assert not [n for n in zf.namelist() if "stale" in n]
+        assert not [n for n in zf.namelist() if "stale" in n or "0.0.1" in n]
 
 
 def test_build_fails_loudly_and_writes_nothing(sources_dir, tmp_path):
-    nbs, data = sources_dir
+    nbs, wheel = sources_dir
     nbformat.write(lesson(*exercise("ex-03-1")), nbs / "03_no_solutions.ipynb")
     with pytest.raises(StudentEditionError, match=r"03_no_solutions\.ipynb: no solutions"):
-        student.build(tmp_path / "out", notebooks_dir=nbs, data_dir=data, progress=None)
+        student.build(tmp_path / "out", notebooks_dir=nbs, wheel=wheel, progress=None)
     assert not (tmp_path / "out").exists()
     with pytest.raises(StudentEditionError, match="no lesson notebooks"):
-        student.build(tmp_path / "out", notebooks_dir=tmp_path, data_dir=data, progress=None)
+        student.build(tmp_path / "out", notebooks_dir=tmp_path, wheel=wheel, progress=None)
 
 
 def test_build_refuses_to_overwrite_its_sources(sources_dir):
-    nbs, data = sources_dir
+    nbs, wheel = sources_dir
     with pytest.raises(StudentEditionError, match="would overwrite"):
-        student.build(nbs.parent, notebooks_dir=nbs, data_dir=data, progress=None)
+        student.build(nbs.parent, notebooks_dir=nbs, wheel=wheel, progress=None)
     assert (nbs / "01_lesson.ipynb").is_file()
 
 
 def test_cli_student_subcommand(monkeypatch, capsys):
     calls = []
-    monkeypatch.setattr(student, "build", lambda out: calls.append(out))
-    assert cli.main(["student"]) == 0 and cli.main(["student", "--out", "elsewhere"]) == 0
-    assert calls == ["_build/student", "elsewhere"]
+    monkeypatch.setattr(student, "build", lambda out, **kw: calls.append((out, kw)))
+    assert cli.main(["student"]) == 0 and cli.main(["student", "--out", "elsewhere", "--wheel", "w.whl"]) == 0
+    assert calls == [("_build/student", {}), ("elsewhere", {"wheel": "w.whl"})]
 
     def fail(out):
         raise StudentEditionError("09_x.ipynb cell 4: {solution-end} without a {solution-start}")
@@ -220,6 +253,60 @@ def test_cli_student_subcommand(monkeypatch, capsys):
     assert cli.main(["student"]) == 2
     assert "gexlib student: 09_x.ipynb cell 4" in capsys.readouterr().err
     assert "student" in cli.build_parser().format_help()
+
+
+# --- the student wheel's checks: stored acceptance intervals --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def stored():
+    data = json.loads(json.dumps(exercises.export()))  # through JSON, as the wheel ships it
+    return data, registry.load_stored(data, {})
+
+
+def test_stored_checks_hold_no_code_and_cover_every_exercise(stored):
+    data, table = stored
+    assert sorted(table) == sorted(exercises.EXERCISES) and data["format"] == registry.STORED_FORMAT
+    for k, record in data["exercises"].items():
+        assert set(record) == {"question", "hint", "lo", "hi", "text_sha256"}, k
+        assert all(v is None or isinstance(v, (str, float)) for v in record.values()), k
+        assert record["question"] == exercises.question(k)
+
+
+def test_stored_checks_accept_the_answer_and_reject_every_near_miss(stored):
+    _, table = stored
+    for k, ex in exercises.EXERCISES.items():
+        expected = ex.compute()
+        assert registry._is_right(table[k], expected, k)[0], k
+        for name, miss in exercises.near_misses(k).items():
+            assert not registry._is_right(table[k], miss, k)[0], (k, name)
+        if isinstance(expected, str):
+            assert len(table[k].text_sha256) == 64 and table[k].lo is None and table[k].hi is None, k
+            assert registry._is_right(table[k], f"  {expected.upper().replace('_', ' ')} ", k)[0], k
+            assert not registry._is_right(table[k], expected + "x", k)[0], k
+        else:
+            e, t = float(expected), ex.tolerance(float(expected))
+            for inside in (e - 0.99 * t, e + 0.99 * t):
+                assert registry._is_right(table[k], inside, k)[0] == exercises.is_right(k, inside) is True, k
+            for outside in (e - 1.01 * t - 1e-9, e + 1.01 * t + 1e-9, "abc", float("nan")):
+                assert not registry._is_right(table[k], outside, k)[0], (k, outside)
+
+
+def test_stored_exercises_print_what_the_live_ones_print(stored, monkeypatch, capsys):
+    _, table = stored
+    k = "03-total-calm"
+    live = exercises.EXERCISES[k].compute()
+    for answer in (live, live + 1.0, "n/a"):
+        exercises.check(k, answer)
+        said = capsys.readouterr().out
+        monkeypatch.setitem(registry.EXERCISES, k, table[k])
+        exercises.check(k, answer)
+        assert capsys.readouterr().out == said
+        monkeypatch.undo()
+    with pytest.raises(ValueError, match="already registered"):
+        registry.load_stored(stored[0], dict(table))
+    with pytest.raises(ValueError, match="format"):
+        registry.load_stored({"format": 99, "exercises": {}}, {})
 
 
 # --- the real lessons --------------------------------------------------------------------------

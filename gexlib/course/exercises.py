@@ -22,7 +22,19 @@ spaces and underscores alike).
 """
 
 from . import answers  # noqa: F401  (each lesson's module registers its exercises on import)
-from .registry import CORRECT, EXERCISES, NOT_YET, Exercise, check, exercise, is_right, near_misses, question
+from .registry import (
+    CORRECT,
+    EXERCISES,
+    NOT_YET,
+    Exercise,
+    Stored,
+    check,
+    exercise,
+    export,
+    is_right,
+    near_misses,
+    question,
+)
 
-__all__ = ["CORRECT", "EXERCISES", "NOT_YET", "Exercise", "check", "exercise", "is_right", "near_misses",
-           "question"]
+__all__ = ["CORRECT", "EXERCISES", "NOT_YET", "Exercise", "Stored", "check", "exercise", "export", "is_right",
+           "near_misses", "question"]

@@ -1,4 +1,4 @@
-"""The student edition: the lessons without their solutions, outputs or saved widget state.
+"""The student edition: the lessons without their solutions, and a gexlib wheel without answer code.
 
 ``python -m gexlib.course student`` (``make student``) writes ``_build/student/`` and a zip of it:
 
@@ -6,9 +6,14 @@
   ``{solution-start}`` … ``{solution-end}`` blocks (every cell from the start marker through the end
   marker) and any plain ```` ```{solution} ```` fence inside a markdown cell; outputs, execution
   counts and saved widget state cleared, cell tags kept;
-- ``data/``: a copy of the shipped data files;
-- ``README.md``: how to install gexlib and open the notebooks, how the self-checks work;
-- ``gexlib-student.zip``: the three above, with fixed timestamps so that two builds are identical.
+- ``gexlib-<version>+student-py3-none-any.whl``: gexlib with its data, whose
+  ``gexlib.course.answers`` holds no code that computes an answer: only each exercise's question,
+  hint and acceptance interval (:func:`gexlib.course.registry.export`, computed when the wheel is
+  built), so ``check`` works exactly as with the full package (:func:`build_wheel`);
+- ``requirements.txt``: the versions of gexlib's dependencies the lessons were tested with;
+- ``README.md``: the install command, and how to open the lessons in JupyterLab, on a JupyterHub
+  or in Colab; how the self-checks work;
+- ``gexlib-student.zip``: all of the above, with fixed timestamps so that two builds are identical.
 
 The Exercises section of each lesson opens with a paragraph on how the solutions show; in the
 student edition every sentence that speaks of solutions is dropped from it and :data:`NOTE` stands
@@ -18,17 +23,26 @@ right under the heading instead.
 from __future__ import annotations
 
 import copy
+import json
+import os
 import re
 import shutil
+import subprocess
+import sys
+import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..datasets import DATA_DIR
-
+#: The project checkout the edition is built from (the lessons are not part of the wheel).
+ROOT = Path(__file__).resolve().parents[2]
 #: The lesson notebooks of the project (next to the package in a source checkout).
-NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOKS_DIR = ROOT / "notebooks"
+#: Local version label of the student wheel: ``gexlib-0.1.0+student``.
+STUDENT_LABEL = "student"
+#: Timestamp of every file in the wheel (``SOURCE_DATE_EPOCH``, 1980-01-01), so builds are identical.
+WHEEL_EPOCH = "315532800"
 #: Lesson notebooks are named ``NN_topic.ipynb``.
 LESSON_GLOB = "[0-9][0-9]_*.ipynb"
 #: The zip written next to the folders, and the folder its entries sit in.
@@ -306,26 +320,41 @@ def student_notebook(nb, *, name: str = "<notebook>"):
 README = """\
 # gexlib lessons: student edition
 
-The ten lessons on dealer gamma exposure, with their exercises and without their solutions.
+The lessons on dealer gamma exposure, with their exercises and without their solutions.
 
 - `notebooks/`: the lessons, unexecuted: run each from the top (*Run → Run All Cells*);
-- `data/`: a copy of the synthetic data files the lessons use (see `data/README.md`).
+- `{wheel}`: the gexlib package with its synthetic data files;
+- `requirements.txt`: the versions of gexlib's dependencies the lessons were tested with.
 
-## Set-up
+## Install
 
-The lessons import `gexlib`. Install it, with the pinned requirements, from a checkout of the
-gexlib project into a virtual environment, then open the notebooks in JupyterLab:
+One command, in the Python environment whose kernel runs the notebooks (Python 3.11 to 3.13):
 
 ```bash
-cd path/to/gexlib                      # the project checkout
-python3 -m venv .venv
-.venv/bin/python -m pip install -r requirements.txt
-.venv/bin/python -m pip install --no-deps -e .   # editable: gexlib reads the checkout's data/ folder
-.venv/bin/jupyter lab path/to/gexlib-student/notebooks/
+pip install {wheel}
 ```
 
-(`make venv` in the checkout does the first three steps.) The jupyterlab-myst extension from the
-requirements renders the exercise blocks; without it they show as plain text.
+It installs gexlib and what it needs (numpy, scipy, pandas, matplotlib, pillow, ipywidgets) from
+the package index. For exactly the tested versions: `pip install -r requirements.txt {wheel}`.
+
+## Open the lessons
+
+- **JupyterLab on your computer.** In a fresh virtual environment:
+
+  ```bash
+  python3 -m venv .venv && . .venv/bin/activate     # Windows: .venv\\Scripts\\activate
+  pip install {wheel} {lab}
+  jupyter lab notebooks/
+  ```
+
+  jupyterlab-myst renders the exercise blocks; without it they show as plain text.
+- **A JupyterHub.** Upload the zip, open a terminal (*File → New → Terminal*), then
+  `unzip gexlib-student.zip && pip install --user gexlib-student/{wheel}`; restart the kernel of
+  any open notebook and open `gexlib-student/notebooks/` in the file browser. (An instructor can
+  instead add the wheel to the hub's image.)
+- **Colab.** *File → Upload notebook* for a lesson, upload `{wheel}` in the *Files* pane, and run
+  `!pip install {wheel}` in a first cell; then *Runtime → Restart session* (the install may upgrade
+  numpy and pandas) and run the lesson from the top. Colab shows MyST exercise blocks as plain text.
 
 ## Checking your answers
 
@@ -340,16 +369,128 @@ exercises.check("03-total-calm", 1.23)
 which prints `✓ correct`, or `✗ not yet — hint: …` with a hint towards the method. It never
 prints the expected value, so you can check as often as you like.
 `exercises.question("03-total-calm")` prints the exact question, units and conventions included.
+
+This wheel holds no code that computes an answer: for each exercise it stores the question, the hint
+and the interval of numbers accepted (for a word, a hash of it). The interval is readable by anyone
+who opens the wheel; it gives the accepted range, never the method, which is what the exercises ask for.
 """
 
+#: What the student wheel's ``gexlib/course/answers/__init__.py`` holds instead of the answer modules.
+STUDENT_ANSWERS = '''"""Exercise checks of the student edition: acceptance intervals stored when the wheel was built.
 
-def _check_out_dir(out_dir: Path, notebooks_dir: Path, data_dir: Path) -> None:
-    """Refuse an ``out_dir`` whose generated folders would overwrite the sources."""
-    for sub, src in (("notebooks", notebooks_dir), ("data", data_dir)):
-        target = (out_dir / sub).resolve()
-        src = src.resolve()
-        if target == src or src.is_relative_to(target) or target.is_relative_to(src):
-            raise StudentEditionError(f"{out_dir}: writing {sub}/ there would overwrite {src}")
+The full gexlib computes each answer from the lessons' data in one module per lesson; this package
+holds only what :func:`gexlib.course.registry.check` needs to say right or not yet: for each exercise
+its question, its hint and the interval of accepted numbers (for a word, a hash of it).
+"""
+
+import json
+from importlib import resources
+
+from ..registry import STORED_NAME, load_stored
+
+load_stored(json.loads((resources.files(__name__) / STORED_NAME).read_text(encoding="utf-8")))
+'''
+
+#: Packages of the JupyterLab set-up the README names (their pins come from the project's requirements).
+LAB = ("jupyterlab", "jupyterlab_myst")
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _requirement_name(spec: str) -> str:
+    return re.split(r"[<>=!~;\[ ]", spec.strip(), maxsplit=1)[0]
+
+
+def pins(names, root: Path = ROOT) -> list[str]:
+    """The project's exact pins (``requirements.txt``) of ``names``, in the order given.
+
+    Raises
+    ------
+    StudentEditionError
+        When a name has no pin.
+    """
+    pinned = {}
+    for line in (Path(root) / "requirements.txt").read_text(encoding="utf-8").splitlines():
+        if "==" in line and not line.lstrip().startswith("#"):
+            pinned[_canonical(_requirement_name(line))] = line.strip()
+    missing = [n for n in names if _canonical(n) not in pinned]
+    if missing:
+        raise StudentEditionError(f"{Path(root) / 'requirements.txt'}: no pin for {', '.join(missing)}")
+    return [pinned[_canonical(n)] for n in names]
+
+
+def runtime_dependencies(root: Path = ROOT) -> list[str]:
+    """Names of gexlib's runtime dependencies (``[project] dependencies`` of ``pyproject.toml``)."""
+    import tomllib
+
+    project = tomllib.loads((Path(root) / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return [_requirement_name(d) for d in project["dependencies"]]
+
+
+def build_wheel(out_dir, *, root: Path = ROOT, student: bool = True) -> Path:
+    """Build gexlib's wheel into ``out_dir`` from the checkout ``root``; the student one by default.
+
+    The package sources, ``pyproject.toml`` and ``README.md`` are copied to a temporary folder and
+    built there with ``python -m build --wheel --no-isolation`` (setuptools and build are pinned in
+    the project's requirements), with ``SOURCE_DATE_EPOCH`` fixed so that two builds are identical.
+    For the student wheel, ``gexlib/course/answers/`` is replaced by :data:`STUDENT_ANSWERS` and
+    ``stored.json`` (:func:`gexlib.course.registry.export` of every registered exercise, computed now)
+    and the version gets the local label :data:`STUDENT_LABEL`.
+
+    Returns
+    -------
+    Path
+        The wheel written.
+
+    Raises
+    ------
+    StudentEditionError
+        When the build fails (with the end of its output).
+    """
+    root, out_dir = Path(root), Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="gexlib-wheel-") as tmp:
+        src = Path(tmp) / "src"
+        shutil.copytree(root / "gexlib", src / "gexlib",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info"))
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copyfile(root / name, src / name)
+        if student:
+            from . import exercises, registry
+
+            answers = src / "gexlib" / "course" / "answers"
+            shutil.rmtree(answers)
+            answers.mkdir()
+            (answers / "__init__.py").write_text(STUDENT_ANSWERS, encoding="utf-8")
+            stored = json.dumps(exercises.export(), indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+            (answers / registry.STORED_NAME).write_text(stored, encoding="utf-8")
+            toml = src / "pyproject.toml"
+            text, n = re.subn(r'(?m)^version = "([^"+]+)"$', rf'version = "\1+{STUDENT_LABEL}"',
+                              toml.read_text(encoding="utf-8"))
+            if n != 1:
+                raise StudentEditionError(f"{root / 'pyproject.toml'}: no single 'version = \"…\"' line")
+            toml.write_text(text, encoding="utf-8")
+        dist = Path(tmp) / "dist"
+        env = {**os.environ, "SOURCE_DATE_EPOCH": WHEEL_EPOCH}
+        run = subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist),
+                              str(src)], capture_output=True, text=True, env=env, cwd=tmp)
+        wheels = sorted(dist.glob("*.whl"))
+        if run.returncode != 0 or len(wheels) != 1:
+            tail = "\n".join((run.stdout + run.stderr).splitlines()[-15:])
+            raise StudentEditionError(f"building the wheel from {root} failed:\n{tail}")
+        target = out_dir / wheels[0].name
+        shutil.copyfile(wheels[0], target)
+    return target
+
+
+def _check_out_dir(out_dir: Path, notebooks_dir: Path) -> None:
+    """Refuse an ``out_dir`` whose generated folder would overwrite the sources."""
+    target = (out_dir / "notebooks").resolve()
+    src = notebooks_dir.resolve()
+    if target == src or src.is_relative_to(target) or target.is_relative_to(src):
+        raise StudentEditionError(f"{out_dir}: writing notebooks/ there would overwrite {src}")
 
 
 def write_zip(path: Path, root: Path, files: list[Path], *, prefix: str = ZIP_ROOT) -> None:
@@ -366,19 +507,23 @@ def write_zip(path: Path, root: Path, files: list[Path], *, prefix: str = ZIP_RO
             zf.writestr(info, f.read_bytes())
 
 
-def build(out_dir, *, notebooks_dir=NOTEBOOKS_DIR, data_dir=DATA_DIR,
+def build(out_dir, *, notebooks_dir=NOTEBOOKS_DIR, wheel=None, root: Path = ROOT,
           progress: Callable[[str], None] | None = print) -> dict[str, Removed]:
-    """Write the student edition into ``out_dir``: notebooks, data, README and zip.
+    """Write the student edition into ``out_dir``: notebooks, wheel, requirements, README and zip.
 
-    ``out_dir/notebooks`` and ``out_dir/data`` are replaced; nothing else in ``out_dir`` is touched
-    apart from ``README.md`` and the zip.
+    ``out_dir/notebooks`` and any wheel in ``out_dir`` are replaced; nothing else in ``out_dir`` is
+    touched apart from ``README.md``, ``requirements.txt`` and the zip.
 
     Parameters
     ----------
     out_dir : str or Path
         Output folder, created if needed.
-    notebooks_dir, data_dir : str or Path
-        Where the lessons (``NN_*.ipynb``) and the data files are; default the project's own.
+    notebooks_dir : str or Path
+        Where the lessons (``NN_*.ipynb``) are; default the project's own.
+    wheel : str or Path, optional
+        A wheel to ship; by default the student wheel is built from ``root`` (:func:`build_wheel`).
+    root : str or Path
+        The project checkout: its ``requirements.txt`` and ``pyproject.toml`` give the pins.
     progress : callable or None
         Called with one line per notebook and a summary line; None for silence.
 
@@ -395,43 +540,47 @@ def build(out_dir, *, notebooks_dir=NOTEBOOKS_DIR, data_dir=DATA_DIR,
     """
     import nbformat
 
-    out_dir, notebooks_dir, data_dir = Path(out_dir), Path(notebooks_dir), Path(data_dir)
+    out_dir, notebooks_dir, root = Path(out_dir), Path(notebooks_dir), Path(root)
     say = progress or (lambda _msg: None)
     lessons = sorted(notebooks_dir.glob(LESSON_GLOB))
     if not lessons:
         raise StudentEditionError(f"no lesson notebooks ({LESSON_GLOB}) in {notebooks_dir}")
-    if not data_dir.is_dir():
-        raise StudentEditionError(f"no data folder at {data_dir}")
-    _check_out_dir(out_dir, notebooks_dir, data_dir)
+    _check_out_dir(out_dir, notebooks_dir)
 
     # Convert everything before writing anything, so a bad lesson leaves no half-built edition.
     editions = {}
     for path in lessons:
         editions[path.name] = student_notebook(nbformat.read(path, as_version=4), name=path.name)
+    requirements = ("# The versions of gexlib's dependencies the lessons were tested with:\n"
+                    "#   pip install -r requirements.txt <the gexlib wheel>\n"
+                    + "\n".join(pins(runtime_dependencies(root), root)) + "\n")
+    lab = " ".join(pins(LAB, root))
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    for sub in ("notebooks", "data"):
-        shutil.rmtree(out_dir / sub, ignore_errors=True)
+    shutil.rmtree(out_dir / "notebooks", ignore_errors=True)
+    for old in out_dir.glob("*.whl"):
+        old.unlink()
+    if wheel is None:
+        wheel_path = build_wheel(out_dir, root=root)
+    else:
+        wheel_path = out_dir / Path(wheel).name
+        shutil.copyfile(wheel, wheel_path)
     (out_dir / "notebooks").mkdir()
-    written = []
+    written = [wheel_path]
     for fname, (nb, removed) in editions.items():
         target = out_dir / "notebooks" / fname
         nbformat.write(nb, target)
         written.append(target)
         say(f"{fname}: {removed.exercises} exercises kept, {removed.blocks} solution blocks removed "
             f"({removed.cells} cells)")
-    for src in sorted(p for p in data_dir.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        target = out_dir / "data" / src.relative_to(data_dir)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, target)
-        written.append(target)
-    readme = out_dir / "README.md"
-    readme.write_text(README, encoding="utf-8")
-    written.append(readme)
+    for name, text in (("README.md", README.format(wheel=wheel_path.name, lab=lab)),
+                       ("requirements.txt", requirements)):
+        (out_dir / name).write_text(text, encoding="utf-8")
+        written.append(out_dir / name)
     write_zip(out_dir / ZIP_NAME, out_dir, written)
 
     report = {fname: removed for fname, (_, removed) in editions.items()}
     say(f"student edition: {len(report)} notebooks, {sum(r.exercises for r in report.values())} exercises, "
-        f"{sum(r.blocks for r in report.values())} solution blocks removed -> {out_dir} "
+        f"{sum(r.blocks for r in report.values())} solution blocks removed, {wheel_path.name} -> {out_dir} "
         f"({ZIP_NAME}: {len(written)} files)")
     return report
