@@ -1,14 +1,20 @@
-"""The student edition as a student gets it: built, zipped, and every notebook run from the top.
+"""The student edition as a student gets it: built, zipped, unzipped, its wheel installed, every lesson run.
 
-Slow (every lesson is executed in a kernel), so it sits outside the unit suite (``tests/book`` is in
-``norecursedirs``) and runs after the book build in ``make test``. The fast checks of what the
-edition holds are in ``tests/test_student.py``.
+The edition is built into a temporary folder and its zip unpacked elsewhere. The wheel from the zip
+is installed into a fresh virtual environment with no checkout (:mod:`freshenv`), whose interpreter
+runs a kernel that executes every student notebook from the top and then checks an answer.
+
+Slow (the student wheel is built and every lesson executed), so it sits outside the unit suite
+(``tests/book`` is in ``norecursedirs``) and runs after the book build in ``make test``. The fast
+checks of what the edition holds are in ``tests/test_student.py``.
 """
 
+import json
 import os
-import sys
+import re
 import zipfile
 
+import freshenv
 import nbformat
 import pytest
 from nbclient import NotebookClient
@@ -19,6 +25,8 @@ from gexlib.course import exercises, student
 LESSONS = sorted(p.name for p in student.NOTEBOOKS_DIR.glob(student.LESSON_GLOB))
 #: Seconds any one cell may take.
 TIMEOUT = 120
+#: Name of the kernel that runs the fresh environment's Python.
+KERNEL = "gexlib-student-edition"
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +34,31 @@ def edition(tmp_path_factory):
     out = tmp_path_factory.mktemp("student")
     report = student.build(out, progress=None)
     return out, report
+
+
+@pytest.fixture(scope="module")
+def unzipped(edition, tmp_path_factory):
+    """The zip unpacked in a folder of its own: what the student has."""
+    out, _ = edition
+    where = tmp_path_factory.mktemp("unzipped")
+    with zipfile.ZipFile(out / student.ZIP_NAME) as zf:
+        zf.extractall(where)
+    return where / student.ZIP_ROOT
+
+
+@pytest.fixture(scope="module")
+def fresh(unzipped, tmp_path_factory):
+    """A fresh environment with the zip's wheel installed, and a kernel spec that runs it."""
+    home = tmp_path_factory.mktemp("fresh")
+    (wheel,) = unzipped.glob("*.whl")
+    python = freshenv.make(home / "venv", wheel)
+    spec = home / "jupyter" / "kernels" / KERNEL
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "gexlib student edition", "language": "python",
+        "env": {"OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1")}}))
+    return python, home
 
 
 def probe_id(lesson: str) -> str:
@@ -40,7 +73,9 @@ def test_zip_holds_exactly_the_folder(edition):
     files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*")
                    if p.is_file() and p.name != student.ZIP_NAME)
     assert sorted(p.name for p in (out / "notebooks").iterdir()) == LESSONS
-    assert "data/spx_calm.csv" in files and "README.md" in files
+    (wheel,) = [f for f in files if f.endswith(".whl")]
+    assert re.fullmatch(r"gexlib-[\d.]+\+student-py3-none-any\.whl", wheel)
+    assert {"README.md", "requirements.txt"} <= set(files) and f"pip install {wheel}" in (out / "README.md").read_text()
     with zipfile.ZipFile(out / student.ZIP_NAME) as zf:
         assert zf.testzip() is None
         assert sorted(zf.namelist()) == [f"{student.ZIP_ROOT}/{f}" for f in files]
@@ -48,30 +83,83 @@ def test_zip_holds_exactly_the_folder(edition):
             assert zf.read(f"{student.ZIP_ROOT}/{f}") == (out / f).read_bytes(), f
 
 
+def solution_lines() -> set[str]:
+    """Distinctive code lines of every lesson's solutions (long enough not to be common idiom)."""
+    found = set()
+    for path in sorted(student.NOTEBOOKS_DIR.glob(student.LESSON_GLOB)):
+        nb = nbformat.read(path, as_version=4)
+        inside = False
+        for c in nb.cells:
+            inside = inside or "{solution-start}" in c.source
+            if inside and c.cell_type == "code":
+                found |= {ln.strip() for ln in c.source.splitlines()
+                          if len(ln.strip()) >= 40 and not ln.strip().startswith(("#", "print(", "import", "from"))}
+            inside = inside and "{solution-end}" not in c.source
+    return found
+
+
+def test_nothing_in_the_zip_holds_a_solution(unzipped):
+    (wheel,) = unzipped.glob("*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        names = zf.namelist()
+        texts = {n: zf.read(n).decode("utf-8", "replace") for n in names if not n.endswith(".csv")}
+    answers = sorted(n for n in names if n.startswith("gexlib/course/answers/"))
+    assert answers == ["gexlib/course/answers/__init__.py", "gexlib/course/answers/stored.json"]
+    stored = json.loads(texts["gexlib/course/answers/stored.json"])
+    assert sorted(stored["exercises"]) == sorted(exercises.EXERCISES)
+    texts |= {p.relative_to(unzipped).as_posix(): p.read_text(encoding="utf-8")
+              for p in unzipped.rglob("*") if p.suffix in {".ipynb", ".md", ".txt"}}
+    lines = solution_lines()
+    assert len(lines) >= 20, "the lessons' solutions are found"
+    leaks = sorted((name, ln) for name, text in texts.items() for ln in lines if ln in text)
+    assert not leaks, leaks[:5]
+    for name in ("gexlib/course/student.py", "gexlib/course/registry.py", "gexlib/data/spx_calm.csv"):
+        assert name in names
+
+
+def test_the_student_wheel_checks_answers_without_answer_code(fresh, unzipped):
+    python, home = fresh
+    seen = freshenv.probe(python, home)
+    assert seen["file"].startswith(seen["prefix"]) and seen["version"].endswith("+student")
+    assert seen["names"] and seen["unmet"] == []
+    cases = []
+    for ex_id, ex in sorted(exercises.EXERCISES.items()):
+        right = ex.compute()
+        cases += [(ex_id, right, True)] + [(ex_id, miss, False) for miss in exercises.near_misses(ex_id).values()]
+    code = ("import json, pkgutil\nfrom gexlib.course import exercises as e\n"
+            f"cases = json.loads({json.dumps(cases)!r})\n"
+            "print(json.dumps([e.is_right(k, x) for k, x, _ in cases]))\n"
+            "import gexlib.course.answers as a; print(json.dumps([m.name for m in pkgutil.iter_modules(a.__path__)]))")
+    verdicts, modules = (json.loads(ln) for ln in freshenv.run(python, code, cwd=home).splitlines())
+    assert verdicts == [want for _, _, want in cases]
+    assert modules == []  # no answer modules l01, l02, ...
+
+
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_student_notebook_runs_and_checks_without_revealing(edition, lesson, monkeypatch):
-    if "OPENBLAS_NUM_THREADS" not in os.environ:  # as the Makefile sets it for every target
-        monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
-    out, _ = edition
+def test_student_notebook_runs_and_checks_without_revealing(unzipped, fresh, lesson, monkeypatch):
+    python, home = fresh
+    monkeypatch.setenv("JUPYTER_PATH", str(home / "jupyter"))
     ex_id = probe_id(lesson)
     ex = exercises.EXERCISES[ex_id]
     expected = float(ex.compute())
     wrong = expected + 100 * (ex.tolerance(expected) + 1.0)
-    path = out / "notebooks" / lesson
+    path = unzipped / "notebooks" / lesson
     nb = nbformat.read(path, as_version=4)
     lesson_cells = len(nb.cells)
-    nb.cells += [new_code_cell("import sys\nprint(sys.prefix)"),
-                 new_code_cell(f"from gexlib.course import exercises as _ex\nprint(_ex.check({ex_id!r}, {wrong!r}))")]
+    nb.cells += [new_code_cell("import sys, gexlib\nprint(sys.prefix)\nprint(gexlib.__file__)"),
+                 new_code_cell(f"from gexlib.course import exercises as _ex\nprint(_ex.check({ex_id!r}, {wrong!r}))"),
+                 new_code_cell(f"print(_ex.check({ex_id!r}, {expected!r}))")]
 
-    NotebookClient(nb, timeout=TIMEOUT, kernel_name="python3",
+    NotebookClient(nb, timeout=TIMEOUT, kernel_name=KERNEL,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
 
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors, errors
     assert all(c.execution_count for c in nb.cells[:lesson_cells] if c.cell_type == "code" and c.source.strip())
-    prefix, said = ("".join(o.get("text", "") for o in c.outputs) for c in nb.cells[-2:])
-    assert prefix.strip() == sys.prefix, "the kernel runs this environment's Python"
-    assert said == f"{exercises.NOT_YET}{ex.hint}\nFalse\n"
+    where, said, right = ("".join(o.get("text", "") for o in c.outputs) for c in nb.cells[-3:])
+    prefix, module = where.split()
+    assert prefix == str(home / "venv") and module.startswith(prefix), "the kernel runs the installed wheel"
+    assert said == f"{exercises.NOT_YET}{ex.hint}\nFalse\n" and right == f"{exercises.CORRECT}\nTrue\n"
     for shown in {repr(expected), f"{expected:.4g}", f"{expected:.2f}"}:
         if len(shown.strip("-0.")) >= 3:
             assert shown not in said, f"{ex_id}: the check printed the expected value {shown}"
