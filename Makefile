@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # and under load they slow notebooks several-fold. Override by setting the variable yourself.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: venv book test unit nbval booktests lab bench lint clean student
+.PHONY: venv book test unit nbval booktests lab bench lint clean student dist
 
 venv: $(STAMP)
 
@@ -44,16 +44,21 @@ nbval: venv
 	  $(BIN)/python -m pytest --nbval notebooks --nbval-sanitize-with notebooks/sanitize.cfg -p no:randomly; \
 	else echo ">>> no notebooks yet: nbval skipped"; fi
 
-## The built book in Chromium (skipped without a browser unless GEXLIB_REQUIRE_BROWSER=1) and the student edition.
+## The built book in Chromium (skipped without a browser unless GEXLIB_REQUIRE_BROWSER=1), the wheel in a fresh
+## environment, and the student edition (its wheel installed in a fresh environment runs every lesson).
 booktests: venv student
 	$(BIN)/python -m pytest tests/book -p no:randomly
 
 lab: venv
 	$(BIN)/jupyter lab notebooks/
 
-## The student edition: lessons without solutions, data, README and a zip -> _build/student/.
+## The student edition: lessons without solutions, the student wheel, requirements, README and a zip -> _build/student/.
 student: venv
 	$(BIN)/python -m gexlib.course student --out _build/student
+
+## gexlib's sdist and wheel (every subpackage and the data) -> _build/dist/.
+dist: venv
+	$(BIN)/python -m build --no-isolation --outdir _build/dist .
 
 bench: venv
 	$(BIN)/python -m benchmarks
