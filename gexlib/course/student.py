@@ -349,9 +349,10 @@ the package index. For exactly the tested versions: `pip install -r requirements
 
   jupyterlab-myst renders the exercise blocks; without it they show as plain text.
 - **A JupyterHub.** Upload the zip, open a terminal (*File → New → Terminal*), then
-  `unzip gexlib-student.zip && pip install --user gexlib-student/{wheel}`; restart the kernel of
-  any open notebook and open `gexlib-student/notebooks/` in the file browser. (An instructor can
-  instead add the wheel to the hub's image.)
+  `unzip gexlib-student.zip && pip install gexlib-student/{wheel}` (add `--user` if pip may not
+  write to the hub's environment); restart the kernel of any open notebook and open
+  `gexlib-student/notebooks/` in the file browser. (An instructor can instead add the wheel to the
+  hub's image.)
 - **Colab.** *File → Upload notebook* for a lesson, upload `{wheel}` in the *Files* pane, and run
   `!pip install {wheel}` in a first cell; then *Runtime → Restart session* (the install may upgrade
   numpy and pandas) and run the lesson from the top. Colab shows MyST exercise blocks as plain text.
