@@ -485,9 +485,10 @@ def check_feedback(gex_values, depth: float, spots=None, *, where: str = "simula
     With ``k <= -1`` contemporaneous hedging has no solution (the price would run
     away within the step) and with ``|k| >= 1`` lagged hedging explodes (each
     hedge moves price at least as much as the move it answers). ``k >= 1`` under
-    contemporaneous hedging has a solution but means the hedge alone moves price
-    more than the news did, outside the range where a linear price impact is
-    believable, so it is refused too.
+    contemporaneous hedging has a solution, ``r = ε/(1 + k)``, whose hedge impact
+    ``−k r`` is ``k/(1 + k)`` of the news and ``k`` times the move it answers: the
+    hedge would move price at least as much as the move that called for it, outside
+    the range where a linear price impact is believable, so it is refused too.
 
     Parameters
     ----------
