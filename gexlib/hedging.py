@@ -486,9 +486,10 @@ def check_feedback(gex_values, depth: float, spots=None, *, where: str = "simula
     With ``k <= -1`` contemporaneous hedging has no solution (the price would run
     away within the step) and with ``|k| >= 1`` lagged hedging explodes (each
     hedge moves price at least as much as the move it answers). ``k >= 1`` under
-    contemporaneous hedging has a solution but means the hedge alone moves price
-    more than the news did, outside the range where a linear price impact is
-    believable, so it is refused too.
+    contemporaneous hedging has a solution, ``r = ε/(1 + k)``, whose hedge impact
+    ``−k r`` is ``k/(1 + k)`` of the news and ``k`` times the move it answers: the
+    hedge would move price at least as much as the move that called for it, outside
+    the range where a linear price impact is believable, so it is refused too.
 
     Parameters
     ----------
@@ -1220,3 +1221,32 @@ def simulate_gamma_scalp(S0: float, K: float, T: float, sigma_implied: float, si
         params=dict(S0=S0, K=K, T=T, sigma_implied=sigma_implied, sigma_realised=sigma_realised,
                     n_paths=n_paths, steps_per_day=steps_per_day, rebalance_every=every, kind=kind,
                     position=position, seed=seed, mu=mu))
+
+
+def rehedge_approx(sim: ScalpSimulation) -> np.ndarray:
+    r"""The gamma approximation of each path's P&L, evaluated at the re-hedge interval.
+
+    :math:`\text{position} \times \sum_i \tfrac12 \Gamma_i S_i^2 (R_i^2 - \sigma_i^2\,\Delta t_i)`
+    over the intervals between hedge resets, with :math:`\Gamma_i` and :math:`S_i` at each
+    reset and :math:`R_i` the simple return until the next one. :attr:`ScalpSimulation.approx`
+    sums the same terms over every simulation step, which describes a hedge reset at every
+    step; with a longer interval the hedge carries its delta for the whole interval, and this
+    form is the one that matches the P&L path by path. The paths are regenerated from
+    ``sim.params`` (they depend on the seed and the grid only).
+
+    Returns
+    -------
+    numpy.ndarray
+        One value per path, price units per option on one share.
+    """
+    p = sim.params
+    n_steps = int(round(float(p["T"]) * TRADING_DAYS * int(p["steps_per_day"])))
+    times, S = gbm_paths(p["S0"], p["T"], p["sigma_realised"], p["n_paths"], n_steps, seed=p["seed"],
+                         drift=p["mu"])
+    reb = np.arange(0, n_steps, int(p["rebalance_every"]))
+    ends = np.append(reb[1:], n_steps)
+    start = S[:, reb]
+    G = _book(p["kind"], p["K"], start, float(p["T"]) - times[reb], p["sigma_implied"], "gamma")
+    R = S[:, ends] / start - 1.0
+    dt = times[ends] - times[reb]
+    return float(p["position"]) * np.sum(0.5 * G * start * start * (R * R - p["sigma_implied"] ** 2 * dt), axis=1)

@@ -325,7 +325,7 @@ def test_time_vol_dashboard_is_advance_time_shift_iv_and_the_flows(intraday):
 
 def test_conventions_dashboard_is_one_row_of_compare(calm):
     dash = widgets.conventions_dashboard(calm)
-    assert set(dash.controls) == {"sign", "gamma", "time", "level", "crossing"}
+    assert set(dash.controls) == {"spot", "iv_shift", "sign", "gamma", "time", "level", "crossing"}
     row = sheet.compare(calm, signs=["practitioner"], gammas=["model"], times=["act365"],
                         flips=["zero_gamma"]).iloc[0]
     assert dash.state["total_gex"] == row["total_gex"] and dash.state["regime"] == row["regime"]
@@ -342,6 +342,20 @@ def test_conventions_dashboard_is_one_row_of_compare(calm):
     assert dash.png() == widgets.render_png(plots.profile(
         calm, zero=row["zero_gamma_first"], flip=row["flip_first"], sign="seed", gamma="chain", time="busday262"))
     assert "<b>" + f"{row['flip_first']:,.2f}" + "</b>" in dash.readout.value
+
+
+def test_conventions_dashboard_moves_spot_and_iv(calm):
+    dash = widgets.conventions_dashboard(calm)
+    dash.set(spot=calm.spot * 1.03, iv_shift=0.05, sign="practitioner", level="cumulative")
+    spot = dash.controls["spot"].value
+    assert spot > calm.spot
+    moved = whatif.apply(calm, iv_shift=0.05, spot=spot)
+    row = sheet.compare(moved, signs=["practitioner"], gammas=["model"], times=["act365"], flips=["cumulative"]).iloc[0]
+    assert dash.state["spot"] == spot and dash.state["flip_strike"] == row["flip_strike"]
+    assert dash.state["total_gex"] == row["total_gex"] != gex.total_gex(calm)
+    assert dash.png() == widgets.render_png(plots.profile(moved, zero=row["zero_gamma"], flip=row["flip_strike"]))
+    dash.set(gamma="chain")  # the file's gamma exists only at its own spot and IVs
+    assert "gamma='chain'" in dash.state["error"] and "refused" in dash.readout.value
 
 
 def test_conventions_dashboard_refuses_chain_gamma_without_a_gamma_column(calm):

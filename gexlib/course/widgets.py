@@ -920,52 +920,65 @@ def time_vol_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float = p
 
 def conventions_dashboard(snap: Snapshot, *, window: float = plots.WINDOW, r: float = cv.RATE,
                           q: float = cv.DIVIDEND) -> Dashboard:
-    """Lesson 09: what a heatmap cannot know — the same chain under every convention.
+    """Lesson 09: what a heatmap cannot know — the same chain under every convention, at any spot and IV.
 
-    Controls ``sign``, ``gamma`` (source), ``time`` (convention), ``level``
-    (``"zero_gamma"`` or ``"cumulative"``: the level whose negative side fires the
-    regime trigger) and ``crossing`` (``"nearest"`` to spot or ``"first"``, the
-    lowest). The state is the one row of ``sheet.compare(snap, signs=[sign],
-    gammas=[gamma], times=[time], flips=[level])`` (plain floats, None for no
-    level) plus ``level``, ``crossing`` and ``level_value``, the column of
-    :data:`LEVEL_COLUMNS` that the two choices pick. The figure is
-    :func:`gexlib.plots.profile` with that choice of zero gamma and flip (the
-    profile itself is model gamma). A chain without published gamma refuses
-    ``gamma="chain"`` with the reason in the readout.
+    Controls ``spot`` and ``iv_shift`` (the chain is ``whatif.apply(snap, iv_shift=,
+    spot=)``, each contract keeping its IV plus the shift), ``sign``, ``gamma``
+    (source), ``time`` (convention), ``level`` (``"zero_gamma"`` or
+    ``"cumulative"``: the level whose negative side fires the regime trigger) and
+    ``crossing`` (``"nearest"`` to spot or ``"first"``, the lowest). The state is
+    the one row of ``sheet.compare(t, signs=[sign], gammas=[gamma], times=[time],
+    flips=[level])`` of that chain ``t`` (plain floats, None for no level) plus
+    ``spot``, ``iv_shift``, ``level``, ``crossing`` and ``level_value``, the column
+    of :data:`LEVEL_COLUMNS` that the two choices pick. The figure is
+    :func:`gexlib.plots.profile` of ``t`` with that choice of zero gamma and flip
+    (the profile itself is model gamma). The file's gamma column holds only at the
+    file's own spot and IVs, so ``gamma="chain"`` away from them (or on a chain
+    without published gamma) is refused with the reason in the readout.
+
+    The book grid offers sign, level and three spots (−3%, today, +3%); gamma, time,
+    crossing and the IV shift stay at their defaults there.
     """
     def toggle(name, options, value):
         return w.ToggleButtons(options=list(options), value=value, description=name, style=_STYLE)
 
     controls = {
+        "spot": _spot_slider(snap), "iv_shift": _iv_slider(),
         "sign": toggle("sign", cv.SIGNS, cv.SIGN), "gamma": toggle("gamma", cv.GAMMA_SOURCES, cv.GAMMA),
         "time": toggle("time", cv.TIME_CONVENTIONS, cv.TIME),
         "level": toggle("level", ("zero_gamma", "cumulative"), "zero_gamma"),
         "crossing": toggle("crossing", ("nearest", "first"), "nearest"),
     }
 
-    @functools.lru_cache(maxsize=None)  # at most 3 × 2 × 2 × 2 rows; revisiting a choice is instant
-    def row_of(sign, gamma, time, level):
-        return sheet.compare(snap, signs=[sign], gammas=[gamma], times=[time], flips=[level], r=r, q=q).iloc[0]
+    @functools.lru_cache(maxsize=64)
+    def chain_at(spot, iv_shift):
+        return whatif.apply(snap, iv_shift=iv_shift, spot=spot)
+
+    @functools.lru_cache(maxsize=None)  # revisiting a choice is instant
+    def row_of(spot, iv_shift, sign, gamma, time, level):
+        t = chain_at(spot, iv_shift)
+        return sheet.compare(t, signs=[sign], gammas=[gamma], times=[time], flips=[level], r=r, q=q).iloc[0]
 
     def compute(v):
         try:
-            row = row_of(v["sign"], v["gamma"], v["time"], v["level"])
+            row = row_of(v["spot"], v["iv_shift"], v["sign"], v["gamma"], v["time"], v["level"])
         except ValueError as err:
             return {**v, "error": str(err)}, plots.notice(str(err))
-        state = {**{k: _plain(x) for k, x in row.items()}, "level": v["level"], "crossing": v["crossing"],
-                 "error": None}
+        state = {**{k: _plain(x) for k, x in row.items()}, "spot": float(v["spot"]),
+                 "iv_shift": float(v["iv_shift"]), "level": v["level"], "crossing": v["crossing"], "error": None}
         state["level_value"] = state[LEVEL_COLUMNS[(v["level"], v["crossing"])]]
         zero = state[LEVEL_COLUMNS[("zero_gamma", v["crossing"])]]
         flip = state[LEVEL_COLUMNS[("cumulative", v["crossing"])]]
-        fig = plots.profile(snap, window=window, zero=zero, flip=flip, sign=v["sign"], gamma=v["gamma"],
-                            time=v["time"], r=r, q=q)
+        fig = plots.profile(chain_at(v["spot"], v["iv_shift"]), window=window, zero=zero, flip=flip,
+                            sign=v["sign"], gamma=v["gamma"], time=v["time"], r=r, q=q)
         return state, fig
 
     def describe(s):
         if s["error"]:
             return _error(s["error"])
         chosen = LEVEL_COLUMNS[(s["level"], s["crossing"])]
-        cells = [("sign", s["sign"]), ("gamma", s["gamma"]), ("time", s["time"]),
+        cells = [("spot", fmt.level(s["spot"])), ("IV shift", f"{s['iv_shift']:+.2f}"), ("sign", s["sign"]),
+                 ("gamma", s["gamma"]), ("time", s["time"]),
                  ("total GEX", fmt.bn(s["total_gex"])), ("zero gamma", fmt.level(s["zero_gamma"])),
                  ("zero gamma (first)", fmt.level(s["zero_gamma_first"])), ("flip", fmt.level(s["flip_strike"])),
                  ("flip (first)", fmt.level(s["flip_first"])), ("call wall", fmt.level(s["call_wall"])),
@@ -979,6 +992,6 @@ def conventions_dashboard(snap: Snapshot, *, window: float = plots.WINDOW, r: fl
                 f"({s['crossing']} crossing) = <b>{fmt.level(s['level_value'])}</b>"
                 f"<table><tr>{head}</tr><tr>{body}</tr></table></div>")
 
-    book = {"sign": list(cv.SIGNS), "gamma": list(cv.GAMMA_SOURCES), "level": ["zero_gamma", "cumulative"],
-            "crossing": ["nearest", "first"]}
+    book = {"sign": list(cv.SIGNS), "level": ["zero_gamma", "cumulative"],
+            "spot": _spot_positions(snap, (-0.03, 0.03))}
     return _build(controls, compute, describe, book)
