@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # and under load they slow notebooks several-fold. Override by setting the variable yourself.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: venv book test unit nbval booktests lab bench lint clean student
+.PHONY: venv book test unit nbval booktests lab bench lint clean student course
 
 venv: $(STAMP)
 
@@ -54,6 +54,10 @@ lab: venv
 ## The student edition: lessons without solutions, data, README and a zip -> _build/student/.
 student: venv
 	$(BIN)/python -m gexlib.course student --out _build/student
+
+## Graded assignments: an nbgrader course directory (each lesson an assignment) -> _build/course/.
+course: venv
+	$(BIN)/python -m gexlib.course course --out _build/course
 
 bench: venv
 	$(BIN)/python -m benchmarks
