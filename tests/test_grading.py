@@ -152,6 +152,18 @@ def test_a_discussion_exercise_is_graded_by_hand_or_left_out():
     assert "Because." not in [text(c) for c in out.cells]
 
 
+def test_an_exercise_without_a_solution_is_graded_by_hand_in_its_place():
+    nb = lesson(("ex-99-1", "A number.", [new_code_cell('check("99-a", 1)')]))
+    nb.cells += [new_markdown_cell("```{exercise-start}\n:label: ex-99-7\n```"), new_markdown_cell("Why?"),
+                 new_markdown_cell("```{exercise-end}\n```"), new_markdown_cell("Closing words.")]
+    out, graded = grading.assignment_notebook(nb, name="99_demo.ipynb", registry=REGISTRY)
+    assert [(g.label, g.kind) for g in graded] == [("ex-99-1", "auto"), ("ex-99-7", "manual")]
+    texts = [text(c) for c in out.cells]
+    assert texts[-3:] == ["**Exercise 7, written answer** (1 point, graded by hand): write it in the cell below.",
+                          "(the lesson gives no model answer)", "Closing words."]
+    assert nbg(out.cells[-2])["grade_id"] == "written-ex-99-7"
+
+
 def test_an_unregistered_id_is_named_with_its_cell():
     nb = lesson(("ex-99-1", "?", [new_code_cell('check("99-zzz", 1)')]))
     with pytest.raises(GradingError, match=r"99_demo.ipynb cell \d+: check id '99-zzz' is not in the exercise"):

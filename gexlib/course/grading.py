@@ -357,42 +357,60 @@ def assignment_notebook(nb, *, name: str = "<notebook>", points=None, written: b
     src = student.clear_outputs(nbformat.from_dict(copy.deepcopy(dict(nb))))
     src, _ = student.replace_intro(src, name=name, note=NOTE)
 
-    kept, graded, block, block_label, ordinal = [], [], None, "", 0
+    kept = []                # the assignment's cells
+    graded = []              # (position in kept, Graded)
+    exercises_seen = []      # (label, position in kept right after the exercise's last cell)
+    solved = set()           # labels whose solution was turned into graded cells
+    block, block_label, current = None, "", None
+
+    def emit(label, solution_cells, at=None):
+        number = _number(label, max(len(exercises_seen), 1))
+        cells, g = _graded_cells(lesson, label, number, solution_cells, points=points, written=written,
+                                 registry=registry, where=name)
+        at = len(kept) if at is None else at
+        for k, (pos, item) in enumerate(graded):  # later cells move down
+            if pos >= at:
+                graded[k] = (pos + len(cells), item)
+        kept[at:at] = cells
+        graded.extend((at, item) for item in g)
+        solved.add(label)
+
     for index, cell in enumerate(src.cells):
-        where = f"{name}"
         text = _text(cell)
         markers = student._gate_markers(text, f"{name} cell {index}") if cell.cell_type == "markdown" else []
         if block is not None:
             if "solution-end" in markers:
-                ordinal += 1
-                cells, g = _graded_cells(lesson, block_label, _number(block_label, ordinal), block,
-                                         points=points, written=written, registry=registry, where=where)
-                kept += cells
-                graded += g
+                emit(block_label, block)
                 block = None
             else:
                 block.append((index, cell))
             continue
         if "solution-start" in markers:
             block = []
-            block_label = _fence_arg(text, "solution-start") or f"{lesson}-solution-{ordinal + 1}"
+            block_label = _fence_arg(text, "solution-start") or (current or f"{lesson}-solution-{index}")
             continue
-        if cell.cell_type == "markdown":
-            rest, plain = _plain_solutions(text, f"{name} cell {index}")
-            if plain:
-                if rest.strip():
-                    cell.source = rest
-                    kept.append(cell)
-                for label, body in plain:
-                    ordinal += 1
-                    label = label or f"{lesson}-solution-{ordinal}"
-                    body_cell = nbformat.v4.new_markdown_cell(body)
-                    cells, g = _graded_cells(lesson, label, _number(label, ordinal), [(index, body_cell)],
-                                             points=points, written=written, registry=registry, where=where)
-                    kept += cells
-                    graded += g
-                continue
-        kept.append(cell)
+        if cell.cell_type != "markdown":
+            kept.append(cell)
+            continue
+        rest, plain = _plain_solutions(text, f"{name} cell {index}")
+        if rest.strip():
+            cell.source = rest
+            kept.append(cell)
+        lines = text.splitlines()
+        for fname, a, b in student.fences(text):
+            found = _LABEL.search("\n".join(lines[a:b + 1]))
+            label = found.group(1) if found else f"{lesson}-exercise-{len(exercises_seen) + 1}"
+            if fname == "exercise-start":
+                current = label
+            elif fname in ("exercise", "exercise-end"):
+                exercises_seen.append((current if fname == "exercise-end" and current else label, len(kept)))
+        for label, body in plain:
+            emit(label or current or f"{lesson}-solution-{index}", [(index, nbformat.v4.new_markdown_cell(body))])
+    # An exercise without a solution block is graded by hand, with no model answer.
+    for label, at in reversed(exercises_seen):
+        if label not in solved:
+            emit(label, [], at=at)
+    graded = [item for _, item in sorted(graded, key=lambda pair: pair[0])]
     if not graded:
         raise GradingError(f"{name}: no gradable exercise (no solution block)")
     src.cells = kept
