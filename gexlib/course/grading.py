@@ -448,27 +448,29 @@ def _readme(graded: list[Graded]) -> str:
     return f"""\
 # gexlib: graded assignments (nbgrader course directory)
 
-Written by `python -m gexlib.course course` (`make course`) from the lesson notebooks and the exercise
-registry: {len(lessons)} assignments, {len(auto)} autograded answers and {len(manual)} written answers graded
-by hand, {sum(g.points for g in graded):g} points in all. Each assignment is one lesson, named after its
-notebook; in it every exercise's solution is replaced by an answer cell (`answer = None`) followed by a
+Written by `python -m gexlib.course course` (`make course`) from the lesson notebooks and the
+exercise registry: {len(lessons)} assignments, {len(auto)} autograded answers, {len(manual)} written answers graded by
+hand, {sum(g.points for g in graded):g} points in all. Each assignment is one lesson, named after its notebook.
+In it every exercise's solution is replaced by an answer cell (`answer = None`) followed by a
 locked test cell with hidden tests that call `gexlib.course.exercises.is_right(id, answer)`, the
-comparison the lessons' self-check makes.
+comparison the lessons' self-check makes; a discussion exercise gets a written answer cell.
 
 The grading machine needs gexlib installed (the tests compute the expected answers with it) and
-nbgrader (pinned in the project's requirements.txt). From this folder:
+nbgrader (pinned in the project's requirements.txt), with that environment's `bin/` on the PATH
+(nbgrader runs its `alembic` tool). From this folder:
 
 ```bash
-nbgrader generate_assignment 03_dealer_gamma     # release/03_dealer_gamma/: solutions and hidden tests removed
-# hand out release/… (or `nbgrader release_assignment` on a JupyterHub), collect into
-# submitted/<student>/03_dealer_gamma/03_dealer_gamma.ipynb (or `nbgrader collect`), then
-nbgrader autograde 03_dealer_gamma               # runs each submission, grades into gradebook.db
-nbgrader generate_feedback 03_dealer_gamma       # feedback/<student>/…html
-nbgrader export                                  # grades.csv
+nbgrader generate_assignment 03_dealer_gamma   # release/03_dealer_gamma/: no solutions, no hidden tests
+# hand out release/... (or nbgrader release_assignment on a JupyterHub), collect into
+# submitted/<student>/03_dealer_gamma/03_dealer_gamma.ipynb (or nbgrader collect), then
+nbgrader autograde 03_dealer_gamma             # runs each submission, grades into gradebook.db
+nbgrader generate_feedback 03_dealer_gamma     # feedback/<student>/03_dealer_gamma/*.html
+nbgrader export                                # grades.csv
 ```
 
-Written answers are graded by hand in the formgrader (JupyterLab: *Nbgrader → Formgrader*), which also
-shows the autograded cells. Rerunning `make course` rewrites `source/` and `nbgrader_config.py` only.
+Written answers are graded by hand in the formgrader (JupyterLab: *Nbgrader → Formgrader*), which
+also shows the autograded cells. Rerunning `make course` rewrites `source/`, `nbgrader_config.py`
+and this README, and leaves the rest alone.
 
 | lesson | exercise | self-check id | grade id | graded | points |
 |---|---|---|---|---|---|
