@@ -126,6 +126,7 @@ def test_each_check_id_is_graded_on_its_own():
     out, graded = grading.assignment_notebook(nb, name="99_demo.ipynb", registry=REGISTRY)
     assert [(g.exercise_id, g.points) for g in graded] == [("99-a", 1), ("99-b", 1)]
     assert [nbg(c)["grade_id"] for c in out.cells[-3:]] == ["answer-ex-99-1", "test-99-a", "test-99-b"]
+    assert "the 2 cells after this one grade them" in text(out.cells[-3])
     assert 'is_right("99-b", answer_2)' in text(out.cells[-1])
     ns = {"check": lambda i, a: True}
     exec(text(out.cells[-3]), ns)
@@ -162,6 +163,13 @@ def test_an_exercise_without_a_solution_is_graded_by_hand_in_its_place():
     assert texts[-3:] == ["**Exercise 7, written answer** (1 point, graded by hand): write it in the cell below.",
                           "(the lesson gives no model answer)", "Closing words."]
     assert nbg(out.cells[-2])["grade_id"] == "written-ex-99-7"
+
+
+def test_an_id_graded_twice_is_refused():
+    nb = lesson(("ex-99-1", "A.", [new_code_cell('check("99-a", 1)')]),
+                ("ex-99-2", "B.", [new_code_cell('check("99-a", 2)')]))
+    with pytest.raises(GradingError, match=r"99_demo.ipynb: 99-a is graded twice \(ex-99-1 and ex-99-2\)"):
+        grading.assignment_notebook(nb, name="99_demo.ipynb", registry=REGISTRY)
 
 
 def test_an_unregistered_id_is_named_with_its_cell():

@@ -1,4 +1,4 @@
-"""Course command line: ``python -m gexlib.course student [--out DIR]``, ``python -m gexlib.course course [--out DIR]``."""
+"""Course command line: ``python -m gexlib.course {student,course} [--out DIR]``."""
 
 from __future__ import annotations
 

@@ -286,7 +286,8 @@ def _graded_cells(lesson: str, label: str, number: str, solution_cells, *, point
     variables = {eid: "answer" if len(ids) == 1 else f"answer_{k}" for k, eid in enumerate(ids, 1)}
     code = "\n\n".join(answer_code(_text(c), variables, where=f"{where} cell {i}") for i, c in code_cells)
     names = ", ".join(f"`{v}`" for v in variables.values())
-    head = [f"# Exercise {number}: put your answer in {names}; the next cell grades it."]
+    graders = "the next cell grades it" if len(ids) == 1 else f"the {len(ids)} cells after this one grade them"
+    head = [f"# Exercise {number}: put your answer in {names}; {graders}."]
     head += [f'# Check it first with check("{eid}", {var}).' for eid, var in variables.items()]
     head += [f"{var} = None" for var in variables.values()]
     answer = new_code_cell("\n".join(head + ["### BEGIN SOLUTION", code.strip("\n"), "### END SOLUTION"]),
@@ -411,6 +412,12 @@ def assignment_notebook(nb, *, name: str = "<notebook>", points=None, written: b
         if label not in solved:
             emit(label, [], at=at)
     graded = [item for _, item in sorted(graded, key=lambda pair: pair[0])]
+    seen = {}
+    for g in graded:
+        if g.grade_id in seen:
+            raise GradingError(f"{name}: {g.exercise_id or g.label} is graded twice ({seen[g.grade_id]} and "
+                               f"{g.label}); give each exercise its own self-check id")
+        seen[g.grade_id] = g.label
     if not graded:
         raise GradingError(f"{name}: no gradable exercise (no solution block)")
     src.cells = kept
