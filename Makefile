@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # and under load they slow notebooks several-fold. Override by setting the variable yourself.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: venv book test unit nbval booktests lab bench lint clean student dist
+.PHONY: venv book test unit nbval booktests lab bench lint clean student dist course
 
 venv: $(STAMP)
 
@@ -59,6 +59,9 @@ student: venv
 ## gexlib's sdist and wheel (every subpackage and the data) -> _build/dist/.
 dist: venv
 	$(BIN)/python -m build --no-isolation --outdir _build/dist .
+## Graded assignments: an nbgrader course directory (each lesson an assignment) -> _build/course/.
+course: venv
+	$(BIN)/python -m gexlib.course course --out _build/course
 
 bench: venv
 	$(BIN)/python -m benchmarks

@@ -40,3 +40,8 @@ def pytest_generate_tests(metafunc):
                   else f"no *.csv files in GEXLIB_CBOE_DIR={folder}")
         metafunc.parametrize("cboe_file", [pytest.param(None, marks=pytest.mark.skip(reason=reason))],
                              ids=["no-cboe-files"])
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "grading: the nbgrader course and its graded assignments "
+                                       "(run alone with pytest -m grading)")

@@ -1,4 +1,4 @@
-"""``python -m gexlib.course student``: the course's command line."""
+"""``python -m gexlib.course student|course``: the course's command line."""
 
 import sys
 
