@@ -133,8 +133,16 @@ def quantile_groups(x, q: int) -> np.ndarray:
     """
     q = _check_days("q", q, 1)
     x = np.asarray(x, dtype=float)
-    edges = np.quantile(x, np.arange(1, q) / q)
-    return np.searchsorted(edges, x, side="left")
+    return np.searchsorted(_edges(x, q), x, side="left")
+
+
+def _edges(x: np.ndarray, q: int) -> np.ndarray:
+    """``numpy.quantile(x, k/q)`` for k = 1 … q−1 (linear interpolation), without its overhead."""
+    s = np.sort(x)
+    pos = (len(s) - 1) * np.arange(1, q) / q
+    lo = np.floor(pos).astype(int)
+    hi = np.minimum(lo + 1, len(s) - 1)
+    return s[lo] + (pos - lo) * (s[hi] - s[lo])
 
 
 def _means(groups: np.ndarray, y: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -174,15 +182,30 @@ def _controlled_sign_stat(g, y, v, groups: int) -> np.ndarray:
     return np.array([a, b, a - b])
 
 
+def _within_groups(g: np.ndarray, b: np.ndarray, groups: int, q: int) -> np.ndarray:
+    """Quantile group 0 … q−1 of each ``g`` among the values of its own group ``b`` (as :func:`quantile_groups`)."""
+    order = np.lexsort((g, b))
+    s = g[order]
+    n = np.bincount(b, minlength=groups)[:groups]
+    start = np.concatenate([[0], np.cumsum(n)[:-1]])[:, None]
+    pos = np.maximum(n[:, None] - 1, 0) * (np.arange(1, q) / q)[None, :]
+    lo = np.floor(pos).astype(int)
+    hi = np.minimum(lo + 1, np.maximum(n[:, None] - 1, 0))
+    last = len(s) - 1
+    a, c = s[np.minimum(start + lo, last)], s[np.minimum(start + hi, last)]
+    edges = a + (pos - lo) * (c - a)  # (groups, q - 1): numpy.quantile's linear edges per group
+    return (g[:, None] > edges[b]).sum(axis=1)
+
+
 def _controlled_quantile_stat(g, y, v, q: int, groups: int) -> np.ndarray:
     b = quantile_groups(v, groups)
-    means = np.full((groups, q), np.nan)
-    for j in range(groups):
-        inside = b == j
-        if inside.sum() >= q:
-            means[j], _ = _means(quantile_groups(g[inside], q), y[inside], q)
-    with np.errstate(invalid="ignore"):
-        avg = np.array([np.nan if np.isnan(means[:, k]).all() else np.nanmean(means[:, k]) for k in range(q)])
+    k = _within_groups(g, b, groups, q)
+    m, _ = _means(b * q + k, y, groups * q)
+    means = m.reshape(groups, q)
+    means[np.bincount(b, minlength=groups)[:groups] < q] = np.nan  # too few days to split into q
+    ok = ~np.isnan(means)
+    count = ok.sum(axis=0)
+    avg = np.where(count > 0, np.where(ok, means, 0.0).sum(axis=0) / np.maximum(count, 1), np.nan)
     return np.append(avg, avg[0] - avg[-1])
 
 
@@ -358,11 +381,9 @@ def controlled_by_quantile(p: pd.DataFrame, q: int = cv.QUANTILES, groups: int =
     point, lo, hi = _intervals(lambda a, b, c: _controlled_quantile_stat(a, b, c, q, groups), (g, y, v),
                                draws=draws, block=block, seed=seed, confidence=confidence)
     b = quantile_groups(v, groups)
-    days = np.zeros(q, dtype=int)
-    for j in range(groups):
-        inside = b == j
-        if inside.sum() >= q:
-            days += np.bincount(quantile_groups(g[inside], q), minlength=q)[:q]
+    big = np.bincount(b, minlength=groups)[:groups] >= q
+    k = _within_groups(g, b, groups, q)
+    days = np.bincount(k[big[b]], minlength=q)[:q]
     return _table(quantile_labels(q), list(days) + [int(days.sum())], point, lo, hi)
 
 
