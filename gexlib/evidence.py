@@ -153,16 +153,6 @@ def _means(groups: np.ndarray, y: np.ndarray, n: int) -> tuple[np.ndarray, np.nd
         return np.where(count > 0, total / np.maximum(count, 1), np.nan), count
 
 
-def _sign_stat(g, y) -> np.ndarray:
-    m, _ = _means((g >= 0).astype(int), y, 2)  # 0: negative, 1: non-negative
-    return np.array([m[0], m[1], m[0] - m[1]])
-
-
-def _quantile_stat(g, y, q: int) -> np.ndarray:
-    m, _ = _means(quantile_groups(g, q), y, q)
-    return np.append(m, m[0] - m[-1])
-
-
 def _controlled_sign_parts(g, y, v, groups: int):
     """Per trailing-vol group: mean forward vol of negative / non-negative days and their counts."""
     b = quantile_groups(v, groups)
@@ -172,49 +162,95 @@ def _controlled_sign_parts(g, y, v, groups: int):
     return m_neg, n_neg, m_pos, n_pos
 
 
-def _controlled_sign_stat(g, y, v, groups: int) -> np.ndarray:
-    m_neg, n_neg, m_pos, n_pos = _controlled_sign_parts(g, y, v, groups)
-    w = np.where((n_neg > 0) & (n_pos > 0), n_neg, 0).astype(float)
-    if w.sum() == 0:
-        return np.full(3, np.nan)
-    a = float(np.sum(w * np.nan_to_num(m_neg)) / w.sum())
-    b = float(np.sum(w * np.nan_to_num(m_pos)) / w.sum())
-    return np.array([a, b, a - b])
+# Batched statistics: each takes arrays of shape (m, n), m samples of n days (a point estimate is
+# m = 1, a bootstrap chunk m draws), and returns shape (m, k), one row of statistics per sample.
 
 
-def _within_groups(g: np.ndarray, b: np.ndarray, groups: int, q: int) -> np.ndarray:
-    """Quantile group 0 … q−1 of each ``g`` among the values of its own group ``b`` (as :func:`quantile_groups`)."""
-    order = np.lexsort((g, b))
-    s = g[order]
-    n = np.bincount(b, minlength=groups)[:groups]
-    start = np.concatenate([[0], np.cumsum(n)[:-1]])[:, None]
-    pos = np.maximum(n[:, None] - 1, 0) * (np.arange(1, q) / q)[None, :]
+def _group_means(labels: np.ndarray, y: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, mean of ``y`` per label 0 … size−1 (NaN when empty) and the counts; shapes (m, size)."""
+    m = labels.shape[0]
+    flat = (labels + size * np.arange(m)[:, None]).ravel()
+    count = np.bincount(flat, minlength=m * size).reshape(m, size)
+    total = np.bincount(flat, weights=y.ravel(), minlength=m * size).reshape(m, size)
+    return np.where(count > 0, total / np.maximum(count, 1), np.nan), count
+
+
+def _groups_2d(x: np.ndarray, key: np.ndarray, keys: int, q: int) -> np.ndarray:
+    """Quantile group 0 … q−1 of each ``x`` among the values sharing its row and ``key`` (0 … keys−1).
+
+    Per (row, key) the edges are ``numpy.quantile``'s linear ones, groups closed on the right,
+    as :func:`quantile_groups` applied to that subset.
+    """
+    m, n = x.shape
+    if keys == 1:  # one group per row: sort the rows
+        s = np.sort(x, axis=1)
+        pos = (n - 1) * np.arange(1, q) / q
+        lo = np.floor(pos).astype(int)
+        hi = np.minimum(lo + 1, n - 1)
+        edges = s[:, lo] + (pos - lo) * (s[:, hi] - s[:, lo])
+        out = np.zeros((m, n), dtype=int)
+        for j in range(q - 1):
+            out += x > edges[:, j:j + 1]
+        return out
+    gid = (key + keys * np.arange(m)[:, None]).ravel()
+    flat = x.ravel()
+    order = np.argsort(flat)
+    s = flat[order[np.argsort(gid[order], kind="stable")]]  # by group, then by value
+    count = np.bincount(gid, minlength=m * keys)
+    start = (np.cumsum(count) - count)[:, None]
+    pos = np.maximum(count[:, None] - 1, 0) * (np.arange(1, q) / q)[None, :]
     lo = np.floor(pos).astype(int)
-    hi = np.minimum(lo + 1, np.maximum(n[:, None] - 1, 0))
+    hi = np.minimum(lo + 1, np.maximum(count[:, None] - 1, 0))
     last = len(s) - 1
     a, c = s[np.minimum(start + lo, last)], s[np.minimum(start + hi, last)]
-    edges = a + (pos - lo) * (c - a)  # (groups, q - 1): numpy.quantile's linear edges per group
-    return (g[:, None] > edges[b]).sum(axis=1)
+    edges = a + (pos - lo) * (c - a)  # (m × keys, q − 1)
+    out = np.zeros(flat.shape, dtype=int)
+    for j in range(q - 1):
+        out += flat > edges[gid, j]
+    return out.reshape(m, n)
+
+
+def _sign_stat(g, y) -> np.ndarray:
+    means, _ = _group_means((g >= 0).astype(int), y, 2)  # 0: negative, 1: non-negative
+    return np.column_stack([means, means[:, 0] - means[:, 1]])
+
+
+def _quantile_stat(g, y, q: int) -> np.ndarray:
+    means, _ = _group_means(_groups_2d(g, np.zeros_like(g, dtype=int), 1, q), y, q)
+    return np.column_stack([means, means[:, 0] - means[:, -1]])
+
+
+def _controlled_sign_stat(g, y, v, groups: int) -> np.ndarray:
+    b = _groups_2d(v, np.zeros_like(v, dtype=int), 1, groups)
+    means, count = _group_means(2 * b + (g >= 0), y, 2 * groups)
+    m_neg, m_pos = means[:, 0::2], means[:, 1::2]
+    w = np.where((count[:, 0::2] > 0) & (count[:, 1::2] > 0), count[:, 0::2], 0).astype(float)
+    total = w.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a = np.where(total > 0, (w * np.nan_to_num(m_neg)).sum(axis=1) / total, np.nan)
+        c = np.where(total > 0, (w * np.nan_to_num(m_pos)).sum(axis=1) / total, np.nan)
+    return np.column_stack([a, c, a - c])
 
 
 def _controlled_quantile_stat(g, y, v, q: int, groups: int) -> np.ndarray:
-    b = quantile_groups(v, groups)
-    k = _within_groups(g, b, groups, q)
-    m, _ = _means(b * q + k, y, groups * q)
-    means = m.reshape(groups, q)
-    means[np.bincount(b, minlength=groups)[:groups] < q] = np.nan  # too few days to split into q
+    b = _groups_2d(v, np.zeros_like(v, dtype=int), 1, groups)
+    k = _groups_2d(g, b, groups, q)
+    means, count = _group_means(b * q + k, y, groups * q)
+    means = means.reshape(len(g), groups, q)
+    small = count.reshape(len(g), groups, q).sum(axis=2) < q  # too few days to split into q
+    means[small] = np.nan
     ok = ~np.isnan(means)
-    count = ok.sum(axis=0)
-    avg = np.where(count > 0, np.where(ok, means, 0.0).sum(axis=0) / np.maximum(count, 1), np.nan)
-    return np.append(avg, avg[0] - avg[-1])
+    n_ok = ok.sum(axis=1)
+    avg = np.where(n_ok > 0, np.where(ok, means, 0.0).sum(axis=1) / np.maximum(n_ok, 1), np.nan)
+    return np.column_stack([avg, avg[:, 0] - avg[:, -1]])
 
 
 # --- the stationary bootstrap ------------------------------------------------------------------
 
 
 def stationary_bootstrap(n: int, *, draws: int = cv.BOOT_DRAWS, block: float = cv.BOOT_BLOCK,
-                         seed: int = cv.BOOT_SEED):
-    """Yield ``draws`` index arrays of length ``n``: resamples of 0 … n−1 in random blocks.
+                         seed: int = cv.BOOT_SEED) -> np.ndarray:
+    """``draws`` resamples of the indices 0 … n−1 in random blocks, shape ``(draws, n)``.
 
     The stationary bootstrap (Politis and Romano, 1994): the first index is uniform on
     0 … n−1; each next index is, with probability ``1 − 1/block``, the one after the
@@ -224,23 +260,27 @@ def stationary_bootstrap(n: int, *, draws: int = cv.BOOT_DRAWS, block: float = c
     if block < 1:
         raise ValueError(f"block={block!r}: the mean block length is at least 1 day")
     rng = np.random.default_rng(seed)
-    t = np.arange(n)
-    for _ in range(int(draws)):
-        fresh = rng.random(n) < 1.0 / block
-        fresh[0] = True
-        start = rng.integers(0, n, size=n)
-        last = np.maximum.accumulate(np.where(fresh, t, 0))  # where the current block began
-        yield (start[last] + (t - last)) % n
+    m = int(draws)
+    t = np.arange(n)[None, :]
+    fresh = rng.random((m, n)) < 1.0 / block
+    fresh[:, 0] = True
+    start = rng.integers(0, n, size=(m, n))
+    last = np.maximum.accumulate(np.where(fresh, t, 0), axis=1)  # where the current block began
+    return (np.take_along_axis(start, last, axis=1) + (t - last)) % n
+
+
+#: Bootstrap draws evaluated at once (bounds the memory of a batch).
+_CHUNK = 200
 
 
 def _intervals(stat: Callable, arrays, *, draws, block, seed, confidence):
     """Point estimate and percentile interval of each entry of ``stat(*arrays)``."""
     if not 0 < confidence < 1:
         raise ValueError(f"confidence={confidence!r}: expected a level between 0 and 1")
-    point = stat(*arrays)
-    n = len(arrays[0])
-    sample = np.array([stat(*(a[i] for a in arrays)) for i in stationary_bootstrap(
-        n, draws=draws, block=block, seed=seed)])
+    point = stat(*(a[None, :] for a in arrays))[0]
+    idx = stationary_bootstrap(len(arrays[0]), draws=draws, block=block, seed=seed)
+    sample = np.concatenate([stat(*(a[idx[c:c + _CHUNK]] for a in arrays)) for c in range(0, len(idx), _CHUNK)]
+                            or [np.empty((0, len(point)))])
     tail = (1.0 - confidence) / 2.0
     with np.errstate(invalid="ignore"):
         lo, hi = (np.nanquantile(sample, [tail, 1.0 - tail], axis=0) if draws > 0
@@ -382,7 +422,7 @@ def controlled_by_quantile(p: pd.DataFrame, q: int = cv.QUANTILES, groups: int =
                                draws=draws, block=block, seed=seed, confidence=confidence)
     b = quantile_groups(v, groups)
     big = np.bincount(b, minlength=groups)[:groups] >= q
-    k = _within_groups(g, b, groups, q)
+    k = _groups_2d(g[None, :], b[None, :], groups, q)[0]
     days = np.bincount(k[big[b]], minlength=q)[:q]
     return _table(quantile_labels(q), list(days) + [int(days.sum())], point, lo, hi)
 

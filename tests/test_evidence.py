@@ -60,6 +60,20 @@ def test_quantile_groups_match_pandas_qcut():
         assert (evidence.quantile_groups(x, q) == pd.qcut(x, q, labels=False)).all()
 
 
+def test_batched_groups_within_keys_match_qcut_on_each_subset():
+    rng = np.random.default_rng(2)
+    for _ in range(50):
+        m, n, keys, q = rng.integers(1, 4), rng.integers(20, 200), rng.integers(1, 5), rng.integers(2, 6)
+        x = rng.standard_normal((m, n))
+        key = rng.integers(0, keys, size=(m, n))
+        out = evidence._groups_2d(x, key, keys, q)
+        for i in range(m):
+            for k in range(keys):
+                inside = key[i] == k
+                if inside.sum() >= q:
+                    assert (out[i, inside] == pd.qcut(x[i, inside], q, labels=False)).all()
+
+
 # --- comparisons ----------------------------------------------------------------------------------
 
 
@@ -141,16 +155,17 @@ def run_lengths(idx):
 
 
 def test_stationary_bootstrap_blocks_have_the_stated_mean_length_and_are_seeded():
-    a = list(evidence.stationary_bootstrap(20000, draws=2, block=20, seed=3))
-    b = list(evidence.stationary_bootstrap(20000, draws=2, block=20, seed=3))
-    assert all((x == y).all() for x, y in zip(a, b, strict=True))
+    a = evidence.stationary_bootstrap(20000, draws=2, block=20, seed=3)
+    assert a.shape == (2, 20000)
+    assert (a == evidence.stationary_bootstrap(20000, draws=2, block=20, seed=3)).all()
+    assert not (a == evidence.stationary_bootstrap(20000, draws=2, block=20, seed=4)).all()
     for idx in a:
         assert idx.min() >= 0 and idx.max() < 20000
         assert 17 < run_lengths(idx).mean() < 23
-    iid = next(evidence.stationary_bootstrap(20000, draws=1, block=1, seed=3))
+    iid = evidence.stationary_bootstrap(20000, draws=1, block=1, seed=3)[0]
     assert run_lengths(iid).mean() < 1.01
     with pytest.raises(ValueError, match="block"):
-        next(evidence.stationary_bootstrap(10, block=0.5))
+        evidence.stationary_bootstrap(10, block=0.5)
 
 
 def test_block_intervals_are_wider_than_independent_ones_on_a_persistent_series():
