@@ -1108,6 +1108,6 @@ def evidence_dashboard(source=None, *, horizon: int = cv.HORIZON, quantiles: int
             f"[{confidence:.0%} intervals: stationary bootstrap, {draws:,} draws, mean block {block:g} days]",
         )
 
-    book = {"horizon": sorted({horizon, 1, 5}), "quantiles": sorted({quantiles, 3, 5, 10}),
-            "window": sorted({window, 10, 20, 60})}
+    book = {"horizon": sorted({horizon, 1, 5}), "quantiles": sorted({quantiles, 5, 10}),
+            "window": sorted({window, 5, 20, 60})}
     return _build(controls, compute, describe, book)
