@@ -306,7 +306,7 @@ def student_notebook(nb, *, name: str = "<notebook>"):
 README = """\
 # gexlib lessons: student edition
 
-The ten lessons on dealer gamma exposure, with their exercises and without their solutions.
+The eleven lessons on dealer gamma exposure, with their exercises and without their solutions.
 
 - `notebooks/`: the lessons, unexecuted: run each from the top (*Run → Run All Cells*);
 - `data/`: a copy of the synthetic data files the lessons use (see `data/README.md`).
