@@ -100,3 +100,23 @@ def test_every_figure_the_lesson_quotes_from_the_real_series_is_recomputed(quote
 def test_the_quoted_figures_are_labelled_as_measured_on_the_download():
     md = lesson_markdown()
     assert "measured on SqueezeMetrics' DIX.csv (not shipped)" in md
+
+
+def test_the_lessons_words_about_the_real_series_hold():
+    """The prose around the table: 'more than twice', 'removes about a third of the gap', 'clear of zero',
+    'shrinks by a little more than a third', 'differs by one to three vol points', day 0 'stands out'."""
+    d = dix.read_dix(squeeze_file())
+    for h in HORIZONS:
+        p = evidence.panel(d["price"], d["gex"], horizon=h)
+        raw, ctl = evidence.by_sign(p), evidence.controlled_by_sign(p)
+        qr, qc = evidence.by_quantile(p), evidence.controlled_by_quantile(p)
+        assert raw.loc["negative", "forward_vol"] > 2 * raw.loc["positive", "forward_vol"]
+        removed = 1 - ctl.loc["difference", "forward_vol"] / raw.loc["difference", "forward_vol"]
+        assert 0.25 < removed < 0.42, removed
+        assert ctl.loc["difference", "low"] > 0 and qc.iloc[-1]["low"] > 0
+        shrink = 1 - qc.iloc[-1]["forward_vol"] / qr.iloc[-1]["forward_vol"]
+        assert 0.33 < shrink < 0.45, shrink
+    wide = evidence.event_view(d["price"], d["gex"]).pivot(index="offset", columns="direction", values="abs_return")
+    for direction in ("to negative", "to positive"):
+        before, day, after = wide[direction].loc[-10:-1].mean(), wide[direction].loc[0], wide[direction].loc[1:10].mean()
+        assert 0.01 <= abs(after - before) <= 0.03 and day > max(before, after) + 0.05
