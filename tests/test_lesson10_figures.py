@@ -71,6 +71,9 @@ def figures(d) -> dict[str, str]:
     out["range"] = (f"{len(d):,} trading days from {d.index[0]:%Y-%m-%d} to {d.index[-1]:%Y-%m-%d}, GEX below "
                     f"zero on {int((d['gex'] < 0).sum()):,} of them ({(d['gex'] < 0).mean():.1%})")
     out["top"] = f"{top:.0%} of the negative-GEX days fall in the most volatile fifth"
+    changes = evidence.sign_changes(d["gex"])
+    runs = int((changes["direction"] == "to negative").sum()) + int(d["gex"].iloc[0] < 0)
+    out["runs"] = f"{int((d['gex'] < 0).sum())} days in {runs} runs"
     view = evidence.event_view(d["price"], d["gex"])
     wide = view.pivot(index="offset", columns="direction", values="abs_return")
     events = view.groupby("direction")["events"].first()
