@@ -6,7 +6,7 @@ redraws its figure to PNG with Agg. Each control of each dashboard is moved
 through ``EVENTS`` distinct values (no two events alike) — for the lesson 03/04/05
 and 09 dashboards on the full SPX-like chain ``data/spx_calm.csv``, for lesson 08
 on ``data/spx_intraday_0dte.csv`` (10:30, so its time slider has the day ahead),
-and lessons 06/07 on their own simulations. The median over all events is
+lessons 06/07 on their own simulations, and lesson 10 on the shipped synthetic history. The median over all events is
 compared with the target. The split into compute (what-if + analytics +
 building the figure) and render (Agg draw + PNG) is measured on the same
 settings. The conventions dashboard (lesson 09) caches each combination it has
@@ -106,6 +106,7 @@ def main() -> None:
         "scalping_dashboard": (lambda: widgets.scalping_dashboard(), False),
         "time_vol_dashboard (intraday 0DTE chain)": (lambda: widgets.time_vol_dashboard(intraday), False),
         "conventions_dashboard (first visits)": (lambda: widgets.conventions_dashboard(snap), True),
+        "evidence_dashboard (synthetic history, 1,000 bootstrap draws)": (lambda: widgets.evidence_dashboard(), False),
     }
     for label, (build, fresh) in boards.items():
         dash = build()

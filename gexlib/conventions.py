@@ -67,6 +67,28 @@ IV_FLOOR = 0.01
 SECONDS_PER_YEAR = 365.0 * 86400.0
 BUSINESS_DAYS_PER_YEAR = 262.0
 
+# --- the evidence (gexlib.evidence): daily GEX against realised volatility -------------------
+#: Trading days per year that annualise a daily variance (vol = sqrt(252 × mean squared log return)).
+TRADING_DAYS = 252
+#: Default horizon of the forward realised vol, trading days (1: the next day; 5: the next week).
+HORIZON = 1
+#: Default window of the trailing realised vol (the volatility control), trading days, today included.
+VOL_WINDOW = 20
+#: Default number of GEX quantile groups (5: quintiles).
+QUANTILES = 5
+#: Default number of trailing-vol groups of the double sort (5: quintiles).
+VOL_GROUPS = 5
+#: Stationary bootstrap: draws, mean block length (trading days), seed and confidence level.
+BOOT_DRAWS = 1000
+BOOT_BLOCK = 20
+BOOT_SEED = 20240612
+CONFIDENCE = 0.95
+#: Largest number of business days (Mon–Fri) a daily series may skip between two rows before the reader
+#: calls it a gap: exchange holidays skip one, a holiday next to a closure (Hurricane Sandy, Oct 2012) two.
+MAX_SKIPPED_DAYS = 3
+#: Trading days shown before and after a change of sign of GEX in the event view.
+EVENT_DAYS = 10
+
 
 def check_choice(name: str, value: str, allowed) -> str:
     """Return ``value`` if it is one of ``allowed``, else raise ValueError naming them."""

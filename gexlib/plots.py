@@ -46,6 +46,9 @@ COLORS = {
     "no_hedging": "#BBBBBB",  # light grey: the same news without dealer hedging
     "charm": "#332288",       # indigo: hedge flow as time passes
     "vanna": "#999933",       # olive: hedge flow as implied vol moves
+    # lesson 10 (Tol's muted palette): a comparison before and after the trailing-vol control
+    "unconditional": "#AAAAAA",  # grey: all days, no control
+    "controlled": "#44AA99",     # teal: within trailing-vol groups (double sort)
 }
 #: Line style of each vertical level line.
 STYLES = {"spot": "--", "zero_gamma": "-.", "flip": ":", "call_wall": (0, (6, 2, 1, 2, 1, 2)),
@@ -753,4 +756,99 @@ def time_vol(snap: Snapshot, *, hours: float = 0.0, iv_shift: float = 0.0, charm
     for ax in (top, middle):
         ax.set_xlabel("")
     bottom.set_xlabel("strike (bars); hypothetical spot (profile)")
+    return fig
+
+
+# --- lesson 10: the evidence ----------------------------------------------------------------
+
+
+def _horizon_label(horizon: int) -> str:
+    return "next day" if horizon == 1 else f"next {horizon} days"
+
+
+def _interval_bars(ax, x, table: pd.DataFrame, width: float, *, color, label: str):
+    """Bars of ``forward_vol`` (in %/yr) with ``low``–``high`` whiskers."""
+    y = 100.0 * table["forward_vol"].to_numpy(dtype=float)
+    lo = 100.0 * table["low"].to_numpy(dtype=float)
+    hi = 100.0 * table["high"].to_numpy(dtype=float)
+    bars(ax, x, y, width, color=color, label=label)
+    ax.errorbar(x, y, yerr=[np.maximum(y - lo, 0), np.maximum(hi - y, 0)], fmt="none", ecolor=COLORS["net"],
+                elinewidth=1, capsize=3)
+
+
+def vol_by_gex(raw: pd.DataFrame, controlled: pd.DataFrame | None = None, *, horizon: int = cv.HORIZON, ax=None):
+    """Mean forward realised vol per GEX quantile group, with its bootstrap interval.
+
+    ``raw`` is :func:`gexlib.evidence.by_quantile`, ``controlled``
+    :func:`gexlib.evidence.controlled_by_quantile` (same ``q``); their last row
+    (``Q1 − Qq``) is not drawn. Grey bars: all days; teal: within trailing-vol groups.
+    """
+    fig, ax = _axes(ax)
+    r = raw.iloc[:-1]
+    x = np.arange(len(r), dtype=float)
+    width = 0.8 if controlled is None else 0.4
+    _interval_bars(ax, x - (0 if controlled is None else width / 2), r, width, color=COLORS["unconditional"],
+                   label="all days")
+    if controlled is not None:
+        _interval_bars(ax, x + width / 2, controlled.iloc[:-1], width, color=COLORS["controlled"],
+                       label="within trailing-vol groups")
+    ax.set_xticks(x, list(r.index))
+    ax.set_xlim(-0.6, len(r) - 0.4)
+    ax.set_ylim(bottom=0.0)
+    ax.set_xlabel("GEX quantile group (Q1 lowest)")
+    ax.set_ylabel(f"realised vol, {_horizon_label(horizon)} (%/yr)")
+    legend(ax, ncols=2)
+    return fig
+
+
+def double_sort_bars(table: pd.DataFrame, *, horizon: int = cv.HORIZON, ax=None):
+    """Per trailing-vol group, mean forward vol after negative-GEX and after other days.
+
+    ``table`` is :func:`gexlib.evidence.double_sort`; a group without days of one kind
+    has no bar of that kind. The tick labels give each group's share of negative-GEX days.
+    """
+    fig, ax = _axes(ax)
+    x = np.arange(len(table), dtype=float)
+    for column, shift, kind, label in (("negative", -0.2, "short_gamma", "GEX < 0"),
+                                       ("positive", 0.2, "long_gamma", "GEX ≥ 0")):
+        y = 100.0 * table[column].to_numpy(dtype=float)
+        ok = np.isfinite(y)
+        bars(ax, x[ok] + shift, y[ok], 0.4, color=COLORS[kind], label=label)
+    ax.set_xticks(x, [f"{g}\n{s:.0%} < 0" for g, s in zip(table.index, table["share_negative"], strict=True)])
+    ax.set_xlim(-0.6, len(table) - 0.4)
+    ax.set_ylim(bottom=0.0)
+    ax.set_xlabel("trailing-vol group (1 calmest), share of days with GEX < 0")
+    ax.set_ylabel(f"realised vol, {_horizon_label(horizon)} (%/yr)")
+    legend(ax, ncols=2)
+    return fig
+
+
+def evidence_panels(raw: pd.DataFrame, controlled: pd.DataFrame, table: pd.DataFrame, *,
+                    horizon: int = cv.HORIZON):
+    """Lesson 10 figure: :func:`vol_by_gex` (left) and :func:`double_sort_bars` (right), one vol axis."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(FIGSIZE[0] + 3.0, 4.0), layout="constrained", sharey=True)
+    vol_by_gex(raw, controlled, horizon=horizon, ax=left)
+    double_sort_bars(table, horizon=horizon, ax=right)
+    right.set_ylabel("")
+    right.tick_params(labelleft=True)
+    return fig
+
+
+def sign_change_view(view: pd.DataFrame, *, ax=None):
+    """Mean absolute daily return (annualised, %) around the days GEX changes sign.
+
+    ``view`` is :func:`gexlib.evidence.event_view`; one line per direction, coloured by
+    the side GEX moves to; the legend gives the number of changes.
+    """
+    fig, ax = _axes(ax)
+    for direction, kind in (("to negative", "short_gamma"), ("to positive", "long_gamma")):
+        v = view[view["direction"] == direction]
+        if len(v) and int(v["events"].iloc[0]) > 0:
+            ax.plot(v["offset"], 100.0 * v["abs_return"], "o-", ms=3, color=COLORS[kind], lw=LW,
+                    label=f"GEX turns {direction.split()[-1]} ({int(v['events'].iloc[0])} times)")
+    ax.axvline(-0.5, **ZERO_LINE)
+    ax.set_ylim(bottom=0.0)
+    ax.set_xlabel("trading days from the first day with the new sign")
+    ax.set_ylabel("mean |daily return| × √252 (%/yr)")
+    legend(ax, ncols=2)
     return fig

@@ -1,7 +1,8 @@
 """Shared test fixtures: access to real Cboe downloads kept outside the repository.
 
 Set ``GEXLIB_CBOE_DIR`` to a folder of Cboe delayed-quotes CSV files to run the
-real-file tests; without it they are skipped.
+real-file tests; without it they are skipped. ``GEXLIB_SQUEEZE_DIR`` names a folder holding
+SqueezeMetrics' ``DIX.csv`` (tests/test_dix.py, tests/test_lesson10_figures.py).
 """
 
 import os

@@ -52,7 +52,7 @@ import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from .. import conventions as cv
-from .. import fmt, gex, hedging, plots, regime, sheet, whatif
+from .. import datasets, dix, evidence, fmt, gex, hedging, plots, regime, sheet, whatif
 from ..chain import Snapshot
 
 #: Resolution of the dashboard images (dots per inch).
@@ -994,4 +994,104 @@ def conventions_dashboard(snap: Snapshot, *, window: float = plots.WINDOW, r: fl
 
     book = {"sign": list(cv.SIGNS), "level": ["zero_gamma", "cumulative"],
             "spot": _spot_positions(snap, (-0.03, 0.03))}
+    return _build(controls, compute, describe, book)
+
+
+# --- lesson 10 ---------------------------------------------------------------------------
+
+#: Ranges of the evidence dashboard's sliders: (min, max, step), trading days or groups.
+EVIDENCE_HORIZON = (1, 10, 1)
+EVIDENCE_QUANTILES = (2, 10, 1)
+EVIDENCE_WINDOW = (5, 120, 5)
+
+
+def evidence_series(source=None) -> tuple[pd.Series, pd.Series, str]:
+    """``(price, gex, name)`` of the evidence dashboard's data.
+
+    ``source`` None: the shipped synthetic history (``spot``, ``gex_practitioner``);
+    a path: a ``DIX.csv`` read with :func:`gexlib.dix.read_dix` (``price``, ``gex``);
+    a DataFrame with ``price`` and ``gex`` columns (what :func:`gexlib.dix.read_dix` returns).
+    """
+    if source is None:
+        h = datasets.history()
+        return h["spot"], h["gex_practitioner"], "synthetic history (data/history.csv, practitioner sign)"
+    if isinstance(source, pd.DataFrame):
+        return source["price"], source["gex"], "the series passed"
+    return (*(lambda d: (d["price"], d["gex"]))(dix.read_dix(source)), str(source))
+
+
+def evidence_dashboard(source=None, *, horizon: int = cv.HORIZON, quantiles: int = cv.QUANTILES,
+                       window: int = cv.VOL_WINDOW, groups: int = cv.VOL_GROUPS, draws: int = cv.BOOT_DRAWS,
+                       block: float = cv.BOOT_BLOCK, seed: int = cv.BOOT_SEED,
+                       confidence: float = cv.CONFIDENCE) -> Dashboard:
+    """Lesson 10: realised vol after negative- and positive-GEX days, with and without a vol control.
+
+    Controls ``horizon`` (trading days of the forward realised vol), ``quantiles`` (GEX
+    groups) and ``window`` (trading days of the trailing realised vol, the control). With
+    ``price, gex = evidence_series(source)`` and ``p = evidence.panel(price, gex,
+    horizon=, window=)`` the state holds ``days`` (rows of ``p``) and, from
+    :func:`gexlib.evidence.by_sign` (prefix ``raw_``) and
+    :func:`gexlib.evidence.controlled_by_sign` with ``groups`` (prefix ``ctl_``), the mean
+    forward vol after ``negative`` and ``positive`` days and the ``difference`` with its
+    interval (``_low``, ``_high``), and ``raw_spread`` / ``ctl_spread`` (Q1 − Qq of
+    :func:`gexlib.evidence.by_quantile` / :func:`gexlib.evidence.controlled_by_quantile`)
+    with theirs. The figure is :func:`gexlib.plots.evidence_panels`. All intervals: stationary
+    bootstrap with ``draws``, mean ``block`` and ``seed``.
+
+    Parameters
+    ----------
+    source : None, str, pathlib.Path or pandas.DataFrame
+        None for the shipped synthetic history; the path of your own ``DIX.csv``
+        download; or a frame with ``price`` and ``gex`` (:func:`evidence_series`).
+    """
+    price, gex_series, name = evidence_series(source)
+    boot = dict(draws=draws, block=block, seed=seed, confidence=confidence)
+
+    def slider(description, value, bounds):
+        lo, hi, step = bounds
+        return w.IntSlider(value=value, min=lo, max=hi, step=step, description=description,
+                           continuous_update=False, style=_STYLE)
+
+    controls = {"horizon": slider("horizon (trading days ahead)", horizon, EVIDENCE_HORIZON),
+                "quantiles": slider("GEX quantile groups", quantiles, EVIDENCE_QUANTILES),
+                "window": slider("trailing-vol window (days)", window, EVIDENCE_WINDOW)}
+
+    def compute(v):
+        p = evidence.panel(price, gex_series, horizon=v["horizon"], window=v["window"])
+        raw, ctl = evidence.by_sign(p, **boot), evidence.controlled_by_sign(p, groups, **boot)
+        raw_q = evidence.by_quantile(p, v["quantiles"], **boot)
+        ctl_q = evidence.controlled_by_quantile(p, v["quantiles"], groups, **boot)
+        state = {**v, "days": len(p), "negative_days": int(raw.loc["negative", "days"])}
+        for prefix, t in (("raw", raw), ("ctl", ctl)):
+            for row in ("negative", "positive", "difference"):
+                state[f"{prefix}_{row}"] = float(t.loc[row, "forward_vol"])
+            state[f"{prefix}_difference_low"] = float(t.loc["difference", "low"])
+            state[f"{prefix}_difference_high"] = float(t.loc["difference", "high"])
+        for prefix, t in (("raw", raw_q), ("ctl", ctl_q)):
+            last = t.iloc[-1]
+            state[f"{prefix}_spread"] = float(last["forward_vol"])
+            state[f"{prefix}_spread_low"], state[f"{prefix}_spread_high"] = float(last["low"]), float(last["high"])
+        fig = plots.evidence_panels(raw_q, ctl_q, evidence.double_sort(p, groups), horizon=v["horizon"])
+        return {k: _plain(x) if not isinstance(x, int) else x for k, x in state.items()}, fig
+
+    def pts(x, lo, hi):
+        return f"{100 * x:+.1f} pts [{100 * lo:+.1f}, {100 * hi:+.1f}]"
+
+    def describe(s):
+        q = s["quantiles"]
+        return _lines(
+            f"{name}: {s['days']:,} days, {s['negative_days']:,} with GEX &lt; 0; realised vol of the next "
+            f"{s['horizon']} day(s), annualised; control: trailing {s['window']}-day vol in {groups} groups",
+            f"after GEX &lt; 0 days {100 * s['raw_negative']:.1f}%, after GEX ≥ 0 {100 * s['raw_positive']:.1f}%: "
+            f"difference {pts(s['raw_difference'], s['raw_difference_low'], s['raw_difference_high'])}",
+            f"same trailing vol: {100 * s['ctl_negative']:.1f}% against {100 * s['ctl_positive']:.1f}%: "
+            f"difference {pts(s['ctl_difference'], s['ctl_difference_low'], s['ctl_difference_high'])}",
+            f"Q1 − Q{q} (lowest minus highest GEX): all days "
+            f"{pts(s['raw_spread'], s['raw_spread_low'], s['raw_spread_high'])}, within trailing-vol groups "
+            f"{pts(s['ctl_spread'], s['ctl_spread_low'], s['ctl_spread_high'])}",
+            f"[{confidence:.0%} intervals: stationary bootstrap, {draws:,} draws, mean block {block:g} days]",
+        )
+
+    book = {"horizon": sorted({horizon, 1, 5}), "quantiles": sorted({quantiles, 5, 10}),
+            "window": sorted({window, 5, 20, 60})}
     return _build(controls, compute, describe, book)
