@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 import ipywidgets as w
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
