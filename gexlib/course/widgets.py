@@ -470,7 +470,7 @@ def greeks_dashboard(*, strike: float = 100.0, spot: float = 100.0, iv: float = 
                       f"theta  {s['theta']:.4f} $ per day")
 
     book = {"spot": _positions(spot, [spot * (1 + k) for k in (-0.10, -0.05, 0.05, 0.10)]),
-            "iv": _positions(iv, (0.10, 0.40)), "days": _positions(days, (7.0, 90.0))}
+            "iv": _positions(iv, (0.10, 0.40)), "days": _positions(days, (1.0, 3.0, 7.0, 90.0))}
     return _build(controls, compute, describe, book)
 
 
