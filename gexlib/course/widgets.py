@@ -570,7 +570,7 @@ def dealer_gamma_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float
             f"flip (cumulative): {_level(s['flip'])}",
             f"call wall {_level(s['call_wall'])}, put wall {_level(s['put_wall'])}",
             f"dealer hedge flow for a {move:+.0%} move: {plots.bn(s['hedge_flow'])} "
-            f"({'buy' if s['hedge_flow'] >= 0 else 'sell'} {abs(s['hedge_shares']):,.0f} shares; "
+            f"({'buy' if s['hedge_flow'] >= 0 else 'sell'} {abs(s['hedge_shares']):,.0f} index units; "
             f"GEX estimate {plots.bn(s['hedge_flow_linear'])})",
         )
 
