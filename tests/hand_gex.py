@@ -59,7 +59,7 @@ class Chain:
         """The profile's crossing nearest spot, by a grid scan and brentq; None without one."""
         grid = self.spot * np.linspace(lo, hi, n)
         g = np.array([self.total(S) for S in grid])
-        roots = [brentq(self.total, a, b, xtol=1e-6) for a, b, ga, gb in zip(grid[:-1], grid[1:], g[:-1], g[1:])
+        roots = [brentq(self.total, a, b, xtol=1e-6) for a, b, ga, gb in zip(grid[:-1], grid[1:], g[:-1], g[1:], strict=True)
                  if ga * gb < 0]
         return min(roots, key=lambda x: abs(x - self.spot)) if roots else None
 

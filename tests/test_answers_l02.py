@@ -32,5 +32,6 @@ def test_seed_put_dealer_trade_by_quantlib_deltas():
 
 def test_short_put_dealer_sells_into_a_fall():
     before, after = ql_delta(100.0, 100.0, 30.0, 0.20, "P"), ql_delta(99.0, 100.0, 30.0, 0.20, "P")
-    trade = -(-1) * 100 * (after - before)
+    position = -1  # one short put
+    trade = -position * 100 * (after - before)
     assert trade < 0 and exercises.is_right("02-short-put-falls", "sell")
