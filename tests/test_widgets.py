@@ -389,3 +389,24 @@ def test_heatmap_and_flip_dashboards_on_a_real_cboe_download(cboe_file):
 def test_no_figure_is_left_open():
     assert plt.get_fignums() == []
     assert np.isfinite(widgets.DPI)
+
+
+def test_heatmap_oi_sliders_are_scale_oi(calm, heat):
+    reset(heat, spot=calm.spot)
+    heat.set(expiries="all expiries", call_oi=1.0, put_oi=1.5)
+    t = whatif.apply(calm, put=1.5)
+    assert heat.state["total_gex"] == pytest.approx(gex.total_gex(t), rel=1e-12)
+    assert (heat.state["call_wall"], heat.state["put_wall"]) == tuple(gex.walls(t).values())
+    heat.set(put_oi=1.0)
+    assert heat.state["total_gex"] == gex.total_gex(calm)
+
+
+def test_hedge_ticket_iv_slider_moves_ticket_and_simulation():
+    dash = widgets.hedge_ticket()
+    dash.set(iv=0.40, interval="1 hour", position=-100, move=1.0)
+    t = hedging.bs_ticket(-100, 100.0, 1.0, strike=100.0, days=30.0, iv=0.40)
+    assert dash.state["trade_exact"] == t.trade_exact and dash.state["shares_now"] == t.shares_now
+    sim = hedging.simulate_discrete_hedge(100.0, 100.0, widgets.TICKET_HORIZON, 0.40, 0.40, widgets.TICKET_PATHS,
+                                          78, widgets.REBALANCE["1 hour"], seed=widgets.TICKET_SEED)
+    assert dash.state["sim_std"] == pytest.approx(sim.std, rel=1e-12)
+    assert "IV 40%" in dash.readout.value

@@ -464,7 +464,7 @@ def greeks_dashboard(*, strike: float = 100.0, spot: float = 100.0, iv: float = 
                       f"theta  {s['theta']:.4f} $ per day")
 
     book = {"spot": _positions(spot, [spot * (1 + k) for k in (-0.10, -0.05, 0.05, 0.10)]),
-            "iv": _positions(iv, (0.10, 0.40)), "days": _positions(days, (7.0, 90.0))}
+            "iv": _positions(iv, (0.10, 0.40)), "days": _positions(days, (1.0, 3.0, 7.0, 90.0))}
     return _build(controls, compute, describe, book)
 
 
@@ -474,46 +474,47 @@ def greeks_dashboard(*, strike: float = 100.0, spot: float = 100.0, iv: float = 
 def hedge_ticket_dashboard(*, strike: float = 100.0, spot: float = 100.0, days: float = 30.0, iv: float = 0.20,
                  position: int = -100, move: float = 1.0, interval: str = "1 hour", kind: str = "C",
                  cost_per_share: float = 0.0, multiplier: float = cv.MULTIPLIER) -> Dashboard:
-    """Lesson 02: the hedge ticket; sliders position, spot move, rebalancing interval.
+    """Lesson 02: the hedge ticket; sliders position, spot move, IV, rebalancing interval.
 
     State: the :func:`gexlib.hedging.bs_ticket` for the move (shares to hold, to
     trade, P&L) and the mean and spread of the final P&L per option from
-    :func:`gexlib.hedging.simulate_discrete_hedge` (one month, implied = realised
-    vol, seeded) at the chosen interval, whose running P&L the figure shows
-    (:func:`gexlib.plots.hedge_paths`).
+    :func:`gexlib.hedging.simulate_discrete_hedge` (one month of 21 trading days,
+    implied = realised vol = the IV slider, seeded) at the chosen interval, whose
+    running P&L the figure shows (:func:`gexlib.plots.hedge_paths`).
     """
     cv.check_choice("interval", interval, REBALANCE)
     controls = {
         "position": w.IntSlider(value=position, min=-500, max=500, step=10, description="position (contracts)",
                                 continuous_update=False, style=_STYLE),
         "move": _slider("spot move ($)", move, -5.0, 5.0, 0.25),
+        "iv": _slider("IV = realised vol (decimal)", iv, 0.05, 0.80, 0.01),
         "interval": w.Dropdown(options=list(REBALANCE), value=interval, description="rebalance every",
                                style=_STYLE),
     }
 
-    @functools.lru_cache(maxsize=len(REBALANCE))
-    def simulation(label):
+    @functools.lru_cache(maxsize=4 * len(REBALANCE))
+    def simulation(label, sigma):
         return hedging.simulate_discrete_hedge(
-            spot, strike, TICKET_HORIZON, iv, iv, TICKET_PATHS, hedging.STEPS_PER_DAY, REBALANCE[label],
+            spot, strike, TICKET_HORIZON, sigma, sigma, TICKET_PATHS, hedging.STEPS_PER_DAY, REBALANCE[label],
             cost_per_share, seed=TICKET_SEED, kind=kind, keep_paths=TICKET_KEEP)
 
     def compute(v):
-        t = hedging.bs_ticket(v["position"], spot, v["move"], strike=strike, days=days, iv=iv, kind=kind,
+        t = hedging.bs_ticket(v["position"], spot, v["move"], strike=strike, days=days, iv=v["iv"], kind=kind,
                               multiplier=multiplier)
-        sim = simulation(v["interval"])
+        sim = simulation(v["interval"], v["iv"])
         state = {**v, **t.__dict__, "sim_mean": sim.mean, "sim_std": sim.std, "sim_stderr": sim.stderr}
         return state, plots.hedge_paths(sim)
 
     def describe(s):
         side = "buy" if s["trade_exact"] >= 0 else "sell"
         return _lines(
-            f"{s['position']:+d} {'calls' if kind == 'C' else 'puts'}, strike {strike:g}, {days:g} days, "
-            f"IV {iv:.0%}, spot {spot:g}",
+            f"{s['position']:+d} {'calls' if kind == 'C' else 'puts'}, strike {strike:g}, {days:g} calendar days, "
+            f"IV {s['iv']:.0%}, spot {spot:g}, r = q = 0",
             f"hedge now        {s['shares_now']:+,.0f} shares",
             f"after {s['move']:+.2f}:     {side} {abs(s['trade_exact']):,.0f} shares "
             f"(gamma estimate {s['trade_linear']:+,.0f})",
             f"hedged P&L of the move  {s['pnl_exact']:+,.2f} $ (gamma estimate {s['pnl_linear']:+,.2f})",
-            f"re-hedging every {s['interval']} for a month: final P&L per option "
+            f"re-hedging every {s['interval']} for 21 trading days (IV = realised vol): final P&L per option "
             f"mean {s['sim_mean']:+.3f} $, spread {s['sim_std']:.3f} $",
         )
 
@@ -564,7 +565,7 @@ def dealer_gamma_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float
             f"flip (cumulative): {fmt.level(s['flip'])}",
             f"call wall {fmt.level(s['call_wall'])}, put wall {fmt.level(s['put_wall'])}",
             f"dealer hedge flow for a {move:+.0%} move: {fmt.bn(s['hedge_flow'])} "
-            f"({'buy' if s['hedge_flow'] >= 0 else 'sell'} {abs(s['hedge_shares']):,.0f} shares; "
+            f"({'buy' if s['hedge_flow'] >= 0 else 'sell'} {abs(s['hedge_shares']):,.0f} index units; "
             f"GEX estimate {fmt.bn(s['hedge_flow_linear'])})",
         )
 
@@ -640,21 +641,23 @@ def heatmap_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float = pl
                       time: str = cv.TIME, r: float = cv.RATE, q: float = cv.DIVIDEND) -> Dashboard:
     """Lesson 05: the strike × expiry heatmap with walls, flip and spot.
 
-    Controls: ``spot``, ``iv_shift`` and ``expiries`` (a key of
+    Controls: ``spot``, ``iv_shift``, ``call_oi``, ``put_oi`` (scales) and ``expiries`` (a key of
     :data:`gexlib.whatif.EXPIRY_PRESETS`). With ``t = whatif.apply(snap,
-    iv_shift=, spot=, expiries=)`` the state holds ``total_gex``, ``flip``,
+    iv_shift=, call=, put=, spot=, expiries=)`` the state holds ``total_gex``, ``flip``,
     ``call_wall``, ``put_wall`` and ``contracts`` (rows of ``t``); the figure is
     :func:`gexlib.plots.heatmap` of ``t``. Model gamma.
     """
     conv = dict(sign=sign, gamma="model", time=time, r=r, q=q)
     controls = {
-        "spot": _spot_slider(snap), "iv_shift": _iv_slider(),
+        "spot": _spot_slider(snap), "iv_shift": _iv_slider(), "call_oi": _oi_slider("call"),
+        "put_oi": _oi_slider("put"),
         "expiries": w.Dropdown(options=list(whatif.EXPIRY_PRESETS), value="all expiries",
                                description="expiries", style=_STYLE),
     }
 
     def compute(v):
-        t = whatif.apply(snap, iv_shift=v["iv_shift"], spot=v["spot"], expiries=v["expiries"])
+        t = whatif.apply(snap, iv_shift=v["iv_shift"], call=v["call_oi"], put=v["put_oi"], spot=v["spot"],
+                         expiries=v["expiries"])
         flip = gex.flip_strike(t, **conv)
         walls = gex.walls(t, **conv)
         state = {**v, "sign": sign, "gamma": "model", "total_gex": gex.total_gex(t, **conv),
