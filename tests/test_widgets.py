@@ -402,7 +402,7 @@ def test_heatmap_oi_sliders_are_scale_oi(calm, heat):
 
 
 def test_hedge_ticket_iv_slider_moves_ticket_and_simulation():
-    dash = widgets.hedge_ticket()
+    dash = widgets.hedge_ticket_dashboard()
     dash.set(iv=0.40, interval="1 hour", position=-100, move=1.0)
     t = hedging.bs_ticket(-100, 100.0, 1.0, strike=100.0, days=30.0, iv=0.40)
     assert dash.state["trade_exact"] == t.trade_exact and dash.state["shares_now"] == t.shares_now
