@@ -24,18 +24,29 @@ The fit, per expiry (all expiries at once, vectorised over group sums):
    :data:`~gexlib.conventions.PARITY_OUTLIER_SD` robust standard deviations
    (1.4826 × median absolute residual) and its own half-spreads is dropped, and the
    line refitted.
-5. The fit stands when at least :data:`~gexlib.conventions.PARITY_MIN_STRIKES`
-   strikes are left, the expiry is at least :data:`~gexlib.conventions.PARITY_MIN_DAYS`
-   away and its rate and carry are within ±:data:`~gexlib.conventions.PARITY_MAX_RATE`.
-   Otherwise (``status="fallback"``, the reason named) the expiry takes the rate and
-   carry interpolated linearly in ``T`` between fitted expiries (flat beyond them),
-   or the given ``r`` and ``q`` when no expiry fits.
+5. The expiry's own rate ``−ln D / T`` stands when at least
+   :data:`~gexlib.conventions.PARITY_MIN_STRIKES` strikes are left, the expiry is at
+   least :data:`~gexlib.conventions.PARITY_MIN_DAYS` away and the rate lies in
+   :data:`~gexlib.conventions.PARITY_RATE_RANGE`; likewise its carry, in
+   :data:`~gexlib.conventions.PARITY_CARRY_RANGE`. Otherwise the expiry takes the rate
+   (carry) interpolated linearly in ``T`` between expiries whose own one stands (flat
+   beyond them), or the given ``r`` (``r − q``) when none does; the reason is reported.
 
-The near-expiry rule is why step 5 has a day limit: over one day a carry of 5% moves
-the forward by 0.014%, less than the mismatch between a spot and option quotes
-stamped minutes apart (after the close, a cash index's last print against quotes
-that follow the futures), so a short expiry's own fit measures the stale spot, not
-the carry. Its forward then comes from the longer expiries' carry.
+The carry is measured net of a **basis**: ``ln(F/S)`` of the fitted expiries is
+regressed on ``T`` over the first :data:`~gexlib.conventions.PARITY_BASIS_YEARS`, and
+the intercept, common to every expiry, is taken out. It is what the quotes say about
+their own underlying against the stamped spot: after the close a cash index's last print
+against option quotes that followed the futures for another quarter of an hour, or an
+ETF's dividend going ex the next morning. Left in, it would read as an absurd carry on
+the shortest expiries (0.1% over one day is 36% a year). Model gamma evaluates at the
+stamped spot with ``F = S e^{(r − q)T}``, so levels are read against that spot;
+:func:`mid_iv` prices the quotes with the basis, where they were made.
+
+Near expiry the fit is noisy for the same reason, and the carry term ``(r − q)T`` is
+smaller than a minute's move: expiries closer than ``PARITY_MIN_DAYS`` take the carry of
+the longer ones. Parity is exact for European options (SPX); on American ones (SPY) the
+early-exercise premium bends the line, the fitted discount exceeds 1 and the rate falls
+back to the given one.
 """
 
 from __future__ import annotations
