@@ -26,9 +26,10 @@ The fit, per expiry (all expiries at once, vectorised over group sums):
    line refitted.
 5. The expiry's own rate ``−ln D / T`` stands when at least
    :data:`~gexlib.conventions.PARITY_MIN_STRIKES` strikes are left, the expiry is at
-   least :data:`~gexlib.conventions.PARITY_MIN_DAYS` away and the rate lies in
-   :data:`~gexlib.conventions.PARITY_RATE_RANGE`; likewise its carry, in
-   :data:`~gexlib.conventions.PARITY_CARRY_RANGE`. Otherwise the expiry takes the rate
+   least :data:`~gexlib.conventions.PARITY_RATE_MIN_DAYS` away (the slope divided by a
+   short ``T`` is noise) and the rate lies in :data:`~gexlib.conventions.PARITY_RATE_RANGE`;
+   its carry when it is at least :data:`~gexlib.conventions.PARITY_MIN_DAYS` away and
+   in :data:`~gexlib.conventions.PARITY_CARRY_RANGE`. Otherwise the expiry takes the rate
    (carry) interpolated linearly in ``T`` between expiries whose own one stands (flat
    beyond them), or the given ``r`` (``r − q``) when none does; the reason is reported.
 
@@ -125,7 +126,7 @@ def _fallback(T, own, ok, default):
 def forwards(snap: Snapshot, *, time: str = cv.TIME, r: float = cv.RATE, q: float = cv.DIVIDEND,
              n_strikes: int = cv.PARITY_STRIKES, min_strikes: int = cv.PARITY_MIN_STRIKES,
              outlier_sd: float = cv.PARITY_OUTLIER_SD, min_days: float = cv.PARITY_MIN_DAYS,
-             rate_range: tuple[float, float] = cv.PARITY_RATE_RANGE,
+             rate_min_days: float = cv.PARITY_RATE_MIN_DAYS, rate_range: tuple[float, float] = cv.PARITY_RATE_RANGE,
              carry_range: tuple[float, float] = cv.PARITY_CARRY_RANGE,
              basis_years: float = cv.PARITY_BASIS_YEARS) -> pd.DataFrame:
     """Forward, discount, implied rate and carry per expiry from put–call parity on mid quotes.
@@ -140,7 +141,7 @@ def forwards(snap: Snapshot, *, time: str = cv.TIME, r: float = cv.RATE, q: floa
         Time-to-expiry convention.
     r, q : float
         Rate and dividend yield for expiries when no expiry has a usable fit of its own.
-    n_strikes, min_strikes, outlier_sd, min_days, rate_range, carry_range, basis_years
+    n_strikes, min_strikes, outlier_sd, min_days, rate_min_days, rate_range, carry_range, basis_years
         Fit settings; defaults from :mod:`gexlib.conventions` (``PARITY_*``).
 
     Returns
@@ -159,8 +160,8 @@ def forwards(snap: Snapshot, *, time: str = cv.TIME, r: float = cv.RATE, q: floa
           the fit (price units, NaN without a fit);
         - ``rate_source`` and ``carry_source``: ``"fit"``, ``"interpolated"`` or
           ``"given"``, and ``reason`` why the expiry's own fit was not used
-          (``"too few strikes"``, ``"short expiry"``, ``"implausible rate"``,
-          ``"implausible carry"``; empty when it was);
+          (``"too few strikes"``, ``"short expiry"``, ``"implausible carry"``,
+          ``"implausible rate"``, ``"rate from longer expiries"``; empty when it was);
         - ``forward_fit`` and ``discount_fit``: the expiry's own fit (NaN without one).
     """
     o = snap.options
@@ -201,12 +202,13 @@ def forwards(snap: Snapshot, *, time: str = cv.TIME, r: float = cv.RATE, q: floa
     basis = float(np.polyfit(T[near], x[near], 1)[1]) if near.sum() >= 2 else 0.0
     b_own = (x - basis) / T
     long_enough = T * 365.0 >= min_days
-    rate_ok = has & long_enough & (r_own >= rate_range[0]) & (r_own <= rate_range[1])
+    rate_ok = has & (T * 365.0 >= rate_min_days) & (r_own >= rate_range[0]) & (r_own <= rate_range[1])
     carry_ok = has & long_enough & (b_own >= carry_range[0]) & (b_own <= carry_range[1])
     rate, rate_src = _fallback(T, r_own, rate_ok, r)
     carry, carry_src = _fallback(T, b_own, carry_ok, float(r) - float(q))
-    reason = np.select([~has, ~long_enough, ~rate_ok, ~carry_ok],
-                       ["too few strikes", "short expiry", "implausible rate", "implausible carry"], default="")
+    reason = np.select([~has, ~long_enough, ~carry_ok, ~rate_ok & (T * 365.0 >= rate_min_days), ~rate_ok],
+                       ["too few strikes", "short expiry", "implausible carry", "implausible rate",
+                        "rate from longer expiries"], default="")
     return pd.DataFrame({
         "expiry": exp["expiry"], "T": T, "forward": S * np.exp(carry * T), "discount": np.exp(-rate * T),
         "rate": rate, "carry": carry, "dividend": rate - carry, "basis": basis, "strikes": used,

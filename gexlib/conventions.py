@@ -93,6 +93,9 @@ PARITY_OUTLIER_SD = 3.0
 #: Expiries closer than this (calendar days) take their carry from longer ones: over a day or two
 #: the carry term (r − q)T is smaller than the mismatch between a spot and quotes stamped apart.
 PARITY_MIN_DAYS = 7.0
+#: The rate is the line's slope, known to about a spread over the strikes' range; divided by T it is
+#: noisy on short expiries, so only expiries at least this far (calendar days) give their own rate.
+PARITY_RATE_MIN_DAYS = 30.0
 #: Plausible range of a fitted rate, decimal per year; outside it the expiry's rate falls back.
 #: Parity is exact only for European options: American ones (SPY) bend the line's slope.
 PARITY_RATE_RANGE = (-0.01, 0.25)
