@@ -106,7 +106,8 @@ def format_sheet(lv: dict) -> str:
     ]
     if lv["total_gex_chain"] is not None:
         other = "model" if lv["gamma"] == "chain" else "chain"
-        lines.append(f"  beside it     {_money(lv['total_gex_' + other])} per 1% move ({other} gamma)")
+        source = "the file's gamma column" if other == "chain" else f"{lv['carry']} carry, {lv['iv']} IV"
+        lines.append(f"{other} gamma     {_money(lv['total_gex_' + other])} per 1% move ({source})")
     lines += [
         f"zero gamma      {_lvl(lv['zero_gamma'], s)}  [model gamma profile]",
         f"flip strike     {_lvl(lv['flip_strike'], s)}  [cumulative, {lv['gamma']} gamma]",

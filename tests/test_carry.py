@@ -214,7 +214,7 @@ def test_sheet_names_carry_and_iv_and_warns_on_a_chain_gap():
     assert lv["carry"] == cv.CARRY and lv["iv"] == cv.IV and lv["warnings"] == []
     assert lv["total_gex_chain"] == pytest.approx(gex.total_gex(snap, gamma="chain"))
     text = sheet.format_sheet(lv)
-    assert f"carry={cv.CARRY}" in text and "chain gamma" in text and "warning" not in text
+    assert f"carry={cv.CARRY}" in text and "chain gamma     +$" in text and "warning" not in text
     snap.options["chain_gamma"] *= 1.5  # a file whose published gamma is 50% larger
     lv = sheet.levels(snap)
     assert len(lv["warnings"]) == 1 and "warning: model and chain totals differ" in sheet.format_sheet(lv)
