@@ -52,6 +52,9 @@ back to the given one.
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
+
 import numpy as np
 import pandas as pd
 from scipy.optimize import elementwise
@@ -67,6 +70,20 @@ FORWARD_COLUMNS = ("expiry", "T", "forward", "discount", "rate", "carry", "divid
 MID_IV_REASONS = ("no_two_sided_quote", "expired", "below_intrinsic", "above_upper_bound", "no_convergence")
 
 _MAD = 1.4826  # median absolute deviation -> standard deviation of a normal
+_CACHE: OrderedDict = OrderedDict()  # quotes' fingerprint -> forwards table (the dashboards refit otherwise)
+_CACHE_SIZE = 32
+
+
+def _fingerprint(snap: Snapshot, settings: tuple) -> str:
+    """A digest of everything the fit reads: quotes, strikes, expiries, time, the quotes' spot, settings."""
+    o = snap.options
+    h = hashlib.blake2b(digest_size=16)
+    h.update(pd.DatetimeIndex(o["expiry"]).as_unit("ns").asi8.tobytes())
+    for col in ("strike", "bid", "ask"):
+        h.update(o[col].to_numpy(dtype=float).tobytes())
+    h.update((o["type"] == "C").to_numpy(dtype=bool).tobytes())
+    h.update(repr((pd.Timestamp(snap.asof).value, quote_spot(snap), settings)).encode())
+    return h.hexdigest()
 
 
 def quote_spot(snap: Snapshot) -> float:
@@ -164,12 +181,28 @@ def forwards(snap: Snapshot, *, time: str = cv.TIME, r: float = cv.RATE, q: floa
           ``"implausible rate"``, ``"rate from longer expiries"``; empty when it was);
         - ``forward_fit`` and ``discount_fit``: the expiry's own fit (NaN without one).
     """
+    settings = (time, float(r), float(q), n_strikes, min_strikes, outlier_sd, min_days, rate_min_days,
+                tuple(rate_range), tuple(carry_range), basis_years)
+    key = _fingerprint(snap, settings)
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+    else:
+        _CACHE[key] = _forwards(snap, *settings)
+        if len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    out = _CACHE[key].copy()
+    out["forward"] = float(snap.spot) * np.exp(out["carry"] * out["T"])  # at this snapshot's spot
+    return out
+
+
+def _forwards(snap, time, r, q, n_strikes, min_strikes, outlier_sd, min_days, rate_min_days, rate_range,
+              carry_range, basis_years) -> pd.DataFrame:
     o = snap.options
     Tall = cv.year_fraction(o["expiry"], snap.asof, time=time)
     exp = (pd.DataFrame({"expiry": o["expiry"], "T": Tall})[Tall > 0].drop_duplicates("expiry")
            .sort_values("expiry", ignore_index=True))
     n = len(exp)
-    Sq, S = quote_spot(snap), float(snap.spot)
+    Sq = quote_spot(snap)
     p = _pairs(snap, time)
     p = p.assign(g=exp.reset_index().set_index("expiry")["index"].reindex(p["expiry"]).to_numpy())
     if len(p):  # the money: the strike where |C − P| is smallest; keep the n_strikes nearest it
@@ -210,7 +243,7 @@ def forwards(snap: Snapshot, *, time: str = cv.TIME, r: float = cv.RATE, q: floa
                        ["too few strikes", "short expiry", "implausible carry", "implausible rate",
                         "rate from longer expiries"], default="")
     return pd.DataFrame({
-        "expiry": exp["expiry"], "T": T, "forward": S * np.exp(carry * T), "discount": np.exp(-rate * T),
+        "expiry": exp["expiry"], "T": T, "forward": np.nan, "discount": np.exp(-rate * T),
         "rate": rate, "carry": carry, "dividend": rate - carry, "basis": basis, "strikes": used,
         "rejected": rejected, "residual": np.where(has, rms, np.nan), "rate_source": rate_src,
         "carry_source": carry_src, "reason": reason, "forward_fit": np.where(has, F_fit, np.nan),

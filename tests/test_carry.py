@@ -247,3 +247,15 @@ def test_real_files_parity_rates_and_agreement_with_published_gamma(cboe_file):
         m = (c.T > 0.25) & (published > 0.2 / snap.spot)
         errors[name] = float(np.median(np.abs(c.gamma[m] / published[m] - 1)))
     assert errors["parity"] < errors["zero"]
+
+
+def test_the_fit_cache_sees_quotes_changed_in_place():
+    snap = priced_chain()
+    before = carry.forwards(snap)
+    before["carry"] = 99.0  # a caller changing its copy changes nothing for the next one
+    assert carry.forwards(snap)["carry"].abs().max() < 0.25
+    o = snap.options
+    e30 = sorted(o["expiry"].unique())[3]
+    near = o.index[(o["expiry"] == e30) & (o["type"] == "C") & (abs(o["strike"] - 5000) <= 20)][:2]
+    o.loc[near, ["bid", "ask"]] += 8.0
+    assert carry.forwards(snap).set_index("expiry").loc[e30, "rejected"] == 2
