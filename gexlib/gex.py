@@ -20,6 +20,7 @@ reports how many.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +33,7 @@ from . import conventions as cv
 from .chain import Snapshot
 
 PCT = 0.01  # exposure per 1% move
+_SHIFTED = re.compile(r"shift_iv\((?!\+0\.0000\))")  # the note whatif.shift_iv leaves on a nonzero shift
 _SQRT_2PI = float(np.sqrt(2.0 * np.pi))
 
 BUCKETS = ("0DTE", "weekly", "monthly", "quarterly", "LEAPS")
@@ -110,6 +112,9 @@ def contracts(snap: Snapshot, *, sign: str = cv.SIGN, gamma: str = cv.GAMMA, tim
     has_oi = oi > 0
     reasons = {}
     if iv == "mid":
+        if _SHIFTED.search(snap.source or ""):
+            raise ValueError("iv='mid' re-solves IVs from the quotes, which whatif.shift_iv does not change: "
+                             "use iv='chain' on a snapshot with shifted IVs")
         vols, why = carry_.mid_iv(snap, time=time, rates=rates)
         reasons = carry_.count_reasons(why, has_oi)
     else:

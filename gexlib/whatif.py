@@ -58,7 +58,8 @@ def shift_iv(snap: Snapshot, dv: float, *, floor: float = IV_FLOOR) -> Snapshot:
 
     ``iv_new = max(iv + dv, floor)`` where ``iv > 0``; contracts without an IV
     (``iv == 0``, left out of model gamma) keep 0. With ``dv != 0`` the chain's
-    own greeks are set to NaN (they belong to the old IVs).
+    own greeks are set to NaN (they belong to the old IVs). The quotes are unchanged, so
+    ``iv="mid"`` (IVs re-solved from them) refuses a shifted snapshot.
 
     Parameters
     ----------

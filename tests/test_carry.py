@@ -259,3 +259,11 @@ def test_the_fit_cache_sees_quotes_changed_in_place():
     near = o.index[(o["expiry"] == e30) & (o["type"] == "C") & (abs(o["strike"] - 5000) <= 20)][:2]
     o.loc[near, ["bid", "ask"]] += 8.0
     assert carry.forwards(snap).set_index("expiry").loc[e30, "rejected"] == 2
+
+
+def test_mid_iv_refuses_a_snapshot_with_shifted_ivs():
+    snap = priced_chain()
+    assert gex.total_gex(whatif.shift_iv(snap, 0.0), iv="mid") == pytest.approx(gex.total_gex(snap, iv="mid"))
+    with pytest.raises(ValueError, match="shift_iv"):
+        gex.total_gex(whatif.shift_iv(snap, 0.05), iv="mid")
+    assert gex.total_gex(whatif.shift_iv(snap, 0.05)) != pytest.approx(gex.total_gex(snap))
