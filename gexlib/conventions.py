@@ -35,16 +35,22 @@ name          meaning
 ============  =================================================================
 ``zero``      r = q = 0 for every contract (F = S, D = 1)
 ``given``     the ``r`` and ``q`` keywords, one constant pair for all expiries
-``parity``    per expiry, F and D fitted on the chain's own mid quotes by
-              put–call parity ``C − P = D (F − K)``
+``parity``    the default: per expiry, F and D fitted on the chain's own mid
+              quotes by put–call parity ``C − P = D (F − K)``
               (:func:`gexlib.carry.forwards`); expiries without a usable fit
-              take the carry interpolated from their neighbours
+              take the carry interpolated from their neighbours, or ``r``, ``q``
+              when no expiry fits (a chain without quotes)
 ============  =================================================================
 
 Under a hypothetical spot (the profile, :func:`gexlib.whatif.move_spot`) each
 expiry keeps its rate and carry, so its forward moves with spot: ``F ∝ S``.
 
-IV source (``iv=``): ``"chain"`` (the file's IV column) or ``"mid"`` (each
+The defaults were chosen from total GEX and zero gamma under every variant on the
+shipped chains and on real Cboe downloads (table and reasoning: the book's
+conventions page): no constant carry fits every real file, and parity recovers
+F = S on the synthetic chains, which were generated at r = q = 0.
+
+IV source (``iv=``): ``"chain"`` (the file's IV column; the default) or ``"mid"`` (each
 contract's IV re-solved from its bid/ask mid against the forward and discount of
 the carry convention in force; quotes without two sides or outside the
 no-arbitrage bounds are left out and counted, see :func:`gexlib.carry.mid_iv`).
