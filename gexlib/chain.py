@@ -81,6 +81,9 @@ class Snapshot:
         What the reader removed and why, e.g. ``{"expired": 296}``.
     source : str
         Where the snapshot came from (a path, or ``"synthetic"``).
+    quote_spot : float or None
+        Spot at which ``bid`` and ``ask`` were quoted when it differs from ``spot``
+        (set by :func:`gexlib.whatif.move_spot`; None: the quotes are at ``spot``).
     """
 
     underlying: str
@@ -90,6 +93,7 @@ class Snapshot:
     multiplier: float = cv.MULTIPLIER
     dropped: dict = field(default_factory=dict)
     source: str = ""
+    quote_spot: float | None = None
 
     def __repr__(self) -> str:  # short: notebooks print it
         return (f"Snapshot({self.underlying} spot={self.spot:.2f} asof={self.asof.isoformat()} "

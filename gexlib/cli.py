@@ -36,7 +36,8 @@ def _levels(args) -> int:
 
     snap = _read_chain(args.path)
     hist = _read_history(args.history) if args.history else None
-    lv = levels(snap, sign=args.sign, gamma=args.gamma, time=args.time, flip=args.flip, history=hist)
+    lv = levels(snap, sign=args.sign, gamma=args.gamma, time=args.time, carry=args.carry, iv=args.iv,
+                r=args.r, q=args.q, flip=args.flip, history=hist)
     if args.json:
         from .sheet import KEYS
 
@@ -66,6 +67,14 @@ def build_parser() -> argparse.ArgumentParser:
     lv.add_argument("--sign", choices=sorted(cv.SIGNS), default=cv.SIGN)
     lv.add_argument("--gamma", choices=cv.GAMMA_SOURCES, default=cv.GAMMA)
     lv.add_argument("--time", choices=cv.TIME_CONVENTIONS, default=cv.TIME)
+    lv.add_argument("--carry", choices=cv.CARRY_CONVENTIONS, default=cv.CARRY,
+                    help=f"rate and dividend behind each forward (default {cv.CARRY})")
+    lv.add_argument("--iv", choices=cv.IV_SOURCES, default=cv.IV,
+                    help=f"the file's IV column, or IV re-solved from bid/ask mids (default {cv.IV})")
+    lv.add_argument("--r", type=float, default=cv.RATE,
+                    help="rate, decimal per year, for --carry given (and the fallback of parity)")
+    lv.add_argument("--q", type=float, default=cv.DIVIDEND,
+                    help="dividend yield, decimal per year, for --carry given (and the fallback of parity)")
     lv.add_argument("--flip", choices=("zero_gamma", "cumulative"), default="zero_gamma",
                     help="level whose negative side fires the regime trigger")
     lv.add_argument("--history", help="history CSV with a 'skew' column, for the skew trigger")

@@ -25,6 +25,35 @@ Time to expiry (``time=``): ``"act365"`` (seconds from ``asof`` to settlement
 divided by 365 × 86400; the default) or ``"busday262"`` (business days between
 the ``asof`` date and the expiry date divided by 262, same-day contracts at
 1/262, as the widely copied public scripts do).
+
+Carry (``carry=``): the rate and dividend yield behind each contract's forward
+``F = S e^{(r - q)T}`` and discount ``D = e^{-rT}``, which model gamma, delta and
+the profile use.
+
+============  =================================================================
+name          meaning
+============  =================================================================
+``zero``      r = q = 0 for every contract (F = S, D = 1)
+``given``     the ``r`` and ``q`` keywords, one constant pair for all expiries
+``parity``    the default: per expiry, F and D fitted on the chain's own mid
+              quotes by put–call parity ``C − P = D (F − K)``
+              (:func:`gexlib.carry.forwards`); expiries without a usable fit
+              take the carry interpolated from their neighbours, or ``r``, ``q``
+              when no expiry fits (a chain without quotes)
+============  =================================================================
+
+Under a hypothetical spot (the profile, :func:`gexlib.whatif.move_spot`) each
+expiry keeps its rate and carry, so its forward moves with spot: ``F ∝ S``.
+
+The defaults were chosen from total GEX and zero gamma under every variant on the
+shipped chains and on real Cboe downloads (table and reasoning: the book's
+conventions page): no constant carry fits every real file, and parity recovers
+F = S on the synthetic chains, which were generated at r = q = 0.
+
+IV source (``iv=``): ``"chain"`` (the file's IV column; the default) or ``"mid"`` (each
+contract's IV re-solved from its bid/ask mid against the forward and discount of
+the carry convention in force; quotes without two sides or outside the
+no-arbitrage bounds are left out and counted, see :func:`gexlib.carry.mid_iv`).
 """
 
 from __future__ import annotations
@@ -38,9 +67,13 @@ SIGN = "practitioner"
 GAMMA = "model"
 #: Default time-to-expiry convention.
 TIME = "act365"
-#: Default continuously compounded risk-free rate (decimal per year).
+#: Default carry convention (see the module docstring).
+CARRY = "parity"
+#: Default IV source.
+IV = "chain"
+#: Continuously compounded risk-free rate used by ``carry="given"`` (decimal per year).
 RATE = 0.0
-#: Default continuous dividend yield (decimal per year).
+#: Continuous dividend yield used by ``carry="given"`` (decimal per year).
 DIVIDEND = 0.0
 #: Default contract multiplier when a reader cannot find one (shares per contract).
 MULTIPLIER = 100.0
@@ -54,6 +87,28 @@ SIGNS: dict[str, dict[str, float]] = {
     "all_short": {"C": -1.0, "P": -1.0},
 }
 GAMMA_SOURCES = ("model", "chain")
+CARRY_CONVENTIONS = ("zero", "given", "parity")
+IV_SOURCES = ("chain", "mid")
+
+#: Parity fit (:func:`gexlib.carry.forwards`): two-sided strikes nearest the money used per expiry.
+PARITY_STRIKES = 20
+#: Fewest strikes left after outlier rejection for an expiry's own fit to count.
+PARITY_MIN_STRIKES = 5
+#: Residuals beyond this many robust standard deviations (and beyond the quotes' spread) are outliers.
+PARITY_OUTLIER_SD = 3.0
+#: Expiries closer than this (calendar days) take their carry from longer ones: over a day or two
+#: the carry term (r − q)T is smaller than the mismatch between a spot and quotes stamped apart.
+PARITY_MIN_DAYS = 7.0
+#: The rate is the line's slope, known to about a spread over the strikes' range; divided by T it is
+#: noisy on short expiries, so only expiries at least this far (calendar days) give their own rate.
+PARITY_RATE_MIN_DAYS = 30.0
+#: Plausible range of a fitted rate, decimal per year; outside it the expiry's rate falls back.
+#: Parity is exact only for European options: American ones (SPY) bend the line's slope.
+PARITY_RATE_RANGE = (-0.01, 0.25)
+#: Plausible range of a fitted carry r − q, decimal per year; outside it the expiry's carry falls back.
+PARITY_CARRY_RANGE = (-0.25, 0.25)
+#: Expiries up to this far (years) estimate the basis common to every expiry's forward.
+PARITY_BASIS_YEARS = 0.25
 TIME_CONVENTIONS = ("act365", "busday262")
 
 #: Roots that settle in the morning (09:30 ET, special opening quotation) on expiry date.

@@ -12,12 +12,15 @@ it (sell into a rise when positive, buy into it when negative).
 Every function takes the same convention keywords, with defaults from
 :mod:`gexlib.conventions`: ``sign`` (``"practitioner"``, ``"seed"``, ``"all_short"``),
 ``gamma`` (``"model"`` or ``"chain"``), ``time`` (``"act365"`` or ``"busday262"``),
-``r`` and ``q``. Contracts with OI = 0, or with IV <= 0 under model gamma, contribute
-nothing; :func:`contracts` reports how many.
+``carry`` (``"zero"``, ``"given"`` with ``r`` and ``q``, or ``"parity"``: per expiry from
+the chain's quotes, :mod:`gexlib.carry`) and ``iv`` (``"chain"`` or ``"mid"``). Contracts
+with OI = 0, or with no IV under model gamma, contribute nothing; :func:`contracts`
+reports how many.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,10 +28,12 @@ import pandas as pd
 from scipy.optimize import brentq
 
 from . import bs
+from . import carry as carry_
 from . import conventions as cv
 from .chain import Snapshot
 
 PCT = 0.01  # exposure per 1% move
+_SHIFTED = re.compile(r"shift_iv\((?!\+0\.0000\))")  # the note whatif.shift_iv leaves on a nonzero shift
 _SQRT_2PI = float(np.sqrt(2.0 * np.pi))
 
 BUCKETS = ("0DTE", "weekly", "monthly", "quarterly", "LEAPS")
@@ -43,12 +48,17 @@ class Contracts:
     strike, T, iv, weight, sign, gamma : numpy.ndarray
         Strike, years to expiry, decimal IV, ``sign × OI × multiplier``, dealer sign
         and the gamma per unit underlying at the snapshot spot (source as requested).
+    r, q : numpy.ndarray
+        Rate and dividend yield per contract under the carry convention (decimal per year).
     is_call : numpy.ndarray of bool
     rows : numpy.ndarray of int
         Positions of these contracts in ``snap.options``.
     used, dropped_oi, dropped_iv : int
         How many contracts contribute, and how many were left out for OI = 0 or
-        (model gamma) IV <= 0.
+        (model gamma) no IV.
+    iv_reasons : dict
+        With ``iv="mid"``: contracts with OI left without a mid IV, per reason
+        (:data:`gexlib.carry.MID_IV_REASONS`); empty with ``iv="chain"``.
     """
 
     strike: np.ndarray
@@ -62,17 +72,20 @@ class Contracts:
     used: int
     dropped_oi: int
     dropped_iv: int
+    r: np.ndarray
+    q: np.ndarray
+    iv_reasons: dict
 
 
 def contracts(snap: Snapshot, *, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME,
-              r: float = cv.RATE, q: float = cv.DIVIDEND, spot: float | None = None,
-              with_gamma: bool = True) -> Contracts:
-    """Select the contracts that contribute and attach sign, weight, time and gamma.
+              carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND,
+              spot: float | None = None, with_gamma: bool = True) -> Contracts:
+    """Select the contracts that contribute and attach sign, weight, time, carry, IV and gamma.
 
     Parameters
     ----------
     snap : Snapshot
-    sign, gamma, time, r, q
+    sign, gamma, time, carry, iv, r, q
         Conventions; see :mod:`gexlib.conventions`.
     spot : float, optional
         Spot at which model gamma is evaluated (default the snapshot's). Chain gamma
@@ -88,15 +101,26 @@ def contracts(snap: Snapshot, *, sign: str = cv.SIGN, gamma: str = cv.GAMMA, tim
     Contracts
     """
     cv.check_choice("gamma", gamma, cv.GAMMA_SOURCES)
+    cv.check_choice("iv", iv, cv.IV_SOURCES)
     o = snap.options
     S = float(snap.spot if spot is None else spot)
     if gamma == "chain" and spot is not None and S != float(snap.spot):
         raise ValueError("gamma='chain' exists only at the snapshot's own spot; use gamma='model'")
+    rates = carry_.resolve(snap, carry=carry, time=time, r=r, q=q)
+    rr, qq = rates[0], rates[1]
     oi = o["oi"].to_numpy(dtype=float)
-    iv = o["iv"].to_numpy(dtype=float)
     has_oi = oi > 0
+    reasons = {}
+    if iv == "mid":
+        if _SHIFTED.search(snap.source or ""):
+            raise ValueError("iv='mid' re-solves IVs from the quotes, which whatif.shift_iv does not change: "
+                             "use iv='chain' on a snapshot with shifted IVs")
+        vols, why = carry_.mid_iv(snap, time=time, rates=rates)
+        reasons = carry_.count_reasons(why, has_oi)
+    else:
+        vols = o["iv"].to_numpy(dtype=float)
     if gamma == "model":
-        keep = has_oi & (iv > 0)
+        keep = has_oi & (vols > 0)
     else:
         keep = has_oi & np.isfinite(o["chain_gamma"].to_numpy(dtype=float))
         if has_oi.any() and not keep.any():
@@ -105,22 +129,31 @@ def contracts(snap: Snapshot, *, sign: str = cv.SIGN, gamma: str = cv.GAMMA, tim
     rows = np.flatnonzero(keep)
     T = cv.year_fraction(o["expiry"], snap.asof, time=time)[rows]
     K = o["strike"].to_numpy(dtype=float)[rows]
-    v = iv[rows]
+    v = vols[rows]
+    rr, qq = rr[rows], qq[rows]
     is_call = (o["type"] == "C").to_numpy(dtype=bool)[rows]
     s = cv.sign_vector(is_call, sign=sign)
     if gamma == "chain":
         g = o["chain_gamma"].to_numpy(dtype=float)[rows]
     elif with_gamma:
-        g = np.asarray(bs.gamma(S, K, T, v, r=r, q=q), dtype=float)
+        g = np.asarray(bs.gamma(S, K, T, v, r=rr, q=qq), dtype=float)
     else:
         g = np.full(K.size, np.nan)
     return Contracts(strike=K, T=T, iv=v, weight=s * oi[rows] * float(snap.multiplier), sign=s, gamma=g,
                      is_call=is_call, rows=rows, used=int(rows.size),
-                     dropped_oi=int((~has_oi).sum()), dropped_iv=int((has_oi & ~keep).sum()))
+                     dropped_oi=int((~has_oi).sum()), dropped_iv=int((has_oi & ~keep).sum()),
+                     r=rr, q=qq, iv_reasons=reasons)
 
 
-def exposure(snap: Snapshot, **conv) -> pd.DataFrame:
+def exposure(snap: Snapshot, *, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME,
+             carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND) -> pd.DataFrame:
     """Exposure of every contributing contract, dollars per 1% move.
+
+    Parameters
+    ----------
+    snap : Snapshot
+    sign, gamma, time, carry, iv, r, q
+        Conventions; see :mod:`gexlib.conventions`.
 
     Returns
     -------
@@ -128,7 +161,7 @@ def exposure(snap: Snapshot, **conv) -> pd.DataFrame:
         Columns ``expiry, strike, type, sign, gamma, gex``; one row per contract with
         OI > 0 (and IV > 0 under model gamma).
     """
-    c = contracts(snap, **conv)
+    c = contracts(snap, sign=sign, gamma=gamma, time=time, carry=carry, iv=iv, r=r, q=q)
     S = float(snap.spot)
     return pd.DataFrame({
         "expiry": snap.options["expiry"].iloc[c.rows].reset_index(drop=True), "strike": c.strike, "type": np.where(c.is_call, "C", "P"),
@@ -145,7 +178,9 @@ def _split(df: pd.DataFrame, keys) -> pd.DataFrame:
     return out
 
 
-def per_strike_gex(snap: Snapshot, **conv) -> pd.DataFrame:
+def per_strike_gex(snap: Snapshot, *, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME,
+                   carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE,
+                   q: float = cv.DIVIDEND) -> pd.DataFrame:
     """Exposure summed over expiries per strike, ascending.
 
     Returns
@@ -153,11 +188,17 @@ def per_strike_gex(snap: Snapshot, **conv) -> pd.DataFrame:
     pandas.DataFrame
         Columns ``strike, call, put, net`` in dollars per 1% move.
     """
+    conv = dict(sign=sign, gamma=gamma, time=time, carry=carry, iv=iv, r=r, q=q)
     return _split(exposure(snap, **conv), ["strike"]).reset_index()
 
 
-def total_gex(snap: Snapshot, **conv) -> float:
-    """Total dealer gamma exposure, dollars per 1% move (a plain float)."""
+def total_gex(snap: Snapshot, *, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME,
+              carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND) -> float:
+    """Total dealer gamma exposure, dollars per 1% move (a plain float).
+
+    Conventions ``sign, gamma, time, carry, iv, r, q``: see :mod:`gexlib.conventions`.
+    """
+    conv = dict(sign=sign, gamma=gamma, time=time, carry=carry, iv=iv, r=r, q=q)
     return float(exposure(snap, **conv)["gex"].sum())
 
 
@@ -181,7 +222,9 @@ def expiry_bucket(expiry, asof: pd.Timestamp) -> np.ndarray:
                      default="weekly")
 
 
-def gex_by_expiry(snap: Snapshot, *, by: str = "expiry", **conv) -> pd.DataFrame:
+def gex_by_expiry(snap: Snapshot, *, by: str = "expiry", sign: str = cv.SIGN, gamma: str = cv.GAMMA,
+                  time: str = cv.TIME, carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE,
+                  q: float = cv.DIVIDEND) -> pd.DataFrame:
     """Exposure per expiry (``by="expiry"``) or per bucket (``by="bucket"``).
 
     Returns
@@ -192,7 +235,7 @@ def gex_by_expiry(snap: Snapshot, *, by: str = "expiry", **conv) -> pd.DataFrame
         with every bucket of :data:`BUCKETS` present, in that order. Dollars per 1%.
     """
     cv.check_choice("by", by, ("expiry", "bucket"))
-    df = exposure(snap, **conv)
+    df = exposure(snap, sign=sign, gamma=gamma, time=time, carry=carry, iv=iv, r=r, q=q)
     df["bucket"] = expiry_bucket(df["expiry"], snap.asof)
     if by == "bucket":
         out = _split(df, ["bucket"]).reindex(list(BUCKETS), fill_value=0.0)
@@ -200,7 +243,9 @@ def gex_by_expiry(snap: Snapshot, *, by: str = "expiry", **conv) -> pd.DataFrame
     return _split(df, ["expiry", "bucket"]).reset_index()
 
 
-def gex_matrix(snap: Snapshot, *, value: str = "net", **conv) -> pd.DataFrame:
+def gex_matrix(snap: Snapshot, *, value: str = "net", sign: str = cv.SIGN, gamma: str = cv.GAMMA,
+               time: str = cv.TIME, carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE,
+               q: float = cv.DIVIDEND) -> pd.DataFrame:
     """Strike × expiry matrix of exposure, for heatmaps.
 
     Parameters
@@ -214,6 +259,7 @@ def gex_matrix(snap: Snapshot, *, value: str = "net", **conv) -> pd.DataFrame:
         a pair has no contributing contract. Dollars per 1% move.
     """
     cv.check_choice("value", value, ("net", "call", "put"))
+    conv = dict(sign=sign, gamma=gamma, time=time, carry=carry, iv=iv, r=r, q=q)
     tidy = _split(exposure(snap, **conv), ["strike", "expiry"])[value]
     return tidy.unstack("expiry", fill_value=0.0).sort_index()
 
@@ -222,7 +268,8 @@ def gex_matrix(snap: Snapshot, *, value: str = "net", **conv) -> pd.DataFrame:
 
 
 def gamma_profile(snap: Snapshot, spots, *, sign: str = cv.SIGN, time: str = cv.TIME,
-                  r: float = cv.RATE, q: float = cv.DIVIDEND, cutoff: float = 12.0,
+                  carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND,
+                  cutoff: float = 12.0,
                   chunk: int = 64, by_type: bool = False):
     """Total model-gamma exposure as if spot were each value (IV held per contract).
 
@@ -239,8 +286,9 @@ def gamma_profile(snap: Snapshot, spots, *, sign: str = cv.SIGN, time: str = cv.
     snap : Snapshot
     spots : array_like of float
         Hypothetical spot levels (price units), > 0.
-    sign, time, r, q
-        Conventions; see :mod:`gexlib.conventions`.
+    sign, time, carry, iv, r, q
+        Conventions; see :mod:`gexlib.conventions`. Each expiry keeps its rate and
+        carry at every level, so its forward moves with spot.
     cutoff : float
         ``|d1|`` above which a contract is negligible over the grid.
     chunk : int
@@ -253,26 +301,26 @@ def gamma_profile(snap: Snapshot, spots, *, sign: str = cv.SIGN, time: str = cv.
     numpy.ndarray or tuple of numpy.ndarray
         Dollars per 1% move at each level (``net`` or ``(call, put, net)``).
     """
-    c = contracts(snap, sign=sign, gamma="model", time=time, r=r, q=q, with_gamma=False)
-    return _profile(c, float(snap.spot), spots, r=r, q=q, cutoff=cutoff, chunk=chunk, by_type=by_type)
+    c = contracts(snap, sign=sign, gamma="model", time=time, carry=carry, iv=iv, r=r, q=q, with_gamma=False)
+    return _profile(c, float(snap.spot), spots, cutoff=cutoff, chunk=chunk, by_type=by_type)
 
 
-def _profile_terms(c: Contracts, S0: float, r: float, q: float):
-    """Per-contract a, b and weight w of the separated profile form."""
+def _profile_terms(c: Contracts, S0: float):
+    """Per-contract a, b and weight w of the separated profile form (each contract's own r, q)."""
     vol = c.iv * np.sqrt(c.T)
     a = 1.0 / vol
-    b = (np.log(S0 / c.strike) + (r - q + 0.5 * c.iv**2) * c.T) / vol
-    w = c.weight * np.exp(-q * c.T) * a / _SQRT_2PI * PCT
+    b = (np.log(S0 / c.strike) + (c.r - c.q + 0.5 * c.iv**2) * c.T) / vol
+    w = c.weight * np.exp(-c.q * c.T) * a / _SQRT_2PI * PCT
     return a, b, w
 
 
-def _profile(c: Contracts, S0: float, spots, *, r, q, cutoff=12.0, chunk=64, by_type=False):
+def _profile(c: Contracts, S0: float, spots, *, cutoff=12.0, chunk=64, by_type=False):
     S = np.atleast_1d(np.asarray(spots, dtype=float))
     if np.any(~(S > 0)):
         raise ValueError("spots must be positive")
     order = np.argsort(S)
     x = np.log(S[order] / S0)
-    a, b, w = _profile_terms(c, S0, r, q)
+    a, b, w = _profile_terms(c, S0)
     w_call = np.where(c.is_call, w, 0.0)
     # Neighbouring contracts with the same strike, expiry and IV (a call and a put quoted at one
     # vol) have identical terms: add their weights and evaluate the exponential once.
@@ -335,9 +383,9 @@ SCAN_DENSITY = (SCAN_LEVELS - 1) / (SCAN_HI - SCAN_LO)
 WINDOW = 0.10
 
 
-def zero_gamma(snap: Snapshot, *, sign: str = cv.SIGN, time: str = cv.TIME, r: float = cv.RATE,
-               q: float = cv.DIVIDEND, lo: float = SCAN_LO, hi: float = SCAN_HI, n: int = SCAN_LEVELS,
-               rtol: float = 1e-4) -> Level:
+def zero_gamma(snap: Snapshot, *, sign: str = cv.SIGN, time: str = cv.TIME, carry: str = cv.CARRY,
+               iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND, lo: float = SCAN_LO,
+               hi: float = SCAN_HI, n: int = SCAN_LEVELS, rtol: float = 1e-4) -> Level:
     """Spot levels where the model-gamma profile crosses zero.
 
     Scans ``[lo, hi] × spot`` on a uniform grid of ``n`` levels, densified at half a
@@ -351,11 +399,11 @@ def zero_gamma(snap: Snapshot, *, sign: str = cv.SIGN, time: str = cv.TIME, r: f
         ``value`` the crossing nearest spot, ``crossings`` all of them ascending;
         ``Level(None, ())`` when the profile never changes sign in the range.
     """
-    c = contracts(snap, sign=sign, gamma="model", time=time, r=r, q=q, with_gamma=False)
+    c = contracts(snap, sign=sign, gamma="model", time=time, carry=carry, iv=iv, r=r, q=q, with_gamma=False)
     S0 = float(snap.spot)
-    grid = _scan_grid(c, S0, lo, hi, n, r, q)
-    y = _profile(c, S0, grid, r=r, q=q)
-    f = lambda s: float(_profile(c, S0, [s], r=r, q=q)[0])  # noqa: E731
+    grid = _scan_grid(c, S0, lo, hi, n)
+    y = _profile(c, S0, grid)
+    f = lambda s: float(_profile(c, S0, [s])[0])  # noqa: E731
     roots = []
     for i, j in _crossings(grid, y):
         if j == i + 1:
@@ -367,7 +415,7 @@ def zero_gamma(snap: Snapshot, *, sign: str = cv.SIGN, time: str = cv.TIME, r: f
 
 
 def zero_gamma_within(snap: Snapshot, window: float = WINDOW, *, sign: str = cv.SIGN, time: str = cv.TIME,
-                      r: float = cv.RATE, q: float = cv.DIVIDEND) -> Level:
+                      carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND) -> Level:
     """Zero gamma within spot × (1 ± ``window``): the range a profile over that window shows.
 
     :func:`zero_gamma` with ``lo = 1 − window``, ``hi = 1 + window`` and the default scan's
@@ -380,7 +428,7 @@ def zero_gamma_within(snap: Snapshot, window: float = WINDOW, *, sign: str = cv.
     snap : Snapshot
     window : float
         Half-width of the range, fraction of spot (default :data:`WINDOW`, ±10%).
-    sign, time, r, q
+    sign, time, carry, iv, r, q
         Conventions; see :mod:`gexlib.conventions` (zero gamma is always model gamma).
 
     Returns
@@ -390,9 +438,11 @@ def zero_gamma_within(snap: Snapshot, window: float = WINDOW, *, sign: str = cv.
         range; ``Level(None, ())`` when the profile keeps its sign over the range.
     """
     n = int(round(2 * window * SCAN_DENSITY)) + 1
-    return zero_gamma(snap, lo=1.0 - window, hi=1.0 + window, n=n, sign=sign, time=time, r=r, q=q)
+    return zero_gamma(snap, lo=1.0 - window, hi=1.0 + window, n=n, sign=sign, time=time, carry=carry, iv=iv,
+                      r=r, q=q)
 
-def _scan_grid(c: Contracts, S0, lo, hi, n, r, q, reach: float = 6.0) -> np.ndarray:
+
+def _scan_grid(c: Contracts, S0, lo, hi, n, reach: float = 6.0) -> np.ndarray:
     """Uniform grid plus, where spikes are narrow, merged finer stretches.
 
     A contract's gamma spike has log-width ``σ√T``. Where that is under four base
@@ -406,7 +456,7 @@ def _scan_grid(c: Contracts, S0, lo, hi, n, r, q, reach: float = 6.0) -> np.ndar
     narrow = vol < 4 * step
     if not narrow.any():
         return grid
-    centre = np.log(c.strike[narrow]) - (r - q + 0.5 * c.iv[narrow] ** 2) * c.T[narrow]
+    centre = np.log(c.strike[narrow]) - (c.r[narrow] - c.q[narrow] + 0.5 * c.iv[narrow] ** 2) * c.T[narrow]
     width = vol[narrow]
     order = np.argsort(centre - reach * width)
     starts, ends, spacing = (centre - reach * width)[order], (centre + reach * width)[order], width[order] / 2
@@ -425,7 +475,9 @@ def _scan_grid(c: Contracts, S0, lo, hi, n, r, q, reach: float = 6.0) -> np.ndar
 FLIP_ZEROS = ("skip", "touch")
 
 
-def flip_strike(snap: Snapshot, *, zeros: str = "skip", **conv) -> Level:
+def flip_strike(snap: Snapshot, *, zeros: str = "skip", sign: str = cv.SIGN, gamma: str = cv.GAMMA,
+                time: str = cv.TIME, carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE,
+                q: float = cv.DIVIDEND) -> Level:
     """The cumulative flip: where the running sum of per-strike net exposure changes sign.
 
     The source material's definition: walk strikes upward, cumulating per-strike
@@ -443,15 +495,15 @@ def flip_strike(snap: Snapshot, *, zeros: str = "skip", **conv) -> Level:
         included, as some implementations count; each strike of the empty tail then
         counts once, and a chain whose sum never changes sign still gets a "flip"
         at the last strike of that tail.
-    **conv
-        ``sign, gamma, time, r, q``; see :mod:`gexlib.conventions`.
+    sign, gamma, time, carry, iv, r, q
+        Conventions; see :mod:`gexlib.conventions`.
 
     Returns
     -------
     Level
     """
     cv.check_choice("zeros", zeros, FLIP_ZEROS)
-    ps = per_strike_gex(snap, **conv)
+    ps = per_strike_gex(snap, sign=sign, gamma=gamma, time=time, carry=carry, iv=iv, r=r, q=q)
     K = ps["strike"].to_numpy(dtype=float)
     cum = np.cumsum(ps["net"].to_numpy(dtype=float))
     if zeros == "touch":
@@ -469,7 +521,9 @@ def flip_strike(snap: Snapshot, *, zeros: str = "skip", **conv) -> Level:
     return Level(_nearest(roots, float(snap.spot)), tuple(roots))
 
 
-def walls(snap: Snapshot, **conv) -> dict[str, float | None]:
+def walls(snap: Snapshot, *, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME,
+          carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE,
+          q: float = cv.DIVIDEND) -> dict[str, float | None]:
     """Call wall and put wall: strikes with the largest summed |call| and |put| exposure.
 
     The absolute value makes both independent of the sign convention.
@@ -479,7 +533,7 @@ def walls(snap: Snapshot, **conv) -> dict[str, float | None]:
     dict
         ``{"call_wall": strike, "put_wall": strike}`` (None when a side has no exposure).
     """
-    ps = per_strike_gex(snap, **conv)
+    ps = per_strike_gex(snap, sign=sign, gamma=gamma, time=time, carry=carry, iv=iv, r=r, q=q)
     out = {}
     for side in ("call", "put"):
         v = ps[side].abs().to_numpy()
@@ -491,7 +545,7 @@ def walls(snap: Snapshot, **conv) -> dict[str, float | None]:
 
 
 def dealer_delta(snap: Snapshot, spot: float, *, sign: str = cv.SIGN, time: str = cv.TIME,
-                 r: float = cv.RATE, q: float = cv.DIVIDEND) -> pd.DataFrame:
+                 carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND) -> pd.DataFrame:
     """Dealers' option delta per contract at a hypothetical spot, in shares.
 
     ``sign × Δ(spot) × OI × multiplier`` with each contract's own IV held.
@@ -501,14 +555,14 @@ def dealer_delta(snap: Snapshot, spot: float, *, sign: str = cv.SIGN, time: str 
     pandas.DataFrame
         Columns ``strike, type, shares``.
     """
-    c = contracts(snap, sign=sign, gamma="model", time=time, r=r, q=q, with_gamma=False)
+    c = contracts(snap, sign=sign, gamma="model", time=time, carry=carry, iv=iv, r=r, q=q, with_gamma=False)
     kind = np.where(c.is_call, "C", "P")
-    d = np.asarray(bs.delta(float(spot), c.strike, c.T, c.iv, r=r, q=q, kind=kind), dtype=float)
+    d = np.asarray(bs.delta(float(spot), c.strike, c.T, c.iv, r=c.r, q=c.q, kind=kind), dtype=float)
     return pd.DataFrame({"strike": c.strike, "type": kind, "shares": c.weight * d})
 
 
 def hedge_flow(snap: Snapshot, s0: float, s1: float, *, sign: str = cv.SIGN, time: str = cv.TIME,
-               r: float = cv.RATE, q: float = cv.DIVIDEND) -> pd.DataFrame:
+               carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND) -> pd.DataFrame:
     """What dealers trade to stay delta-neutral when spot moves from ``s0`` to ``s1``.
 
     Exact: minus the change of dealer delta, every contract re-evaluated at ``s1``.
@@ -523,11 +577,10 @@ def hedge_flow(snap: Snapshot, s0: float, s1: float, *, sign: str = cv.SIGN, tim
         totals; columns ``strike, shares_exact, dollars_exact, shares_linear,
         dollars_linear``. Positive = dealers buy.
     """
-    conv = dict(sign=sign, time=time, r=r, q=q)
-    d0 = dealer_delta(snap, s0, **conv)
-    d1 = dealer_delta(snap, s1, **conv)
-    c = contracts(snap, gamma="model", spot=s0, **conv)
-    out = _flow_table(c.strike, {"exact": -(d1["shares"] - d0["shares"]).to_numpy(),
+    c = contracts(snap, gamma="model", spot=s0, sign=sign, time=time, carry=carry, iv=iv, r=r, q=q)
+    kind = np.where(c.is_call, "C", "P")
+    d0, d1 = (np.asarray(bs.delta(float(s), c.strike, c.T, c.iv, r=c.r, q=c.q, kind=kind)) for s in (s0, s1))
+    out = _flow_table(c.strike, {"exact": -c.weight * (d1 - d0),
                                  "linear": -c.weight * c.gamma * (float(s1) - float(s0))}, float(s0))
     return out[["strike", "shares_exact", "dollars_exact", "shares_linear", "dollars_linear"]]
 
@@ -547,8 +600,8 @@ def _flow_table(strike: np.ndarray, shares: dict[str, np.ndarray], price: float)
     return out
 
 
-def charm_flow(snap: Snapshot, hours: float, *, sign: str = cv.SIGN, r: float = cv.RATE,
-               q: float = cv.DIVIDEND) -> pd.DataFrame:
+def charm_flow(snap: Snapshot, hours: float, *, sign: str = cv.SIGN, carry: str = cv.CARRY, iv: str = cv.IV,
+               r: float = cv.RATE, q: float = cv.DIVIDEND) -> pd.DataFrame:
     """What dealers trade to stay hedged as ``hours`` of calendar time pass, spot and IV fixed.
 
     Minus the change of dealer delta between now and ``hours`` later (charm, summed
@@ -564,20 +617,21 @@ def charm_flow(snap: Snapshot, hours: float, *, sign: str = cv.SIGN, r: float = 
     """
     if hours < 0:
         raise ValueError(f"charm_flow: hours must be >= 0, got {hours}")
-    c = contracts(snap, sign=sign, gamma="model", time="act365", r=r, q=q, with_gamma=False)
+    c = contracts(snap, sign=sign, gamma="model", time="act365", carry=carry, iv=iv, r=r, q=q, with_gamma=False)
     kind = np.where(c.is_call, "C", "P")
     S = float(snap.spot)
     # the end time as a timestamp, like whatif.advance_time: a contract settling exactly then is settled
     later = snap.asof + pd.Timedelta(hours=float(hours))
     T1 = cv.year_fraction(snap.options["expiry"].iloc[c.rows], later, time="act365")
-    before = c.weight * np.asarray(bs.delta(S, c.strike, c.T, c.iv, r=r, q=q, kind=kind))
-    after = np.where(T1 > 0, c.weight * np.asarray(bs.delta(S, c.strike, np.maximum(T1, 0.0), c.iv, r=r, q=q,
+    before = c.weight * np.asarray(bs.delta(S, c.strike, c.T, c.iv, r=c.r, q=c.q, kind=kind))
+    after = np.where(T1 > 0, c.weight * np.asarray(bs.delta(S, c.strike, np.maximum(T1, 0.0), c.iv, r=c.r, q=c.q,
                                                              kind=kind)), 0.0)
     return _flow_table(c.strike, {"": -(after - before)}, S)
 
 
 def vanna_flow(snap: Snapshot, iv_shift: float, *, sign: str = cv.SIGN, time: str = cv.TIME,
-               r: float = cv.RATE, q: float = cv.DIVIDEND, floor: float = cv.IV_FLOOR) -> pd.DataFrame:
+               carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND,
+               floor: float = cv.IV_FLOOR) -> pd.DataFrame:
     """What dealers trade to stay hedged when every IV shifts by ``iv_shift``, spot fixed.
 
     Minus the change of dealer delta when each contract's IV becomes
@@ -589,9 +643,10 @@ def vanna_flow(snap: Snapshot, iv_shift: float, *, sign: str = cv.SIGN, time: st
         Per strike ascending plus a totals row (``strike`` NaN): ``strike, shares,
         dollars`` (shares × spot). Positive = dealers buy.
     """
-    c = contracts(snap, sign=sign, gamma="model", time=time, r=r, q=q, with_gamma=False)
+    c = contracts(snap, sign=sign, gamma="model", time=time, carry=carry, iv=iv, r=r, q=q, with_gamma=False)
     kind = np.where(c.is_call, "C", "P")
     S = float(snap.spot)
-    before = np.asarray(bs.delta(S, c.strike, c.T, c.iv, r=r, q=q, kind=kind))
-    after = np.asarray(bs.delta(S, c.strike, c.T, np.maximum(c.iv + float(iv_shift), floor), r=r, q=q, kind=kind))
+    before = np.asarray(bs.delta(S, c.strike, c.T, c.iv, r=c.r, q=c.q, kind=kind))
+    after = np.asarray(bs.delta(S, c.strike, c.T, np.maximum(c.iv + float(iv_shift), floor), r=c.r, q=c.q,
+                                kind=kind))
     return _flow_table(c.strike, {"": -c.weight * (after - before)}, S)

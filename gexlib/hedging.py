@@ -176,7 +176,7 @@ def bs_ticket(position: float, spot: float, move: float, *, strike: float, days:
 
 
 def flow_for_move(snap: Snapshot, move: float = MOVE, *, sign: str = cv.SIGN, time: str = cv.TIME,
-                  r: float = cv.RATE, q: float = cv.DIVIDEND) -> pd.DataFrame:
+                  carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND) -> pd.DataFrame:
     """Dealers' hedge flow when spot moves by ``move`` (decimal, ``0.01`` = +1%).
 
     :func:`gexlib.gex.hedge_flow` from ``snap.spot`` to ``snap.spot × (1 + move)``:
@@ -184,7 +184,7 @@ def flow_for_move(snap: Snapshot, move: float = MOVE, *, sign: str = cv.SIGN, ti
     dealers buy. Model gamma and delta from each contract's IV.
     """
     s0 = float(snap.spot)
-    return gex.hedge_flow(snap, s0, s0 * (1.0 + float(move)), sign=sign, time=time, r=r, q=q)
+    return gex.hedge_flow(snap, s0, s0 * (1.0 + float(move)), sign=sign, time=time, carry=carry, iv=iv, r=r, q=q)
 
 
 # --- the discrete hedging simulation ------------------------------------------------------
@@ -397,8 +397,8 @@ def _money(dollars: float, signed: bool = True) -> str:
 
 
 def feedback_profile(snap: Snapshot, lo: float = 0.8, hi: float = 1.2, n: int = PROFILE_LEVELS, *,
-                     sign: str = cv.SIGN, time: str = cv.TIME, r: float = cv.RATE,
-                     q: float = cv.DIVIDEND) -> tuple[np.ndarray, np.ndarray]:
+                     sign: str = cv.SIGN, time: str = cv.TIME, carry: str = cv.CARRY, iv: str = cv.IV,
+                     r: float = cv.RATE, q: float = cv.DIVIDEND) -> tuple[np.ndarray, np.ndarray]:
     """The book's gamma exposure on a spot grid, computed once for :func:`simulate_tape`.
 
     One call of :func:`gexlib.gex.gamma_profile` (model gamma, each contract's IV
@@ -423,7 +423,8 @@ def feedback_profile(snap: Snapshot, lo: float = 0.8, hi: float = 1.2, n: int = 
         Dealer GEX at each level, dollars per 1% move.
     """
     spots = np.linspace(lo * float(snap.spot), hi * float(snap.spot), int(n))
-    return spots, np.asarray(gex.gamma_profile(snap, spots, sign=sign, time=time, r=r, q=q), dtype=float)
+    profile = gex.gamma_profile(snap, spots, sign=sign, time=time, carry=carry, iv=iv, r=r, q=q)
+    return spots, np.asarray(profile, dtype=float)
 
 
 def linear_profile(S0: float, at_spot: float, per_pct: float, *, lo: float = 0.95, hi: float = 1.05,

@@ -92,16 +92,21 @@ def day_chain(row: pd.Series, date: pd.Timestamp, *, seed: int = SEED):
 
 
 def day_levels(snap) -> dict:
-    """The figures recorded per day (practitioner sign unless named, model gamma, act365)."""
-    total = gex.total_gex(snap)
-    zero = gex.zero_gamma(snap).value
+    """The figures recorded per day (practitioner sign unless named, model gamma, act365, zero carry).
+
+    The generator prices every chain at r = q = 0, so zero carry is exact here (parity
+    carry finds the same forwards to about 1e-5, but would make the file depend on the fit).
+    """
+    zc = dict(carry="zero")
+    total = gex.total_gex(snap, **zc)
+    zero = gex.zero_gamma(snap, **zc).value
     vols = regime.constant_maturity_vols(snap)
     return {
         "spot": float(snap.spot), "atm_iv": vols["atm"], "skew": (vols["put25"] - vols["call25"]) / vols["atm"],
-        "gex_practitioner": total, "gex_seed": -total, "gex_all_short": gex.total_gex(snap, sign="all_short"),
-        "zero_gamma": zero, "flip_cumulative": gex.flip_strike(snap).value,
-        "neg_side_zero_gamma": regime.negative_side(snap, flip="zero_gamma"),
-        "neg_side_cumulative": regime.negative_side(snap, flip="cumulative"),
+        "gex_practitioner": total, "gex_seed": -total, "gex_all_short": gex.total_gex(snap, sign="all_short", **zc),
+        "zero_gamma": zero, "flip_cumulative": gex.flip_strike(snap, **zc).value,
+        "neg_side_zero_gamma": regime.negative_side(snap, flip="zero_gamma", **zc),
+        "neg_side_cumulative": regime.negative_side(snap, flip="cumulative", **zc),
     }
 
 

@@ -150,7 +150,8 @@ class Regime:
 
 
 def negative_side(snap: Snapshot, *, flip: str = "zero_gamma", sign: str = cv.SIGN, gamma: str = cv.GAMMA,
-                  time: str = cv.TIME, r: float = cv.RATE, q: float = cv.DIVIDEND) -> bool:
+                  time: str = cv.TIME, carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE,
+                  q: float = cv.DIVIDEND) -> bool:
     """Whether spot sits on the side of the chosen level where its curve is negative.
 
     ``flip="zero_gamma"``: the model-gamma profile evaluated at spot is negative.
@@ -160,15 +161,15 @@ def negative_side(snap: Snapshot, *, flip: str = "zero_gamma", sign: str = cv.SI
     """
     cv.check_choice("flip", flip, FLIP_DEFINITIONS)
     if flip == "zero_gamma":
-        return bool(gex.gamma_profile(snap, [snap.spot], sign=sign, time=time, r=r, q=q)[0] < 0)
-    ps = gex.per_strike_gex(snap, sign=sign, gamma=gamma, time=time, r=r, q=q)
+        return bool(gex.gamma_profile(snap, [snap.spot], sign=sign, time=time, carry=carry, iv=iv, r=r, q=q)[0] < 0)
+    ps = gex.per_strike_gex(snap, sign=sign, gamma=gamma, time=time, carry=carry, iv=iv, r=r, q=q)
     cum = np.cumsum(ps["net"].to_numpy())
     return bool(np.interp(snap.spot, ps["strike"].to_numpy(dtype=float), cum) < 0)
 
 
 def classify_regime(snap: Snapshot, *, history: pd.DataFrame | None = None, flip: str = "zero_gamma",
-                    sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME, r: float = cv.RATE,
-                    q: float = cv.DIVIDEND, band: float = TRANSITION_BAND,
+                    sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME, carry: str = cv.CARRY,
+                    iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND, band: float = TRANSITION_BAND,
                     skew_threshold: float = SKEW_THRESHOLD, window: int = SKEW_WINDOW,
                     total: float | None = None, zero: float | None = None) -> Regime:
     """Tag the dealer-gamma regime of a snapshot.
@@ -189,7 +190,7 @@ def classify_regime(snap: Snapshot, *, history: pd.DataFrame | None = None, flip
     total, zero : float, optional
         Precomputed total GEX and zero-gamma level, to avoid recomputation.
     """
-    conv = dict(sign=sign, time=time, r=r, q=q)
+    conv = dict(sign=sign, time=time, carry=carry, iv=iv, r=r, q=q)
     if total is None:
         total = gex.total_gex(snap, gamma=gamma, **conv)
     triggers = {

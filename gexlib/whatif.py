@@ -61,7 +61,8 @@ def shift_iv(snap: Snapshot, dv: float, *, floor: float = IV_FLOOR) -> Snapshot:
 
     ``iv_new = max(iv + dv, floor)`` where ``iv > 0``; contracts without an IV
     (``iv == 0``, left out of model gamma) keep 0. With ``dv != 0`` the chain's
-    own greeks are set to NaN (they belong to the old IVs).
+    own greeks are set to NaN (they belong to the old IVs). The quotes are unchanged, so
+    ``iv="mid"`` (IVs re-solved from them) refuses a shifted snapshot.
 
     Parameters
     ----------
@@ -123,7 +124,9 @@ def move_spot(snap: Snapshot, spot: float) -> Snapshot:
     profile (:func:`gexlib.gex.gamma_profile`), so model exposures of the moved
     snapshot equal the profile at ``spot``. The chain's own greeks exist only at
     the file's spot: they are set to NaN unless ``spot`` equals it. Bid and ask
-    are left as quoted at the file's spot.
+    are left as quoted at the file's spot, which ``quote_spot`` records, so
+    ``carry="parity"`` keeps each expiry's fitted rate and carry and its forward
+    moves with spot.
 
     Parameters
     ----------
@@ -142,7 +145,9 @@ def move_spot(snap: Snapshot, spot: float) -> Snapshot:
     o = snap.options.copy()
     if spot != float(snap.spot):
         o = _without_chain_greeks(o)
-    return _derived(snap, o, f"move_spot({spot:g})", spot=spot)
+    quoted = snap.spot if snap.quote_spot is None else snap.quote_spot
+    return _derived(snap, o, f"move_spot({spot:g})", spot=spot,
+                    quote_spot=None if float(quoted) == spot else float(quoted))
 
 
 def days_to_expiry(snap: Snapshot) -> np.ndarray:
@@ -248,8 +253,8 @@ def advance_time(snap: Snapshot, hours: float) -> Snapshot:
 
 
 def dealer_share_draws(snap: Snapshot, *, lo: float = 0.3, hi: float = 1.0, n: int = 500, seed: int = 0,
-                       sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME, r: float = cv.RATE,
-                       q: float = cv.DIVIDEND) -> pd.DataFrame:
+                       sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME, carry: str = cv.CARRY,
+                       iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND) -> pd.DataFrame:
     """Total GEX when the share of open interest held against dealers is unknown.
 
     Open interest counts contracts, not who holds them: some are customer against
@@ -266,7 +271,7 @@ def dealer_share_draws(snap: Snapshot, *, lo: float = 0.3, hi: float = 1.0, n: i
     """
     if not 0.0 <= lo <= hi <= 1.0:
         raise ValueError(f"dealer_share_draws: need 0 <= lo <= hi <= 1, got lo={lo}, hi={hi}")
-    ex = gex.exposure(snap, sign=sign, gamma=gamma, time=time, r=r, q=q)
+    ex = gex.exposure(snap, sign=sign, gamma=gamma, time=time, carry=carry, iv=iv, r=r, q=q)
     grouped = ex.groupby(["strike", "type"], sort=True)["gex"].sum()
     is_call = grouped.index.get_level_values("type").to_numpy() == "C"
     shares = np.random.default_rng(seed).uniform(lo, hi, size=(int(n), grouped.size))
