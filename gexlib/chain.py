@@ -339,6 +339,17 @@ def _parse_numbers(raw: pd.DataFrame, source: str, label,
     parsed = {}
     for name in _NUMERIC:
         cells = raw[name].to_numpy(dtype=object)
+        if whole_counts and name in _COUNTS:
+            # Cboe writes whole contracts without a decimal point: "2.000" could be 2
+            # or 2,000 (a '.' thousands separator), so it is not read at all
+            dotted = np.flatnonzero(pd.Series(cells, dtype=object).str.contains(
+                ".", regex=False).fillna(False).to_numpy(dtype=bool))
+            if len(dotted):
+                i = int(dotted[0])
+                _fail(source, [raw["line"].iloc[i]], label(name, raw["type"].iloc[i]),
+                      f"{str(cells[i]).strip()!r} is not a whole number of contracts: counts "
+                      "have no decimal point in a Cboe download (a '.' thousands "
+                      "separator? write 1607 or \"1,607\")")
         parsed[name], bad = _to_float(cells, optional=name in _MAY_BE_EMPTY,
                                       grouped=name in _GROUPED)
         if bad is not None:
@@ -386,10 +397,9 @@ def _check_limits(df: pd.DataFrame, source: str, label, whole_counts: bool) -> N
         _first_bad(df, values > MAX_CONTRACTS, name, source, label,
                    lambda v: f"{v:.6g} contracts is more than any option series has "
                              f"(limit {MAX_CONTRACTS:.0e})")
-        if whole_counts:
+        if whole_counts:  # "1e3" and the like; "1.607" is refused in _parse_numbers
             _first_bad(df, values != np.floor(values), name, source, label,
-                       lambda v: f"{v!r} is not a whole number of contracts (a '.' used as "
-                                 "a thousands separator? write 1607 or \"1,607\")")
+                       lambda v: f"{v!r} is not a whole number of contracts")
     delta = df["chain_delta"].to_numpy(dtype=float)
     _first_bad(df, np.abs(delta) > 1 + 1e-9, "chain_delta", source, label,
                lambda v: f"delta {v!r} is outside [-1, 1]")
@@ -578,7 +588,9 @@ def _rows(lines: list[str], header_index: int, names: list[str],
     while True:
         try:
             record = next(reader, None)
-        except csv.Error as err:
+        except csv.Error as err:  # an oversized field, maybe an open quote that ran on
+            if lines[first + consumed - 1].count('"') % 2:
+                _unbalanced_quote(lines[first + consumed - 1], names, source, first + consumed)
             _csv_error(source, first + consumed, err)
         if record is None:
             break
@@ -916,8 +928,11 @@ def read_cboe(path) -> Snapshot:
         (expiry, strike, type) contracts (both lines named), or no contract left
         after dropping the expired ones (the count is given).
     """
-    source = str(path)
-    lines = _read_lines(path)
+    return _cboe_snapshot(_read_lines(path), str(path))
+
+
+def _cboe_snapshot(lines: list[str], source: str) -> Snapshot:
+    """:func:`read_cboe` on the lines of a file."""
     header = _cboe_header_index(lines)
     if header is None:
         _fail(source, [1, max(len(lines), 1)], "'Expiration Date'",
@@ -1068,10 +1083,18 @@ def read_csv(path) -> Snapshot:
         Missing ``#`` key or column, unreadable cell, negative value, duplicate
         contract, or no contract left after dropping the expired ones.
     """
-    source = str(path)
-    lines = _read_lines(path)
+    return _tidy_snapshot(_read_lines(path), str(path))
+
+
+def _tidy_snapshot(lines: list[str], source: str) -> Snapshot:
+    """:func:`read_csv` on the lines of a file."""
     meta, header = _tidy_metadata(lines, source)
     underlying, spot, asof, multiplier = _tidy_preamble(meta, header, source)
+    if "," not in lines[header]:
+        for sep, name in ((";", "semicolons"), ("\t", "tabs")):
+            if sep in lines[header]:
+                _fail(source, [header + 1], "'expiry'", f"the file is separated by {name}, "
+                      "not commas: export it again as comma-separated CSV")
     names = _fields(lines[header], source, header + 1)
     for name in OPTION_COLUMNS:
         if name not in names:
@@ -1087,6 +1110,34 @@ def read_csv(path) -> Snapshot:
     return _finish(df, source=source, underlying=underlying, spot=spot, asof=asof,
                    multiplier=multiplier, label=_tidy_label, dropped={},
                    spot_at=(meta["spot"][1], "'# spot'"), declared=declared)
+
+
+def read(path) -> Snapshot:
+    """Read a chain file in either layout, told apart by its content.
+
+    A line starting with ``Expiration Date`` makes it a Cboe download
+    (:func:`read_cboe`), whatever lines come before it, even ``#`` ones; otherwise a
+    file whose first non-blank line starts with ``#`` is a tidy CSV (:func:`read_csv`);
+    anything else is read as a Cboe download, whose errors say what is missing. The
+    file is opened once, here: every error, including an encoding one, is a
+    :class:`ChainError` naming the file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The CSV file.
+
+    Returns
+    -------
+    Snapshot
+    """
+    source = str(path)
+    lines = _read_lines(path)
+    if _cboe_header_index(lines) is None:
+        first = next((line for line in lines if line.strip()), "")
+        if first.lstrip("\ufeff").startswith("#"):
+            return _tidy_snapshot(lines, source)
+    return _cboe_snapshot(lines, source)
 
 
 # ---------------------------------------------------------------------------
