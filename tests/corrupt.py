@@ -53,9 +53,13 @@ class Chain:
                     best, where = d, i
         return where
 
-    def spot(self) -> float:
+    def spot_text(self) -> str:
+        """The spot as written, thousands separators removed."""
         line = next(ln for ln in self.pre if "Last:" in ln)
-        return float(re.search(r"Last:\s*([0-9.]+)", line).group(1))
+        return re.search(r"Last:\s*([0-9][0-9.,]*)", line).group(1).rstrip(",").replace(",", "")
+
+    def spot(self) -> float:
+        return float(self.spot_text())
 
 
 def _chain(text):
@@ -121,13 +125,13 @@ def dot_thousands_in_counts(text):
 
 def _spot_line(c: Chain, new_spot_text: str) -> int:
     k = next(i for i, ln in enumerate(c.pre) if "Last:" in ln)
-    c.pre[k] = re.sub(r'"Last:[^"]*"|Last:\s*[0-9.]+', lambda m: new_spot_text, c.pre[k], count=1)
+    c.pre[k] = re.sub(r'"Last:[^"]*"|Last:\s*[0-9]+(?:,[0-9]{3}(?![0-9]))*(?:\.[0-9]*)?', lambda m: new_spot_text, c.pre[k], count=1)
     return k + 1
 
 
 def spot_unquoted_thousands(text):
     c = _chain(text)
-    s = re.search(r"Last:\s*([0-9.]+)", "\n".join(c.pre)).group(1)
+    s = c.spot_text()
     whole, _, frac = s.partition(".")
     _spot_line(c, f"Last: {int(whole):,}" + (f".{frac}" if frac else ""))
     return _out(c, None)
@@ -135,7 +139,7 @@ def spot_unquoted_thousands(text):
 
 def spot_quoted_thousands(text):
     c = _chain(text)
-    s = re.search(r"Last:\s*([0-9.]+)", "\n".join(c.pre)).group(1)
+    s = c.spot_text()
     whole, _, frac = s.partition(".")
     _spot_line(c, f'"Last: {int(whole):,}' + (f".{frac}" if frac else "") + '"')
     return _out(c, None)
@@ -143,7 +147,7 @@ def spot_quoted_thousands(text):
 
 def spot_decimal_comma(text):
     c = _chain(text)
-    s = re.search(r"Last:\s*([0-9.]+)", "\n".join(c.pre)).group(1)
+    s = c.spot_text()
     row = _spot_line(c, "Last: " + (s.replace(".", ",") if "." in s else s + ",5"))
     return _out(c, [f"row {row}, column 'Last'", "split in two cells"])
 

@@ -131,12 +131,13 @@ def test_any_mutation_reads_the_same_or_raises_chain_error(small, tmp_path, muta
         assume(False)  # the mutation does not apply to this variant (e.g. no IV left to damage)
     path = tmp_path / "mutated.csv"
     path.write_bytes(data)
-    if damaged:
-        with pytest.raises(ChainError) as info:
-            strict_read(path)
-        assert str(info.value).startswith(str(path))
-    else:
-        same_snapshot(strict_read(path), small)
+    try:
+        snap = strict_read(path)
+    except ChainError as err:
+        assert damaged, f"a harmless variant is refused: {err}"
+        assert str(err).startswith(str(path))
+    else:  # read: exactly the original (a damage may undo itself, e.g. a quote added twice)
+        same_snapshot(snap, small)
 
 
 # ---------------------------------------------------------------------------
