@@ -342,10 +342,8 @@ def _parse_numbers(raw: pd.DataFrame, source: str, label,
         if whole_counts and name in _COUNTS:
             # Cboe writes whole contracts without a decimal point: "2.000" could be 2
             # or 2,000 (a '.' thousands separator), so it is not read at all
-            dotted = np.flatnonzero(pd.Series(cells, dtype=object).str.contains(
-                ".", regex=False).fillna(False).to_numpy(dtype=bool))
-            if len(dotted):
-                i = int(dotted[0])
+            i = next((i for i, c in enumerate(cells) if "." in c), None)
+            if i is not None:
                 _fail(source, [raw["line"].iloc[i]], label(name, raw["type"].iloc[i]),
                       f"{str(cells[i]).strip()!r} is not a whole number of contracts: counts "
                       "have no decimal point in a Cboe download (a '.' thousands "
@@ -419,21 +417,27 @@ def _parity_strike(df: pd.DataFrame) -> float | None:
     on at least five strikes, the strike where call mid minus put mid is nearest zero
     (skipped when at the edge of the quoted strikes); the median over expiries. None when
     no expiry qualifies."""
-    q = df.loc[(df["bid"] > 0) & (df["ask"] >= df["bid"]), ["expiry", "strike", "type"]]
-    mid = df["bid"].loc[q.index] / 2 + df["ask"].loc[q.index] / 2  # no overflow
-    wide = q.assign(mid=mid).pivot_table(index=["expiry", "strike"], columns="type",
-                                         values="mid", aggfunc="first")
-    if not {"C", "P"} <= set(wide.columns):
+    # ``df`` is sorted by expiry, strike and type: a strike quoted on both sides is a call
+    # row followed by its put row
+    expiry = df["expiry"].array.asi8  # int64 instants
+    strike = df["strike"].to_numpy()
+    call = (df["type"] == "C").to_numpy()
+    bid, ask = df["bid"].to_numpy(), df["ask"].to_numpy()
+    ok = (bid > 0) & (ask >= bid)
+    mid = bid / 2 + ask / 2  # halves first: no overflow
+    pair = (call[:-1] & ~call[1:] & ok[:-1] & ok[1:]
+            & (expiry[:-1] == expiry[1:]) & (strike[:-1] == strike[1:]))
+    i = np.flatnonzero(pair)
+    if len(i) == 0:
         return None
-    wide = wide.dropna()
-    found = []
-    for _, g in wide.groupby(level=0):
-        if len(g) < 5:
-            continue
-        i = int(np.argmin(np.abs(g["C"].to_numpy() - g["P"].to_numpy())))
-        if 0 < i < len(g) - 1:
-            found.append(float(g.index.get_level_values(1)[i]))
-    return float(np.median(found)) if found else None
+    gap, group = np.abs(mid[i] - mid[i + 1]), expiry[i]
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    sizes = np.diff(np.r_[starts, len(i)])
+    best = np.lexsort((gap, group))[np.r_[0, np.cumsum(sizes)[:-1]]]  # argmin per expiry
+    position = best - starts
+    inner = (sizes >= 5) & (position > 0) & (position < sizes - 1)
+    found = strike[i[best[inner]]]
+    return float(np.median(found)) if len(found) else None
 
 
 def _check_spot(live: pd.DataFrame, spot: float, spot_at: tuple[int, str], source: str) -> None:
@@ -493,20 +497,19 @@ def _check_contributors(live: pd.DataFrame, source: str, label) -> None:
 
 
 def _check_duplicates(df: pd.DataFrame, source: str, label) -> None:
-    """At most one row per (root, expiry, strike, type), and no two roots for the same
-    (expiry, strike, type); otherwise name the first two rows."""
-    for key in (["root", "expiry", "strike", "type"], ["expiry", "strike", "type"]):
-        dup = df.duplicated(key, keep=False).to_numpy()
-        if dup.any():
-            first = df.loc[dup].iloc[0]
-            same = dup & ((df[key] == first[key]).all(axis=1)).to_numpy()
-            rows = df["line"].to_numpy()[same][:2]
-            roots = sorted(set(df["root"].to_numpy()[same]))
-            contract = (f"{first['type']} {first['strike']:g} "
-                        f"expiring {first['expiry'].isoformat()}")
-            _fail(source, rows, label("contract", first["type"]),
-                  f"duplicate contract {contract} (root {first['root']})" if len(key) == 4
-                  else f"roots {' and '.join(roots)} for the same contract {contract}")
+    """At most one row per (expiry, strike, type): otherwise name the first two rows, as a
+    duplicate contract when they have the same root, else as two roots for one contract."""
+    key = ["expiry", "strike", "type"]
+    dup = df.duplicated(key, keep=False).to_numpy()
+    if dup.any():
+        first = df.loc[dup].iloc[0]
+        same = dup & ((df[key] == first[key]).all(axis=1)).to_numpy()
+        rows = df["line"].to_numpy()[same][:2]
+        roots = list(dict.fromkeys(df["root"].to_numpy()[same][:2]))
+        contract = f"{first['type']} {first['strike']:g} expiring {first['expiry'].isoformat()}"
+        _fail(source, rows, label("contract", first["type"]),
+              f"duplicate contract {contract} (root {roots[0]})" if len(roots) == 1
+              else f"roots {' and '.join(roots)} for the same contract {contract}")
 
 
 def _check_family(df: pd.DataFrame, source: str, label,
@@ -517,7 +520,7 @@ def _check_family(df: pd.DataFrame, source: str, label,
     ``declared`` is ``(row, column, text, underlying)`` of the file's own statement of
     its underlying (the Cboe name line, the tidy ``# underlying``), or None.
     """
-    family = df["root"].map(lambda r: ROOT_FAMILY.get(r, r)).to_numpy()
+    family = df["root"].map({r: ROOT_FAMILY.get(r, r) for r in df["root"].unique()}).to_numpy()
     main = _family(df["root"])
     other = family != main
     if other.any():
@@ -926,7 +929,33 @@ def read_cboe(path) -> Snapshot:
         number column, negative OI / IV / volume / bid / ask, non-positive strike,
         a symbol that cannot be parsed or disagrees with its row, duplicate
         (expiry, strike, type) contracts (both lines named), or no contract left
-        after dropping the expired ones (the count is given).
+        after dropping the expired ones (the count is given). Also every reading
+        that would be silently wrong (see Notes).
+
+    Notes
+    -----
+    What is read and what is refused, so that no damaged file gives a wrong number:
+
+    * Text: UTF-8 (optional byte-order mark), or UTF-16 / UTF-32 with a byte-order
+      mark. Compressed or archived files, binary files and bytes that are not UTF-8
+      (a Windows-1252 re-save, named by line and column) are refused; so are
+      semicolon- or tab-separated re-saves (the separator is named), an unbalanced
+      quote and a field over the csv module's size limit.
+    * Numbers: thousands separators are read only where they cannot be a decimal
+      comma: in open interest, volume and strike, in groups of three (``"1,540"``).
+      A comma in IV, greeks, bid or ask is refused (a decimal comma), and so is a
+      count with a decimal point (``1.607`` or ``2.000`` may be a ``.`` thousands
+      separator). The spot may be unquoted with separators (``Last: 4,505.1001``);
+      ``Last: 4505,1001`` is refused.
+    * Limits: open interest and volume at most :data:`MAX_CONTRACTS`, IV at most
+      :data:`MAX_IV`, |delta| at most 1, gamma not negative, bid and ask at most ten
+      times the largest strike.
+    * Consistency: the spot within a factor ten of the strike range and within
+      :data:`SPOT_RATIO` of the strike where call and put mids cross; the IV column in
+      decimals (median near-the-money IV below :data:`IV_PERCENT_LEVEL`); all roots
+      of one underlying, agreeing with a known name line (:data:`LONG_NAMES`); at least
+      one live contract with both open interest and IV; a date line with AM/PM and the
+      zone New York is on at that date (see :func:`_parse_date_text`).
     """
     return _cboe_snapshot(_read_lines(path), str(path))
 
@@ -1081,7 +1110,9 @@ def read_csv(path) -> Snapshot:
     ------
     ChainError
         Missing ``#`` key or column, unreadable cell, negative value, duplicate
-        contract, or no contract left after dropping the expired ones.
+        contract, or no contract left after dropping the expired ones; and the
+        checks of :func:`read_cboe` (Notes) except the Cboe-only ones (separators in
+        the spot line, counts without a decimal point, the date line).
     """
     return _tidy_snapshot(_read_lines(path), str(path))
 

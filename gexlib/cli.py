@@ -24,7 +24,10 @@ def _read_chain(path: str):
 
 
 def _read_history(path: str) -> pd.DataFrame:
-    h = pd.read_csv(path, index_col=0, parse_dates=True)
+    try:
+        h = pd.read_csv(path, index_col=0, parse_dates=True)
+    except (ValueError, UnicodeDecodeError) as err:  # pandas' messages do not name the file
+        raise ChainError(f"{path}: cannot read the history CSV ({err})") from None
     if "skew" not in h.columns:
         raise ChainError(f"{path}: history has no 'skew' column")
     return h
