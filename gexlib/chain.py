@@ -344,10 +344,11 @@ def _parse_numbers(raw: pd.DataFrame, source: str, label,
             # or 2,000 (a '.' thousands separator), so it is not read at all
             i = next((i for i, c in enumerate(cells) if "." in c), None)
             if i is not None:
+                cell = str(cells[i]).strip()
                 _fail(source, [raw["line"].iloc[i]], label(name, raw["type"].iloc[i]),
-                      f"{str(cells[i]).strip()!r} is not a whole number of contracts: counts "
-                      "have no decimal point in a Cboe download (a '.' thousands "
-                      "separator? write 1607 or \"1,607\")")
+                      f"{cell!r} is not a whole number of contracts: counts have no decimal "
+                      f"point in a Cboe download (a '.' thousands separator? then write "
+                      f"{cell.replace('.', '')})")
         parsed[name], bad = _to_float(cells, optional=name in _MAY_BE_EMPTY,
                                       grouped=name in _GROUPED)
         if bad is not None:
@@ -592,8 +593,14 @@ def _rows(lines: list[str], header_index: int, names: list[str],
         try:
             record = next(reader, None)
         except csv.Error as err:  # an oversized field, maybe an open quote that ran on
-            if lines[first + consumed - 1].count('"') % 2:
-                _unbalanced_quote(lines[first + consumed - 1], names, source, first + consumed)
+            line = lines[first + consumed - 1]
+            if line.count('"') % 2:
+                _unbalanced_quote(line, names, source, first + consumed)
+            sizes = [len(cell) for cell in line.split(",")]
+            at = sizes.index(max(sizes))
+            if sizes[at] > csv.field_size_limit() and at < len(names):
+                _fail(source, [first + consumed], f"{at + 1} ('{names[at]}')",
+                      f"a cell of {sizes[at]:,} characters: cannot be read as CSV ({err})")
             _csv_error(source, first + consumed, err)
         if record is None:
             break

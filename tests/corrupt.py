@@ -194,6 +194,7 @@ def _date(pattern, repl, detail):
         assert new != c.pre[k], c.pre[k]
         c.pre[k] = new
         return _out(c, [f"row {k + 1}, column 'Date'", detail])
+    mutate.__name__ = "date_" + detail.replace(" ", "_").lower()
     return mutate
 
 
@@ -288,7 +289,8 @@ def oversized_field(text):
     c = _chain(text)
     i = len(c.rows) // 3
     c.rows[i][CALL["Last Sale"]] = "9" * 200_000
-    return _out(c, [f"row {c.line_of(i)}", "field larger than field limit"])
+    return _out(c, [f"row {c.line_of(i)}, column {CALL['Last Sale'] + 1} ('Last Sale')",
+                    "field larger than field limit"])
 
 
 def _separated(sep, name):
