@@ -202,3 +202,14 @@ def test_date_lines_that_stay_readable():
     # at the autumn change both zones exist for 1:30 AM
     assert _parse_date_text("Date: November 5, 2023 at 1:30 AM EDT").utcoffset().total_seconds() == -4 * 3600
     assert _parse_date_text("Date: November 5, 2023 at 1:30 AM EST").utcoffset().total_seconds() == -5 * 3600
+
+
+def test_no_sheet_and_no_regime_from_a_snapshot_without_exposure(small):
+    from gexlib import levels
+
+    assert levels(small)["contracts_used"] > 0
+    for column in ("oi", "iv"):
+        empty = chain.Snapshot(underlying=small.underlying, spot=small.spot, asof=small.asof,
+                               options=small.options.assign(**{column: 0.0}), source="in memory")
+        with pytest.raises(ChainError, match=r"^in memory: no exposure: none of the 1760 contracts"):
+            levels(empty)
