@@ -859,12 +859,11 @@ def _cboe_contracts(df: pd.DataFrame, source: str) -> pd.DataFrame:
             _fail(source, [df["line"].iloc[i]], _cboe_label(name, df["type"].iloc[i]),
                   problem(i))
 
-    matches = [_SYMBOL.match(s) for s in symbols]
-    check(np.array([m is None for m in matches], dtype=bool), "symbol",
+    parts = pd.Series(symbols, dtype=object).str.extract(_SYMBOL.pattern)
+    check(parts[0].isna().to_numpy(), "symbol",
           lambda i: f"{symbols[i]!r} is not an option symbol "
                     "(root + yymmdd + C/P + strike x 1000 in 8 digits)")
-    roots, yymmdd, kinds, codes = (np.array(c, dtype=object) for c in
-                                   zip(*(m.groups() for m in matches), strict=True))
+    roots, yymmdd, kinds, codes = (parts[i].to_numpy(dtype=object) for i in range(4))
     check(kinds != df["type"].to_numpy(), "symbol",
           lambda i: f"{symbols[i]!r} is on the wrong side")
     date_text = df["date"].to_numpy()
