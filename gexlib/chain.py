@@ -714,11 +714,11 @@ def _spot_text(fields: list[str], k: int) -> tuple[str, str | None]:
     field is a bare number that cannot be such a group, that field (the spot is split by a
     comma that is not a thousands separator)."""
     text = fields[k][len("Last:"):].strip()
-    for field in fields[k + 1:]:
-        if re.fullmatch(r"[+-]?\d{1,3}(?:,\d{3})*", text) and _GROUP.fullmatch(field):
-            text += "," + field
-        elif _PLAIN.fullmatch(field):
-            return text, field
+    for cell in fields[k + 1:]:
+        if re.fullmatch(r"[+-]?\d{1,3}(?:,\d{3})*", text) and _GROUP.fullmatch(cell):
+            text += "," + cell
+        elif _PLAIN.fullmatch(cell):
+            return text, cell
         else:
             break
     return text, None
