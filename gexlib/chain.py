@@ -122,9 +122,33 @@ _NUMERIC = ("strike", "oi", "iv", "volume", "bid", "ask", "chain_delta", "chain_
 _MAY_BE_EMPTY = ("chain_delta", "chain_gamma")  # an empty cell means "not published": NaN
 _NON_NEGATIVE = ("oi", "iv", "volume", "bid", "ask")
 
+_COUNTS = ("oi", "volume")  # whole contracts: thousands separators allowed ("1,540")
+_GROUPED = ("strike", *_COUNTS)  # where "1,540" is unambiguous; never IV, greeks or prices
+
+#: Largest open interest or volume accepted for one contract (contracts). The largest
+#: single-series open interest on the shared SPX/SPY downloads is about 1.7e5.
+MAX_CONTRACTS = 1e7
+#: Largest implied volatility accepted in one cell (decimal per year, i.e. 10,000%).
+#: Far out-of-the-money contracts of real downloads reach 8.4.
+MAX_IV = 100.0
+#: Median near-the-money IV at or above which the IV column is taken to be in percent
+#: (13.9 meaning 13.9%). Measured near-the-money medians: 0.12 to 0.28 on the shared
+#: downloads and the shipped chains; 500% (decimal) or below 5% (percent) would both be
+#: far outside any index's history, so the two readings do not meet.
+IV_PERCENT_LEVEL = 5.0
+#: Strikes within this fraction of spot are "near the money" for :data:`IV_PERCENT_LEVEL`.
+NEAR_MONEY = 0.05
+#: Largest accepted ratio between spot and the chain's own at-the-money strike (where call
+#: and put mid quotes cross), either way round. Measured on the shared downloads and the
+#: shipped chains: within 1%.
+SPOT_RATIO = 1.2
+
 _SYMBOL = re.compile(r"^([A-Z]+)(\d{6})([CP])(\d{8})$")
-# One number, optionally with thousands separators ("1,234.5"), at least one digit.
-_NUMBER = re.compile(r"[+-]?(?=\.?\d)(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d*)?(?:[eE][+-]?\d+)?")
+# A plain decimal number ("0.139", "-3", ".5", "1e-3"), at least one digit.
+_PLAIN = re.compile(r"[+-]?(?=\.?\d)\d*(?:\.\d*)?(?:[eE][+-]?\d+)?")
+# A number with thousands separators in groups of three ("1,540", "4,500.00"). The first
+# group never starts with 0, so a decimal comma ("0,139") is not read as 139.
+_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?")
 _ISO_WITH_OFFSET = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[+-]\d{2}:?\d{2}|Z)"
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -190,38 +214,97 @@ def _tidy_label(name: str, kind: str | None = None) -> str:
 # text and numbers
 
 
-def _read_lines(path) -> list[str]:
-    """Lines of a text file (UTF-8, optional byte-order mark), without line endings."""
+_NOT_TEXT = (  # magic bytes of files that are not a CSV at all
+    (b"\x1f\x8b", "a gzip-compressed file: decompress it first (gunzip)"),
+    (b"PK\x03\x04", "a zip archive (or an .xlsx workbook): extract the CSV, or save "
+                    "the sheet as CSV, first"),
+    (b"%PDF", "a PDF document"),
+)
+
+
+def _decode(data: bytes, source: str) -> str:
+    """Text of a file's bytes: UTF-8 (optional byte-order mark), or UTF-16 / UTF-32 when the
+    file starts with their byte-order mark (a spreadsheet's "Unicode text" export).
+
+    Anything else is refused with its reason: compressed or archived files, binary
+    files (NUL bytes), and bytes that are not UTF-8, named by line and column (a file
+    re-saved as Windows-1252 / Latin-1).
+    """
+    for magic, what in _NOT_TEXT:
+        if data.startswith(magic):
+            raise ChainError(f"{source}: not a CSV file but {what}")
+    for bom, codec in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+                       (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(codec)
+            except UnicodeDecodeError as err:
+                raise ChainError(f"{source}: starts with a {codec.upper()} byte-order mark but "
+                                 f"byte {err.start + len(bom)} is not {codec.upper()}") from None
+    if b"\x00" in data:
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        raise ChainError(f"{source} row {line}: NUL bytes: a binary file, or UTF-16 text "
+                         "without a byte-order mark, not a UTF-8 CSV file")
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise ChainError(f"{path}: not UTF-8 text ({err})") from None
+        offset = err.start
+        line = data.count(b"\n", 0, offset) + 1
+        column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+        raise ChainError(
+            f"{source} row {line}, column {column} (character): byte 0x{data[offset]:02x} is "
+            "not UTF-8; re-save the file as UTF-8 (it looks saved as Windows-1252 or "
+            "Latin-1)") from None
+
+
+def _read_lines(path) -> list[str]:
+    """Lines of a text file (see :func:`_decode`), without line endings."""
+    text = _decode(Path(path).read_bytes(), str(path))
     lines = re.split(r"\r\n|\r|\n", text)
     return lines[:-1] if lines and lines[-1] == "" else lines
 
 
-def _fields(line: str) -> list[str]:
+def _csv_error(source: str, row: int, err: csv.Error) -> NoReturn:
+    """A :class:`ChainError` for what the csv module refuses (an oversized field)."""
+    raise ChainError(f"{source} row {row}: cannot be read as CSV ({err})") from None
+
+
+def _fields(line: str, source: str = "", row: int = 0) -> list[str]:
     """CSV fields of one line, whitespace-stripped, trailing empty fields removed."""
-    fields = [f.strip() for f in next(csv.reader([line]), [])]
+    try:
+        fields = [f.strip() for f in next(csv.reader([line]), [])]
+    except csv.Error as err:
+        _csv_error(source, row, err)
     while fields and not fields[-1]:
         fields.pop()
     return fields
 
 
-def _scalar_number(text: str) -> float | None:
-    """A finite number from ``text`` (thousands separators allowed), else None."""
+def _read_number(text: str, grouped: bool) -> float | None:
+    """A finite number from ``text``, else None. With ``grouped``, thousands separators in
+    groups of three are accepted (``"1,540"``, ``"4,500.00"``); otherwise a comma makes the
+    text not a number."""
     text = text.strip()
-    if not _NUMBER.fullmatch(text):
+    if _PLAIN.fullmatch(text):
+        value = float(text)
+    elif grouped and _THOUSANDS.fullmatch(text):
+        value = float(text.replace(",", ""))
+    else:
         return None
-    value = float(text.replace(",", ""))
     return value if np.isfinite(value) else None
 
 
-def _to_float(cells: np.ndarray, optional: bool) -> tuple[np.ndarray, int | None]:
+def _scalar_number(text: str) -> float | None:
+    """A finite number from ``text`` (thousands separators in groups of three allowed)."""
+    return _read_number(text, grouped=True)
+
+
+def _to_float(cells: np.ndarray, optional: bool,
+              grouped: bool) -> tuple[np.ndarray, int | None]:
     """Floats from an array of number strings, and the position of the first bad cell.
 
     Plain numbers take the vectorised path; only the few other cells (empty,
-    thousands separators, text) go through :func:`_scalar_number`. An empty cell
+    thousands separators, text) go through :func:`_read_number`. An empty cell
     becomes NaN when ``optional``, else it is bad.
     """
     try:
@@ -229,7 +312,7 @@ def _to_float(cells: np.ndarray, optional: bool) -> tuple[np.ndarray, int | None
     except (TypeError, ValueError):
         values = pd.to_numeric(cells, errors="coerce").astype(float)
     for i in np.flatnonzero(~np.isfinite(values)):
-        value = _scalar_number(str(cells[i]))
+        value = _read_number(str(cells[i]), grouped)
         if value is None:
             if not (optional and not str(cells[i]).strip()):
                 return values, int(i)
@@ -238,7 +321,21 @@ def _to_float(cells: np.ndarray, optional: bool) -> tuple[np.ndarray, int | None
     return values, None
 
 
-def _parse_numbers(raw: pd.DataFrame, source: str, label) -> pd.DataFrame:
+def _not_a_number(cell: str, name: str) -> str:
+    """Why ``cell`` of field ``name`` is not read, with the likely cause of a comma."""
+    if cell == "":
+        return "is empty"
+    if "," in cell and name not in _GROUPED and _PLAIN.fullmatch(cell.replace(",", ".", 1)):
+        return (f"{cell!r} is not a number: a decimal comma? IV, greeks and prices are read "
+                "with a decimal point only (write 0.139, not 0,139)")
+    if "," in cell:
+        return (f"{cell!r} is not a number: commas are read only as thousands separators "
+                "in groups of three (1,540)")
+    return f"{cell!r} is not a number"
+
+
+def _parse_numbers(raw: pd.DataFrame, source: str, label,
+                   whole_counts: bool = False) -> pd.DataFrame:
     """Replace the text of the numeric columns of ``raw`` by floats, range-checked.
 
     Empty cells are errors, except in ``chain_delta`` / ``chain_gamma`` where
@@ -247,13 +344,24 @@ def _parse_numbers(raw: pd.DataFrame, source: str, label) -> pd.DataFrame:
     parsed = {}
     for name in _NUMERIC:
         cells = raw[name].to_numpy(dtype=object)
-        parsed[name], bad = _to_float(cells, optional=name in _MAY_BE_EMPTY)
+        if whole_counts and name in _COUNTS:
+            # Cboe writes whole contracts without a decimal point: "2.000" could be 2
+            # or 2,000 (a '.' thousands separator), so it is not read at all
+            i = next((i for i, c in enumerate(cells) if "." in c), None)
+            if i is not None:
+                cell = str(cells[i]).strip()
+                _fail(source, [raw["line"].iloc[i]], label(name, raw["type"].iloc[i]),
+                      f"{cell!r} is not a whole number of contracts: counts have no decimal "
+                      f"point in a Cboe download (a '.' thousands separator? then write "
+                      f"{cell.replace('.', '')})")
+        parsed[name], bad = _to_float(cells, optional=name in _MAY_BE_EMPTY,
+                                      grouped=name in _GROUPED)
         if bad is not None:
-            cell = str(cells[bad]).strip()
-            problem = "is empty" if cell == "" else f"{cell!r} is not a number"
+            problem = _not_a_number(str(cells[bad]).strip(), name)
             _fail(source, [raw["line"].iloc[bad]], label(name, raw["type"].iloc[bad]), problem)
     df = raw.assign(**parsed)
     _check_values(df, source, label)
+    _check_limits(df, source, label, whole_counts)
     return df
 
 
@@ -275,31 +383,184 @@ def _check_values(df: pd.DataFrame, source: str, label) -> None:
             _fail(source, [df["line"].iloc[i]], label(name, df["type"].iloc[i]), problem)
 
 
+def _first_bad(df: pd.DataFrame, bad: np.ndarray, name: str, source: str, label,
+               problem) -> None:
+    """Fail on the first row where ``bad`` holds, ``problem(value)`` saying why."""
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        _fail(source, [df["line"].iloc[i]], label(name, df["type"].iloc[i]),
+              problem(float(df[name].iloc[i])))
+
+
+def _check_limits(df: pd.DataFrame, source: str, label, whole_counts: bool) -> None:
+    """Numbers no option can have: open interest or volume above :data:`MAX_CONTRACTS`
+    (or, with ``whole_counts``, not whole), |delta| above 1, negative gamma or gamma
+    times strike above 1e5, a bid or ask above ten times the largest strike."""
+    for name in _COUNTS:
+        values = df[name].to_numpy(dtype=float)
+        _first_bad(df, values > MAX_CONTRACTS, name, source, label,
+                   lambda v: f"{v:.6g} contracts is more than any option series has "
+                             f"(limit {MAX_CONTRACTS:.0e})")
+        if whole_counts:  # "1e3" and the like; "1.607" is refused in _parse_numbers
+            _first_bad(df, values != np.floor(values), name, source, label,
+                       lambda v: f"{v!r} is not a whole number of contracts")
+    delta = df["chain_delta"].to_numpy(dtype=float)
+    _first_bad(df, np.abs(delta) > 1 + 1e-9, "chain_delta", source, label,
+               lambda v: f"delta {v!r} is outside [-1, 1]")
+    gamma = df["chain_gamma"].to_numpy(dtype=float)
+    _first_bad(df, gamma < 0, "chain_gamma", source, label,
+               lambda v: f"gamma {v!r} is negative")
+    _first_bad(df, gamma * df["strike"].to_numpy(dtype=float) > 1e5, "chain_gamma", source,
+               label, lambda v: f"gamma {v!r} is not possible at this strike")
+    top = 10 * float(df["strike"].max()) if len(df) else np.inf
+    for name in ("bid", "ask"):
+        _first_bad(df, df[name].to_numpy(dtype=float) > top, name, source, label,
+                   lambda v: f"price {v:.6g} is more than ten times the largest strike")
+
+
+def _parity_strike(df: pd.DataFrame) -> float | None:
+    """The chain's own at-the-money strike: per expiry with two-sided call and put quotes
+    on at least five strikes, the strike where call mid minus put mid is nearest zero
+    (skipped when at the edge of the quoted strikes); the median over expiries. None when
+    no expiry qualifies."""
+    # ``df`` is sorted by expiry, strike and type: a strike quoted on both sides is a call
+    # row followed by its put row
+    expiry = df["expiry"].array.asi8  # int64 instants
+    strike = df["strike"].to_numpy()
+    call = (df["type"] == "C").to_numpy()
+    bid, ask = df["bid"].to_numpy(), df["ask"].to_numpy()
+    ok = (bid > 0) & (ask >= bid)
+    mid = bid / 2 + ask / 2  # halves first: no overflow
+    pair = (call[:-1] & ~call[1:] & ok[:-1] & ok[1:]
+            & (expiry[:-1] == expiry[1:]) & (strike[:-1] == strike[1:]))
+    i = np.flatnonzero(pair)
+    if len(i) == 0:
+        return None
+    gap, group = np.abs(mid[i] - mid[i + 1]), expiry[i]
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    sizes = np.diff(np.r_[starts, len(i)])
+    best = np.lexsort((gap, group))[np.r_[0, np.cumsum(sizes)[:-1]]]  # argmin per expiry
+    position = best - starts
+    inner = (sizes >= 5) & (position > 0) & (position < sizes - 1)
+    found = strike[i[best[inner]]]
+    return float(np.median(found)) if len(found) else None
+
+
+def _check_spot(live: pd.DataFrame, spot: float, spot_at: tuple[int, str], source: str) -> None:
+    """Spot must agree with the strikes: within a factor of ten of the strike range and,
+    when the chain has enough two-sided quotes, within :data:`SPOT_RATIO` of the strike
+    where call and put mids cross (see :func:`_parity_strike`)."""
+    row, column = spot_at
+    low, high = float(live["strike"].min()), float(live["strike"].max())
+    if not low / 10 <= spot <= high * 10:
+        _fail(source, [row], column, f"spot {spot:g} does not fit the strikes "
+              f"{low:g} to {high:g} (a misread or mistyped spot?)")
+    atm = _parity_strike(live)
+    if atm is not None and not 1 / SPOT_RATIO <= spot / atm <= SPOT_RATIO:
+        _fail(source, [row], column, f"spot {spot:g} is far from the chain's at-the-money "
+              f"strike {atm:g} (where call and put mid quotes cross): a misread or "
+              "mistyped spot?")
+
+
+def _check_iv_level(live: pd.DataFrame, spot: float, source: str, label) -> None:
+    """Refuse an IV column written in percent (13.9 for 13.9%), told apart from decimals
+    by the median IV of the near-the-money contracts (strike within :data:`NEAR_MONEY` of
+    spot, or the strike nearest spot): at or above :data:`IV_PERCENT_LEVEL`. Then no IV
+    above :data:`MAX_IV`."""
+    quoted = live.loc[live["iv"] > 0]
+    if len(quoted):
+        distance = np.abs(quoted["strike"].to_numpy() / spot - 1)
+        near = quoted.loc[distance <= max(NEAR_MONEY, float(distance.min()))]
+        level = float(np.median(near["iv"]))
+        if level >= IV_PERCENT_LEVEL:
+            first = near.iloc[0]
+            _fail(source, [first["line"]], label("iv", first["type"]),
+                  f"IV looks written in percent: the median near-the-money IV is {level:g} "
+                  f"({len(near)} contracts within {NEAR_MONEY:.0%} of spot); gexlib reads IV "
+                  "as a decimal (0.139 for 13.9%): divide the IV columns by 100")
+    _first_bad(live, live["iv"].to_numpy() > MAX_IV, "iv", source, label,
+               lambda v: f"IV {v:g} is above {MAX_IV:g} ({MAX_IV:.0%} a year)")
+
+
+def _check_contributors(live: pd.DataFrame, source: str, label) -> None:
+    """At least one live contract with open interest and an IV: else no exposure exists
+    to compute, and every level would be read from nothing."""
+    oi, iv = live["oi"].to_numpy() > 0, live["iv"].to_numpy() > 0
+    if (oi & iv).any():
+        return
+    rows = [live["line"].min(), live["line"].max()]
+    n = len(live)
+    oi_col, iv_col = (label(name, "C").replace(" (calls)", "") for name in ("oi", "iv"))
+    if not oi.any():
+        _fail(source, rows, oi_col,
+              f"no exposure: the open interest of all {n} live contracts is 0", span=True)
+    if not iv.any():
+        _fail(source, rows, iv_col, f"no exposure: the IV of all {n} live contracts is 0",
+              span=True)
+    _fail(source, rows, f"columns {oi_col} and {iv_col}",
+          f"no exposure: none of the {n} live contracts has both open interest and an IV",
+          span=True)
+
+
 def _check_duplicates(df: pd.DataFrame, source: str, label) -> None:
-    """At most one row per (expiry, strike, type); otherwise name the first two rows."""
+    """At most one row per (expiry, strike, type): otherwise name the first two rows, as a
+    duplicate contract when they have the same root, else as two roots for one contract."""
     key = ["expiry", "strike", "type"]
     dup = df.duplicated(key, keep=False).to_numpy()
     if dup.any():
         first = df.loc[dup].iloc[0]
         same = dup & ((df[key] == first[key]).all(axis=1)).to_numpy()
         rows = df["line"].to_numpy()[same][:2]
+        roots = list(dict.fromkeys(df["root"].to_numpy()[same][:2]))
+        contract = f"{first['type']} {first['strike']:g} expiring {first['expiry'].isoformat()}"
         _fail(source, rows, label("contract", first["type"]),
-              f"duplicate contract {first['type']} {first['strike']:g} "
-              f"expiring {first['expiry'].isoformat()}")
+              f"duplicate contract {contract} (root {roots[0]})" if len(roots) == 1
+              else f"roots {' and '.join(roots)} for the same contract {contract}")
 
 
-def _finish(df: pd.DataFrame, *, source: str, underlying: str, spot: float,
-            asof: pd.Timestamp, multiplier: float, label, dropped: dict) -> Snapshot:
-    """Check for duplicates, drop the expired contracts and build the :class:`Snapshot`.
+def _check_family(df: pd.DataFrame, source: str, label,
+                  declared: tuple[int, str, str, str] | None) -> str:
+    """The one underlying of the file's roots (:func:`_family`); a row of another
+    underlying, or a file headed by another underlying's name, is an error.
+
+    ``declared`` is ``(row, column, text, underlying)`` of the file's own statement of
+    its underlying (the Cboe name line, the tidy ``# underlying``), or None.
+    """
+    family = df["root"].map({r: ROOT_FAMILY.get(r, r) for r in df["root"].unique()}).to_numpy()
+    main = _family(df["root"])
+    other = family != main
+    if other.any():
+        i = int(np.flatnonzero(other)[0])
+        counts = Counter(family)
+        shares = ", ".join(f"{counts[f]} {f}" for f in sorted(counts, key=lambda f: -counts[f]))
+        _fail(source, [df["line"].iloc[i]], label("root", df["type"].iloc[i]),
+              f"root {df['root'].iloc[i]!r} is not of the file's underlying {main} (contracts: "
+              f"{shares}): one file holds one underlying")
+    if declared is not None and declared[3] != main:
+        row, column, text, underlying = declared
+        _fail(source, [row], column, f"the file is headed {text!r} ({underlying}) but its "
+              f"contracts are {main} (rows {df['line'].min()}-{df['line'].max()})")
+    return main
+
+
+def _finish(df: pd.DataFrame, *, source: str, underlying: str | None, spot: float,
+            asof: pd.Timestamp, multiplier: float, label, dropped: dict,
+            spot_at: tuple[int, str], declared: tuple | None = None) -> Snapshot:
+    """Check the contracts, drop the expired ones and build the :class:`Snapshot`.
 
     ``df`` holds :data:`OPTION_COLUMNS` (numbers parsed and checked by
     :func:`_parse_numbers`, ``expiry`` tz-aware) plus ``line``, the 1-based line
-    number of each contract in the file.
+    number of each contract in the file. Checks, in order: one underlying
+    (:func:`_check_family`; ``underlying`` None means "the roots' family"), no
+    duplicate, some contract live, spot agreeing with the strikes (:func:`_check_spot`,
+    ``spot_at`` = row and column of the spot), IV in decimals (:func:`_check_iv_level`),
+    some contract with open interest and IV (:func:`_check_contributors`).
     """
     if df.empty:
         skipped = dropped.get("no_contract", 0)
         raise ChainError(f"{source}: no contracts below the header" + (
             f" ({skipped} sides without an option symbol skipped)" if skipped else ""))
+    family = _check_family(df, source, label, declared)
     _check_duplicates(df, source, label)
     lines = df["line"].to_numpy()
     expired = (df["expiry"] <= asof).to_numpy()
@@ -310,8 +571,11 @@ def _finish(df: pd.DataFrame, *, source: str, underlying: str, spot: float,
               f"{asof.isoformat()} ({n_expired} expired dropped)", span=True)
     live = df.loc[~expired].astype({"root": "str", "type": "str"})
     live = live.sort_values(["expiry", "strike", "type", "line"], kind="stable")
+    _check_spot(live, spot, spot_at, source)
+    _check_iv_level(live, spot, source, label)
+    _check_contributors(live, source, label)
     return Snapshot(
-        underlying=underlying, spot=float(spot), asof=asof,
+        underlying=family if underlying is None else underlying, spot=float(spot), asof=asof,
         options=live.loc[:, list(OPTION_COLUMNS)].reset_index(drop=True),
         multiplier=float(multiplier), dropped={"expired": n_expired, **dropped}, source=source,
     )
@@ -330,8 +594,24 @@ def _rows(lines: list[str], header_index: int, names: list[str],
     first = header_index + 2  # 1-based number of the first line below the header
     reader = csv.reader(lines[header_index + 1:])
     consumed = 0
-    for record in reader:
+    while True:
+        try:
+            record = next(reader, None)
+        except csv.Error as err:  # an oversized field, maybe an open quote that ran on
+            line = lines[first + consumed - 1]
+            if line.count('"') % 2:
+                _unbalanced_quote(line, names, source, first + consumed)
+            sizes = [len(cell) for cell in line.split(",")]
+            at = sizes.index(max(sizes))
+            if sizes[at] > csv.field_size_limit() and at < len(names):
+                _fail(source, [first + consumed], f"{at + 1} ('{names[at]}')",
+                      f"a cell of {sizes[at]:,} characters: cannot be read as CSV ({err})")
+            _csv_error(source, first + consumed, err)
+        if record is None:
+            break
         line_no, consumed = first + consumed, reader.line_num
+        if consumed > line_no - first + 1:
+            _unbalanced_quote(lines[line_no - 1], names, source, line_no)
         if len(record) != width:
             record = _fit_row(record, names, source, line_no)
         if record and (record[0] or any(record)):
@@ -340,6 +620,20 @@ def _rows(lines: list[str], header_index: int, names: list[str],
     columns = [np.array(c, dtype=object) for c in zip(*records, strict=True)] or [
         np.empty(0, dtype=object) for _ in names]
     return columns, np.array(numbers, dtype=np.int64)
+
+
+def _unbalanced_quote(line: str, names: list[str], source: str, line_no: int) -> NoReturn:
+    """Name the cell whose opening quote is not closed on its own line."""
+    cells, quoted, start = 0, False, 0
+    for i, char in enumerate(line):
+        if char == '"' and (quoted or i == 0 or line[i - 1] == ","):
+            quoted = not quoted
+            if quoted:
+                start = cells
+        elif char == "," and not quoted:
+            cells += 1
+    column = f"{start + 1} ('{names[start]}')" if start < len(names) else f"{start + 1}"
+    _fail(source, [line_no], column, "unbalanced quote: the quote opened in this cell is not closed on its line")
 
 
 def _fit_row(record: list[str], names: list[str], source: str, line_no: int) -> list[str]:
@@ -367,7 +661,10 @@ def _parse_date_text(text: str) -> pd.Timestamp:
     Accepted shapes (``Date:`` then one of them; ``at`` and the commas optional):
     ``<Month> <day>, <year> at <h:mm> AM|PM <zone>``, ``<Month> <day> <year>, <h:mm> ...``,
     ``<day> <Month> <year> at <HH:MM> GMT±N``; zones EDT (UTC−4), EST (UTC−5), GMT±N.
-    Without AM/PM the clock is read as 24-hour. Raises ValueError for anything else.
+    Without AM/PM the clock is read as 24-hour, except an hour from 1 to 12 in the
+    month-first shape (a 12-hour clock that lost its AM/PM: refused). EDT or EST must be
+    New York's zone at that moment (EST in July would shift the time by an hour:
+    refused). Raises ValueError for anything else.
 
     Returns
     -------
@@ -386,13 +683,21 @@ def _parse_date_text(text: str) -> pd.Timestamp:
         if not 1 <= hour <= 12:
             raise ValueError(f"hour {hour} with {match['ampm']}")
         hour = hour % 12 + (12 if match["ampm"] == "PM" else 0)
+    elif match.re is _DATE_LINES[0] and 1 <= hour <= 12:
+        # "September 14, 2023 at 4:31 EDT": this shape writes a 12-hour clock
+        raise ValueError(f"no AM or PM after {hour}:{minute:02d}: morning or afternoon?")
     zone = match["zone"]
     offset = _ZONE_HOURS[zone] if zone in _ZONE_HOURS else int(zone[3:])
     if abs(offset) > 14:
         raise ValueError(f"offset {zone}")
-    stamp = dt.datetime(int(match["year"]), month, int(match["day"]), hour, minute,
-                        tzinfo=dt.timezone(dt.timedelta(hours=offset)))
-    return pd.Timestamp(stamp).tz_convert(cv.TZ)
+    stamp = pd.Timestamp(dt.datetime(int(match["year"]), month, int(match["day"]), hour, minute,
+                                     tzinfo=dt.timezone(dt.timedelta(hours=offset))))
+    local = stamp.tz_convert(cv.TZ)
+    if zone in _ZONE_HOURS and local.utcoffset() != stamp.utcoffset():
+        actual = {-4: "EDT", -5: "EST"}[int(local.utcoffset().total_seconds() // 3600)]
+        raise ValueError(f"{zone} at that moment, when New York is on {actual}: the time "
+                         "would be an hour off")
+    return local
 
 
 def _format_date_text(asof: pd.Timestamp) -> str:
@@ -404,18 +709,48 @@ def _format_date_text(asof: pd.Timestamp) -> str:
             f"{t.hour % 12 or 12}:{t.minute:02d} {ampm} {zone}")
 
 
-def _cboe_preamble(lines: list[str], source: str) -> tuple[float, pd.Timestamp]:
-    """Spot (from ``Last:``) and quote time (from ``Date:``) in the lines above the header.
+_UNDERLYING_OF_NAME = {name: underlying for underlying, name in LONG_NAMES.items()}
+_GROUP = re.compile(r"\d{3}(?:\.\d*)?")  # one group of an unquoted "4,505.1001"
+
+
+def _spot_text(fields: list[str], k: int) -> tuple[str, str | None]:
+    """The text after ``Last:`` in field ``k``, with the groups of an unquoted thousands
+    separator put back (``Last: 4``, ``505.1001`` -> ``4,505.1001``); and, when the next
+    field is a bare number that cannot be such a group, that field (the spot is split by a
+    comma that is not a thousands separator)."""
+    text = fields[k][len("Last:"):].strip()
+    for cell in fields[k + 1:]:
+        if re.fullmatch(r"[+-]?\d{1,3}(?:,\d{3})*", text) and _GROUP.fullmatch(cell):
+            text += "," + cell
+        elif _PLAIN.fullmatch(cell):
+            return text, cell
+        else:
+            break
+    return text, None
+
+
+def _cboe_preamble(lines: list[str], source: str) -> dict:
+    """Spot (from ``Last:``), quote time (from ``Date:``) and the underlying's name in the
+    lines above the header.
 
     Other lines (a stray line of text, blank lines) are ignored. The date may be
-    one quoted cell or, unquoted, spread over several cells up to ``Bid:``.
+    one quoted cell or, unquoted, spread over several cells up to ``Bid:``; the spot
+    may be unquoted with thousands separators (``Last: 4,505.1001``).
+
+    Returns
+    -------
+    dict
+        ``spot``, ``asof``, ``spot_row`` (1-based line of ``Last:``) and ``declared``:
+        ``(row, column, name, underlying)`` when the first cell of that line is a name in
+        :data:`LONG_NAMES`, else None.
     """
     spot_row = date_row = None
     for number, line in enumerate(lines, 1):
-        fields = _fields(line)
+        fields = _fields(line, source, number)
         keys = [i for i, f in enumerate(fields) if f.startswith("Last:")]
         if spot_row is None and keys:
-            spot_row = (number, fields[keys[0]][len("Last:"):])
+            spot_row = (number, *_spot_text(fields, keys[0]),
+                        fields[0] if keys[0] > 0 else "")
         dates = [i for i, f in enumerate(fields) if f.startswith("Date:")]
         if date_row is None and dates:
             parts = [fields[dates[0]]]
@@ -428,10 +763,13 @@ def _cboe_preamble(lines: list[str], source: str) -> tuple[float, pd.Timestamp]:
     if spot_row is None:
         _fail(source, everything, "'Last'",
               "spot missing: no '<name>,Last: <spot>' line above the header", span=True)
-    spot = _scalar_number(spot_row[1])
+    row, text, stray, name = spot_row
+    if stray is not None:
+        _fail(source, [row], "'Last'", f"the spot is split in two cells, 'Last: {text}' and "
+              f"{stray!r}: a decimal comma? Write the spot with a decimal point")
+    spot = _scalar_number(text)
     if spot is None or spot <= 0:
-        text = spot_row[1].strip()
-        _fail(source, [spot_row[0]], "'Last'", f"spot missing: {text!r} is not a positive number"
+        _fail(source, [row], "'Last'", f"spot missing: {text!r} is not a positive number"
               if text else "spot missing: no number after 'Last:'")
     if date_row is None:
         _fail(source, everything, "'Date'", "no 'Date: ...' line above the header", span=True)
@@ -440,12 +778,14 @@ def _cboe_preamble(lines: list[str], source: str) -> tuple[float, pd.Timestamp]:
     except ValueError as err:
         _fail(source, [date_row[0]], "'Date'", f"cannot read the date line {date_row[1]!r} "
               f"({err}); expected e.g. 'Date: September 14, 2023 at 4:31 PM EDT'")
-    return spot, asof
+    declared = ((row, "1 (name)", name, _UNDERLYING_OF_NAME[name])
+                if name in _UNDERLYING_OF_NAME else None)
+    return {"spot": spot, "asof": asof, "spot_row": row, "declared": declared}
 
 
 def _cboe_header(line: str, row: int, source: str) -> tuple[list[str], dict]:
     """Header cells and, per option type, the position of each needed column."""
-    names = _fields(line)
+    names = _fields(line, source, row)
     markers = {}
     for name in ("Expiration Date", "Calls", "Strike", "Puts"):
         if name not in names:
@@ -524,12 +864,11 @@ def _cboe_contracts(df: pd.DataFrame, source: str) -> pd.DataFrame:
             _fail(source, [df["line"].iloc[i]], _cboe_label(name, df["type"].iloc[i]),
                   problem(i))
 
-    matches = [_SYMBOL.match(s) for s in symbols]
-    check(np.array([m is None for m in matches], dtype=bool), "symbol",
+    parts = pd.Series(symbols, dtype=object).str.extract(_SYMBOL.pattern)
+    check(parts[0].isna().to_numpy(), "symbol",
           lambda i: f"{symbols[i]!r} is not an option symbol "
                     "(root + yymmdd + C/P + strike x 1000 in 8 digits)")
-    roots, yymmdd, kinds, codes = (np.array(c, dtype=object) for c in
-                                   zip(*(m.groups() for m in matches), strict=True))
+    roots, yymmdd, kinds, codes = (parts[i].to_numpy(dtype=object) for i in range(4))
     check(kinds != df["type"].to_numpy(), "symbol",
           lambda i: f"{symbols[i]!r} is on the wrong side")
     date_text = df["date"].to_numpy()
@@ -601,25 +940,74 @@ def read_cboe(path) -> Snapshot:
         number column, negative OI / IV / volume / bid / ask, non-positive strike,
         a symbol that cannot be parsed or disagrees with its row, duplicate
         (expiry, strike, type) contracts (both lines named), or no contract left
-        after dropping the expired ones (the count is given).
+        after dropping the expired ones (the count is given). Also every reading
+        that would be silently wrong (see Notes).
+
+    Notes
+    -----
+    What is read and what is refused, so that no damaged file gives a wrong number:
+
+    * Text: UTF-8 (optional byte-order mark), or UTF-16 / UTF-32 with a byte-order
+      mark. Compressed or archived files, binary files and bytes that are not UTF-8
+      (a Windows-1252 re-save, named by line and column) are refused; so are
+      semicolon- or tab-separated re-saves (the separator is named), an unbalanced
+      quote and a field over the csv module's size limit.
+    * Numbers: thousands separators are read only where they cannot be a decimal
+      comma: in open interest, volume and strike, in groups of three (``"1,540"``).
+      A comma in IV, greeks, bid or ask is refused (a decimal comma), and so is a
+      count with a decimal point (``1.607`` or ``2.000`` may be a ``.`` thousands
+      separator). The spot may be unquoted with separators (``Last: 4,505.1001``);
+      ``Last: 4505,1001`` is refused.
+    * Limits: open interest and volume at most :data:`MAX_CONTRACTS`, IV at most
+      :data:`MAX_IV`, |delta| at most 1, gamma not negative, bid and ask at most ten
+      times the largest strike.
+    * Consistency: the spot within a factor ten of the strike range and within
+      :data:`SPOT_RATIO` of the strike where call and put mids cross; the IV column in
+      decimals (median near-the-money IV below :data:`IV_PERCENT_LEVEL`); all roots
+      of one underlying, agreeing with a known name line (:data:`LONG_NAMES`); at least
+      one live contract with both open interest and IV; a date line with AM/PM and the
+      zone New York is on at that date (see :func:`_parse_date_text`).
     """
-    source = str(path)
-    lines = _read_lines(path)
-    header = next((i for i, line in enumerate(lines)
-                   if line.lstrip('\ufeff "').startswith("Expiration Date")), None)
+    return _cboe_snapshot(_read_lines(path), str(path))
+
+
+def _cboe_snapshot(lines: list[str], source: str) -> Snapshot:
+    """:func:`read_cboe` on the lines of a file."""
+    header = _cboe_header_index(lines)
     if header is None:
         _fail(source, [1, max(len(lines), 1)], "'Expiration Date'",
               "no header line starting 'Expiration Date,'", span=True)
-    spot, asof = _cboe_preamble(lines[:header], source)
+    _check_separator(lines[header], header + 1, source)
+    pre = _cboe_preamble(lines[:header], source)
     names, where = _cboe_header(lines[header], header + 1, source)
     columns, numbers = _rows(lines, header, names, source)
     raw, no_contract = _cboe_long(columns, numbers, where)
-    df = _cboe_contracts(_parse_numbers(raw, source, _cboe_label), source) if len(raw) else raw
+    df = (_cboe_contracts(_parse_numbers(raw, source, _cboe_label, whole_counts=True), source)
+          if len(raw) else raw)
     return _finish(
-        df, source=source, underlying=_family(df["root"]) if len(df) else "",
-        spot=spot, asof=asof, multiplier=cv.MULTIPLIER, label=_cboe_label,
+        df, source=source, underlying=None, spot=pre["spot"], asof=pre["asof"],
+        multiplier=cv.MULTIPLIER, label=_cboe_label,
         dropped={"no_contract": no_contract} if no_contract else {},
+        spot_at=(pre["spot_row"], "'Last'"), declared=pre["declared"],
     )
+
+
+def _cboe_header_index(lines: list[str]) -> int | None:
+    """Index of the Cboe header line (it starts with ``Expiration Date``), or None."""
+    return next((i for i, line in enumerate(lines)
+                 if line.lstrip('\ufeff "').startswith("Expiration Date")), None)
+
+
+def _check_separator(line: str, row: int, source: str) -> None:
+    """A header separated by semicolons or tabs (a spreadsheet re-save in another locale)
+    is named as such, rather than reported as missing columns further on."""
+    rest = line.lstrip('\ufeff "')[len("Expiration Date"):].lstrip('"')
+    for sep, name in ((";", "semicolons"), ("\t", "tabs")):
+        if rest.startswith(sep):
+            _fail(source, [row], "'Expiration Date'",
+                  f"the file is separated by {name}, not commas (a spreadsheet re-save in "
+                  "another locale?): export it again as comma-separated CSV with decimal "
+                  "points")
 
 
 # ---------------------------------------------------------------------------
@@ -733,13 +1121,23 @@ def read_csv(path) -> Snapshot:
     ------
     ChainError
         Missing ``#`` key or column, unreadable cell, negative value, duplicate
-        contract, or no contract left after dropping the expired ones.
+        contract, or no contract left after dropping the expired ones; and the
+        checks of :func:`read_cboe` (Notes) except the Cboe-only ones (separators in
+        the spot line, counts without a decimal point, the date line).
     """
-    source = str(path)
-    lines = _read_lines(path)
+    return _tidy_snapshot(_read_lines(path), str(path))
+
+
+def _tidy_snapshot(lines: list[str], source: str) -> Snapshot:
+    """:func:`read_csv` on the lines of a file."""
     meta, header = _tidy_metadata(lines, source)
     underlying, spot, asof, multiplier = _tidy_preamble(meta, header, source)
-    names = _fields(lines[header])
+    if "," not in lines[header]:
+        for sep, name in ((";", "semicolons"), ("\t", "tabs")):
+            if sep in lines[header]:
+                _fail(source, [header + 1], "'expiry'", f"the file is separated by {name}, "
+                      "not commas: export it again as comma-separated CSV")
+    names = _fields(lines[header], source, header + 1)
     for name in OPTION_COLUMNS:
         if name not in names:
             _fail(source, [header + 1], f"'{name}'", "missing from the header")
@@ -748,8 +1146,40 @@ def read_csv(path) -> Snapshot:
                        dtype=object).assign(line=numbers)
     raw["type"] = [t.strip() for t in raw["type"]]
     df = _tidy_contracts(_parse_numbers(raw, source, _tidy_label), source) if len(raw) else raw
+    known = {*ROOT_FAMILY.values(), *LONG_NAMES}
+    row = meta["underlying"][1]
+    declared = (row, "'# underlying'", underlying, underlying) if underlying in known else None
     return _finish(df, source=source, underlying=underlying, spot=spot, asof=asof,
-                   multiplier=multiplier, label=_tidy_label, dropped={})
+                   multiplier=multiplier, label=_tidy_label, dropped={},
+                   spot_at=(meta["spot"][1], "'# spot'"), declared=declared)
+
+
+def read(path) -> Snapshot:
+    """Read a chain file in either layout, told apart by its content.
+
+    A line starting with ``Expiration Date`` makes it a Cboe download
+    (:func:`read_cboe`), whatever lines come before it, even ``#`` ones; otherwise a
+    file whose first non-blank line starts with ``#`` is a tidy CSV (:func:`read_csv`);
+    anything else is read as a Cboe download, whose errors say what is missing. The
+    file is opened once, here: every error, including an encoding one, is a
+    :class:`ChainError` naming the file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The CSV file.
+
+    Returns
+    -------
+    Snapshot
+    """
+    source = str(path)
+    lines = _read_lines(path)
+    if _cboe_header_index(lines) is None:
+        first = next((line for line in lines if line.strip()), "")
+        if first.lstrip("\ufeff").startswith("#"):
+            return _tidy_snapshot(lines, source)
+    return _cboe_snapshot(lines, source)
 
 
 # ---------------------------------------------------------------------------

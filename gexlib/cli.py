@@ -16,16 +16,18 @@ from .chain import ChainError
 
 
 def _read_chain(path: str):
-    """Read a Cboe download or a tidy CSV (recognised by its leading ``#`` metadata)."""
-    from .chain import read_cboe, read_csv
+    """Read a Cboe download or a tidy CSV (:func:`gexlib.chain.read` tells them apart and
+    opens the file: its errors name the file)."""
+    from .chain import read
 
-    with open(path, encoding="utf-8-sig") as fh:
-        first = next((ln for ln in fh if ln.strip()), "")
-    return read_csv(path) if first.startswith("#") else read_cboe(path)
+    return read(path)
 
 
 def _read_history(path: str) -> pd.DataFrame:
-    h = pd.read_csv(path, index_col=0, parse_dates=True)
+    try:
+        h = pd.read_csv(path, index_col=0, parse_dates=True)
+    except (ValueError, UnicodeDecodeError) as err:  # pandas' messages do not name the file
+        raise ChainError(f"{path}: cannot read the history CSV ({err})") from None
     if "skew" not in h.columns:
         raise ChainError(f"{path}: history has no 'skew' column")
     return h

@@ -7,7 +7,7 @@ import pandas as pd
 from . import carry as carry_
 from . import conventions as cv
 from . import fmt, gex, regime
-from .chain import Snapshot
+from .chain import ChainError, Snapshot
 
 #: Keys of :func:`levels`, in order (also the ``--json`` schema of ``python -m gexlib levels``).
 KEYS = ("underlying", "asof", "spot", "sign", "gamma", "time", "carry", "iv", "total_gex", "total_gex_model",
@@ -51,6 +51,7 @@ def levels(snap: Snapshot, *, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: 
     """
     conv = dict(sign=sign, time=time, carry=carry, iv=iv, r=r, q=q)
     c = gex.contracts(snap, gamma=gamma, **conv)
+    _require_exposure(snap, c)
     total = gex.total_gex(snap, gamma=gamma, **conv)
     model = total if gamma == "model" else gex.total_gex(snap, gamma="model", **conv)
     has_chain = bool((snap.options["chain_gamma"].notna() & (snap.options["oi"] > 0)).any())
@@ -79,6 +80,16 @@ def levels(snap: Snapshot, *, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: 
     }
     assert tuple(out) == KEYS
     return {**out, "dropped_detail": detail, "flip": flip, "no_mid_iv": c.iv_reasons, "r": r, "q": q}
+
+
+def _require_exposure(snap: Snapshot, c) -> None:
+    """No sheet (and no regime) from a chain where no contract contributes (all open
+    interest 0, or no IV): :func:`gexlib.chain.read_cboe` refuses such files, and this
+    catches snapshots made in memory."""
+    if c.used == 0:
+        raise ChainError(f"{snap.source or 'snapshot'}: no exposure: none of the "
+                         f"{len(snap.options)} contracts has both open interest and an IV "
+                         f"({c.dropped_oi} with open interest 0, {c.dropped_iv} without IV)")
 
 
 def _money(x: float) -> str:
