@@ -5,7 +5,8 @@ the real SPX chain: median milliseconds of a 60-, 200- and 2,001-level
 ``gamma_profile`` over [0.5, 1.5] × spot, its peak traced memory, and the speed-up
 over the row-by-row baseline in :mod:`benchmarks.rowwise` at 60 levels (the
 baseline is timed on a few levels and scaled, in the same run); then the
-slider-event benchmark of :mod:`benchmarks.slider`.
+library timings of :mod:`benchmarks.library` and the slider-event benchmark of
+:mod:`benchmarks.slider`.
 """
 
 from __future__ import annotations
@@ -86,8 +87,9 @@ def main() -> None:
         print("no chains found: run `python -m gexlib synth` to create data/")
     for name, snap in found:
         print("\n".join(bench_profile(name, snap)))
-    from . import slider
+    from . import library, slider
 
+    library.main()
     slider.main()
 
 

@@ -6,7 +6,6 @@ downloads are only read from ``$GEXLIB_CBOE_DIR`` (see ``conftest.py``).
 """
 
 import math
-import time
 from pathlib import Path
 
 import numpy as np
@@ -437,14 +436,3 @@ def test_real_file_round_trips(cboe_file, tmp_path):
     via_csv = read_csv(write_csv(snap, tmp_path / "tidy.csv"))
     pd.testing.assert_frame_equal(via_csv.options, snap.options, check_exact=True)
 
-
-def test_real_spx_file_reads_fast(cboe_dir):
-    path = cboe_dir / "spx_2023-09-14.csv"
-    if not path.is_file():
-        pytest.skip(f"{path.name} not in GEXLIB_CBOE_DIR")
-    best = math.inf
-    for _ in range(3):
-        start = time.perf_counter()
-        read_cboe(path)
-        best = min(best, time.perf_counter() - start)
-    assert best < 1.0

@@ -1,6 +1,5 @@
 """Hedge tickets by hand and the discrete delta-hedging simulation by its statistics."""
 
-import time
 
 import numpy as np
 import pytest
@@ -134,10 +133,7 @@ def test_bad_arguments_are_named():
         sim(n=1)
 
 
-def test_a_month_of_5_minute_steps_for_2000_paths_is_fast():
-    hedging.simulate_discrete_hedge(100.0, 100.0, MONTH, 0.2, 0.2, 200, 78, 1, seed=0)  # warm-up
-    start = time.perf_counter()
+def test_a_month_of_5_minute_steps_for_2000_paths_has_every_step():
+    # its time is printed by `make bench` (benchmarks/library.py), not asserted here
     s = hedging.simulate_discrete_hedge(100.0, 100.0, MONTH, 0.2, 0.2, 2000, 78, 1, seed=0)
-    elapsed = time.perf_counter() - start
     assert s.pnl.shape == (2000,) and s.times.size == 21 * 78 + 1
-    assert elapsed < 3.0  # ~0.5 s typical; generous against a loaded machine

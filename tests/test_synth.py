@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -333,12 +332,6 @@ def test_determinism():
     c = synth.scenario("calm", seed=1)
     assert not a.options["oi"].equals(c.options["oi"])
     assert not a.options["volume"].equals(c.options["volume"])
-
-
-def test_speed():
-    start = time.perf_counter()
-    synth.spx_chain("2025-07-09 15:45", 6254.87, seed=3)
-    assert time.perf_counter() - start < 1.0
 
 
 def test_write_dataset(tmp_path, monkeypatch):
