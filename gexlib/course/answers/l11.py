@@ -66,10 +66,11 @@ def _breakeven_ratio_0dte():
     question="Zero-gamma level of data/spx_intraday_0dte.csv with carry: r = 4.5% and q = 1.3% a year "
              "(continuously compounded; illustrative values), practitioner sign, model-gamma profile, act/365, "
              "index points, to within 1 point.",
-    hint="gex.zero_gamma(snap, r=0.045, q=0.013).value (or gexlib.levels(snap, r=0.045, q=0.013)['zero_gamma']).",
-    near_misses=lambda: {"without carry (r = q = 0)": gex.zero_gamma(_chain()).value,
-                         "rate only": gex.zero_gamma(_chain(), r=RATE).value,
-                         "rate and yield swapped": gex.zero_gamma(_chain(), r=DIVIDEND, q=RATE).value},
+    hint="gex.zero_gamma(snap, carry='given', r=0.045, q=0.013).value (or gexlib.levels(snap, carry='given', "
+         "r=0.045, q=0.013)['zero_gamma']).",
+    near_misses=lambda: {"without carry (r = q = 0)": gex.zero_gamma(_chain(), carry="zero").value,
+                         "rate only": gex.zero_gamma(_chain(), carry="given", r=RATE).value,
+                         "rate and yield swapped": gex.zero_gamma(_chain(), carry="given", r=DIVIDEND, q=RATE).value},
 )
 def _carry_zero_gamma_0dte():
-    return gex.zero_gamma(_chain(), sign="practitioner", r=RATE, q=DIVIDEND).value
+    return gex.zero_gamma(_chain(), sign="practitioner", carry="given", r=RATE, q=DIVIDEND).value
