@@ -155,3 +155,31 @@ def test_the_introduction_describes_the_flip_grid_as_built(flip_book):
     grid = flip_book.book.grid
     assert [int(x) for x in m.groups()] == [len(grid["spot"]), len(grid["iv_shift"]), len(grid["put_oi"]),
                                             len(flip_book.book.frames)]
+
+
+def test_every_frame_has_a_text_alternative_of_its_settings_and_numbers(calm, flip_book):
+    view = flip_book.book
+    assert set(view.alts) == set(view.frames)
+    assert len(set(view.alts.values())) == len(view.frames)  # each frame says where it is
+    idx = (0, len(view.grid["iv_shift"]) - 1, 1)
+    spot, shift, put = (view.grid[n][i] for n, i in zip(view.grid, idx, strict=True))
+    alt = view.alts[idx]
+    state, _ = view.frames[idx]
+    assert alt.startswith(flip_book.figure)
+    assert f"spot {spot:,.2f}" in alt and f"IV shift (decimal) {shift:+.2f}" in alt and f"put OI × {put:.1f}" in alt
+    assert widgets.plots.bn(state["total_gex"]) in alt  # the readout's first line
+    assert "<" not in alt and "&" not in alt  # plain text, no markup
+    # the frame's box carries it (the page's script moves it onto the image)
+    node = view.widget.children[2]
+    for i in idx:
+        node = node.children[i]
+    assert node.tooltip == alt and widgets.FRAME_CLASS in node._dom_classes
+
+
+def test_live_image_carries_the_text_alternative_and_follows_the_controls(calm):
+    dash = widgets.flip_dashboard(calm)
+    before = dash.image.tooltip
+    assert before == dash.alt() and "spot 6,254.87" in before
+    dash.set(spot=6300.0)
+    assert dash.image.tooltip != before and "spot 6,300.00" in dash.image.tooltip
+    assert widgets.plots.bn(dash.state["total_gex"]) in dash.image.tooltip

@@ -39,9 +39,11 @@ Either way the widget starts with a line saying which mode the reader is in.
 from __future__ import annotations
 
 import functools
+import html
 import io
 import itertools
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -58,6 +60,8 @@ from ..chain import Snapshot
 
 #: Resolution of the dashboard images (dots per inch).
 DPI = 100
+#: CSS class of a book-mode frame's box, whose ``tooltip`` is the text alternative of its image.
+FRAME_CLASS = "gexlib-frame"
 #: Environment variable choosing the dashboards' mode; see :data:`MODES`.
 MODE_VARIABLE = "GEXLIB_WIDGETS"
 #: Dashboard modes: ``live`` recomputes in the kernel (default), ``book`` precomputes figures for a static page.
@@ -145,6 +149,8 @@ class Dashboard:
         The figure as PNG bytes.
     readout : ipywidgets.HTML
         The numbers as text, each with the convention behind it.
+    figure : str
+        What the figure shows, in words (the start of its text alternative, :meth:`alt`).
     mode : str
         ``"live"`` or ``"book"`` (:func:`mode` when it was built). In book mode
         ``widget`` is ``book.widget``; the live controls still work from Python.
@@ -159,6 +165,7 @@ class Dashboard:
     readout: w.HTML
     compute: Callable = field(repr=False)
     describe: Callable = field(repr=False)
+    figure: str = "figure"
     mode: str = "live"
     book: BookView | None = field(default=None, repr=False)
     _holding: bool = field(default=False, repr=False)
@@ -166,6 +173,15 @@ class Dashboard:
     def values(self) -> dict:
         """Current control values, by name."""
         return {name: c.value for name, c in self.controls.items()}
+
+    def alt(self, values: dict | None = None, readout: str | None = None) -> str:
+        """The figure's text alternative at ``values`` (default: the controls' current values).
+
+        :func:`alt_text` of :attr:`figure`, the controls with their visible labels,
+        and the first line of ``readout`` (default: the current readout).
+        """
+        values = self.values() if values is None else values
+        return alt_text(self.figure, self.controls, values, self.readout.value if readout is None else readout)
 
     def update(self) -> None:
         """Recompute the state from the controls and redraw the figure."""
@@ -175,6 +191,7 @@ class Dashboard:
         self.state.update(state)
         self.image.value = png
         self.readout.value = self.describe(state)
+        self.image.tooltip = self.alt()  # rendered as the image's title: its name for screen readers
 
     def set(self, **values) -> None:
         """Set several controls at once and update once."""
@@ -212,18 +229,39 @@ def mode() -> str:
 LIVE_NOTE = ("<b>Live mode</b>: every change of a control recomputes with gexlib in this notebook's kernel.")
 
 
-def _build(controls: dict, compute: Callable, describe: Callable, book: dict | None = None) -> Dashboard:
+def _text(readout: str) -> str:
+    """The first line of a readout (HTML) as plain text."""
+    first = re.split(r"<br\s*/?>|<table", readout, maxsplit=1)[0]
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", first)).split())
+
+
+def alt_text(figure: str, controls: dict, values: dict, readout: str) -> str:
+    """A figure's text alternative: what it shows, at which settings, and the readout's first line.
+
+    E.g. ``"GEX per strike (bars: calls solid, puts hatched; …) with spot and flip lines; spot
+    6,380.00, IV shift (decimal) +0.00, …; total GEX (practitioner sign, model gamma):
+    +$26.45bn per 1% move"``. Controls are named by their visible labels (``description``)
+    and their values as the controls show them.
+    """
+    settings = ", ".join(f"{c.description} {_label(c, values[name])}" for name, c in controls.items())
+    first = _text(readout)
+    return "; ".join(part for part in (figure, settings, first) if part)
+
+
+def _build(controls: dict, compute: Callable, describe: Callable, book: dict | None = None,
+           figure: str = "figure") -> Dashboard:
     """Lay out controls, readout and image; wire every control to :meth:`Dashboard.update`.
 
     ``book`` is the grid of :func:`book_view` (control name -> positions); in book
-    mode the dashboard's widget is that view.
+    mode the dashboard's widget is that view. ``figure`` says in words what the
+    figure shows (the start of every text alternative, :func:`alt_text`).
     """
     image = w.Image(format="png")
     readout = w.HTML()
     note = w.HTML(LIVE_NOTE)
     box = w.VBox([note, w.HBox([w.VBox(list(controls.values())), readout]), image])
     dash = Dashboard(widget=box, controls=controls, state={}, image=image, readout=readout,
-                     compute=compute, describe=describe)
+                     compute=compute, describe=describe, figure=figure)
     for c in controls.values():
         c.observe(dash._changed, names="value")
     dash.update()
@@ -256,6 +294,10 @@ class BookView:
         One ``jslink`` per stack: selector ``index`` -> stack ``selected_index``.
     frames : dict
         Tuple of positions (one index per control) -> ``(state, png)``.
+    alts : dict
+        Tuple of positions -> the frame's text alternative (:meth:`Dashboard.alt` at
+        its values), carried as ``tooltip`` by the frame's box (class :data:`FRAME_CLASS`;
+        the page's script makes it the ``alt`` of the box's image).
     """
 
     widget: w.VBox
@@ -264,6 +306,7 @@ class BookView:
     stacks: list
     links: list
     frames: dict
+    alts: dict = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -328,17 +371,21 @@ def book_view(dash: Dashboard, grid: dict) -> BookView:
             raise ValueError(f"book grid {n!r} must offer the control's current value {current[n]!r}")
         start.append(hits[0])
 
-    frames, readouts, images, texts = {}, {}, {}, {}
+    frames, readouts, images, texts, alts = {}, {}, {}, {}, {}
     for idx in itertools.product(*(range(len(grid[n])) for n in names)):
         values = {**current, **{n: grid[n][i] for n, i in zip(names, idx, strict=True)}}
         state, fig = dash.compute(values)
         png = render_png(fig, palette=True)
         frames[idx], readouts[idx] = (state, png), dash.describe(state)
+        alts[idx] = dash.alt(values, readouts[idx])
         if png not in images:  # identical figures and readouts are shared between frames
             images[png] = w.Image(value=png, format="png")
         if readouts[idx] not in texts:
             texts[readouts[idx]] = w.HTML(readouts[idx])
-    leaves = {idx: w.VBox([texts[readouts[idx]], images[png]]) for idx, (_, png) in frames.items()}
+    # The frame's box carries its text alternative (an image may be shared by frames that differ);
+    # the page's script (book/_vendor/widgets-setup.js) moves it onto the image as its alt.
+    leaves = {idx: w.VBox([texts[readouts[idx]], images[png]], tooltip=alts[idx], _dom_classes=[FRAME_CLASS])
+              for idx, (_, png) in frames.items()}
 
     stacks: list[list] = [[] for _ in names]
 
@@ -374,7 +421,8 @@ def book_view(dash: Dashboard, grid: dict) -> BookView:
             + (f" Fixed at their defaults here: {', '.join(fixed)}." if fixed else "")
             + " Open the notebook in JupyterLab (<code>make lab</code>) to recompute live at any setting.")
     widget = w.VBox([w.HTML(note), w.VBox(list(selectors.values())), top])
-    return BookView(widget=widget, grid=grid, selectors=selectors, stacks=stacks, links=links, frames=frames)
+    return BookView(widget=widget, grid=grid, selectors=selectors, stacks=stacks, links=links, frames=frames,
+                    alts=alts)
 
 
 def _positions(default: float, candidates, lo: float | None = None, hi: float | None = None) -> list[float]:
@@ -471,7 +519,8 @@ def greeks_dashboard(*, strike: float = 100.0, spot: float = 100.0, iv: float = 
 
     book = {"spot": _positions(spot, [spot * (1 + k) for k in (-0.10, -0.05, 0.05, 0.10)]),
             "iv": _positions(iv, (0.10, 0.40)), "days": _positions(days, (7.0, 90.0))}
-    return _build(controls, compute, describe, book)
+    return _build(controls, compute, describe, book,
+                  figure=f"Price (with the payoff at expiry), delta and gamma of a {'call' if kind == 'C' else 'put'} with strike {strike:g} against spot, a dot at the chosen spot")
 
 
 # --- lesson 02 ---------------------------------------------------------------------------
@@ -525,7 +574,8 @@ def hedge_ticket(*, strike: float = 100.0, spot: float = 100.0, days: float = 30
 
     book = {"position": sorted({position, -position}), "move": _positions(move, (-2.0, -1.0, 0.0, 2.0), -5.0, 5.0),
             "interval": list(REBALANCE)}
-    return _build(controls, compute, describe, book)
+    return _build(controls, compute, describe, book,
+                  figure=f"Running hedged P&L ($ per option) along {TICKET_KEEP} simulated one-month paths, re-hedged at the chosen interval")
 
 
 # --- lesson 03 ---------------------------------------------------------------------------
@@ -576,7 +626,8 @@ def dealer_gamma_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float
 
     book = {"spot": _spot_positions(snap), "put_oi": _positions(1.0, (0.5, 2.0)), "sign": [sign, "seed"]
             if sign != "seed" else [sign, cv.SIGN]}
-    return _build(controls, compute, describe, book)
+    return _build(controls, compute, describe, book,
+                  figure="GEX per strike (bars: calls solid, puts hatched; line: cumulative net GEX) with spot and flip lines")
 
 
 # --- lesson 04 ---------------------------------------------------------------------------
@@ -637,7 +688,8 @@ def flip_dashboard(snap: Snapshot, history=None, *, sign: str = cv.SIGN, window:
         )
 
     book = {"spot": _spot_positions(snap), "iv_shift": _positions(0.0, BOOK_IV_SHIFTS), "put_oi": [1.0, 2.0]}
-    return _build(controls, compute, describe, book)
+    return _build(controls, compute, describe, book,
+                  figure="Gamma profile: total GEX as if spot were each level (net black, calls solid, puts dashed) with spot, zero gamma and flip lines")
 
 
 # --- lesson 05 ---------------------------------------------------------------------------
@@ -678,7 +730,8 @@ def heatmap_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float = pl
 
     book = {"spot": _spot_positions(snap, (-0.02, -0.01, 0.01, 0.02)), "iv_shift": _positions(0.0, BOOK_IV_SHIFTS),
             "expiries": ["all expiries", "up to 7 days", "monthly and quarterly"]}
-    return _build(controls, compute, describe, book)
+    return _build(controls, compute, describe, book,
+                  figure="Heatmap of dealer GEX per strike and expiry (blue positive, red negative) with spot, flip and wall lines")
 
 
 # --- lesson 06 ---------------------------------------------------------------------------
@@ -762,7 +815,8 @@ def tape_dashboard(profile=None, S0: float | None = None, *, dealer_gex: float =
     depths = [x for x in (depth / 2, float(depth), 2 * depth) if x in offered]  # half, as given, double
     book = {gamma_name: _positions(controls[gamma_name].value, gamma_steps),
             "depth": depths, "hedging": list(hedging.HEDGING_MODES)}
-    return _build(controls, compute, describe, book)
+    return _build(controls, compute, describe, book,
+                  figure=f"{shown} simulated one-day spot paths with dealers hedging (long gamma solid, short gamma dashed) over the same news without hedging (grey)")
 
 
 def pin_dashboard(K: float, *, spot0: float | None = None, oi: float = 10_000, hours: float = 2.0,
@@ -806,7 +860,8 @@ def pin_dashboard(K: float, *, spot0: float | None = None, oi: float = 10_000, h
 
     book = {"oi": _positions(oi, (0.0, 20_000.0), 0.0, 30_000.0),
             "hours": _positions(hours, (0.5, hedging.TRADING_HOURS), 0.25, hedging.TRADING_HOURS)}
-    return _build(controls, compute, describe, book)
+    return _build(controls, compute, describe, book,
+                  figure=f"Histograms of where spot closes around the {K:,.0f} strike with dealers hedging and without, the band around the strike shaded")
 
 
 # --- lesson 07 ---------------------------------------------------------------------------
@@ -858,7 +913,8 @@ def scalping_dashboard(*, S0: float = 100.0, K: float = 100.0, days: float = SCA
 
     book = {"realised": _positions(realised, (0.10, 0.15, 0.20, 0.30), 0.05, 0.60), "side": list(SIDES),
             "interval": sorted({interval, "1 day"}, key=list(REBALANCE).index)}
-    return _build(controls, compute, describe, book)
+    return _build(controls, compute, describe, book,
+                  figure="Left: histogram of the final P&L of the delta-hedged position with its mean; right: each path's P&L against the gamma approximation")
 
 
 # --- lesson 08 ---------------------------------------------------------------------------
@@ -941,7 +997,8 @@ def time_vol_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float = p
     choices = [h for _, h in time_choices(snap)]
     picks = sorted({choices[round(i * (len(choices) - 1) / 6)] for i in range(7)})
     book = {"hours": picks, "iv_shift": _positions(0.0, (-0.05, 0.05))}
-    return _build(controls, compute, describe, book)
+    return _build(controls, compute, describe, book,
+                  figure="Top: gamma profile after time passes and IVs shift, with spot, zero gamma, flip and walls; below: charm and vanna hedge flows per strike")
 
 
 # --- lesson 09 ---------------------------------------------------------------------------
@@ -1010,4 +1067,5 @@ def conventions_dashboard(snap: Snapshot, *, window: float = plots.WINDOW, r: fl
 
     book = {"sign": list(cv.SIGNS), "gamma": list(cv.GAMMA_SOURCES), "level": ["zero_gamma", "cumulative"],
             "crossing": ["nearest", "first"]}
-    return _build(controls, compute, describe, book)
+    return _build(controls, compute, describe, book,
+                  figure="Gamma profile (net black, calls solid, puts dashed) with spot, zero gamma and flip under the chosen conventions")
