@@ -35,8 +35,9 @@ document.addEventListener("DOMContentLoaded", function () {
 // - a slider's handle (role="slider") is named by its control's visible label and announces the
 //   value its readout shows (a selection slider's handle would otherwise announce an index);
 // - a row of toggle buttons is a group named by its label, and a drop-down is named by its label;
-// - a book-mode frame (box of class gexlib-frame) carries its figure's text alternative as its
-//   tooltip (gexlib.course.widgets.book_view): it becomes the alt of the frame's image.
+// - a book-mode frame (box of class gexlib-frame) carries its figure's text alternative in its
+//   readout's data-gexlib-alt attribute (gexlib.course.widgets.book_view): it becomes the alt of
+//   the frame's image.
 (function () {
   function set(el, name, value) {
     if (value && el.getAttribute(name) !== value) el.setAttribute(name, value);
@@ -62,10 +63,11 @@ document.addEventListener("DOMContentLoaded", function () {
       var select = widget.querySelector("select");
       if (select) set(select, "aria-label", labelOf(widget));
     });
-    root.querySelectorAll(".gexlib-frame[title]").forEach(function (frame) {
-      var alt = frame.getAttribute("title");
+    root.querySelectorAll(".gexlib-frame").forEach(function (frame) {
+      var text = frame.querySelector("[data-gexlib-alt]");
+      if (!text) return;
+      var alt = text.getAttribute("data-gexlib-alt");
       frame.querySelectorAll("img").forEach(function (img) { set(img, "alt", alt); });
-      frame.removeAttribute("title");  // the alt is enough; no tooltip over the whole frame
     });
   }
   var queued = false;
@@ -77,6 +79,6 @@ document.addEventListener("DOMContentLoaded", function () {
   document.addEventListener("DOMContentLoaded", function () {
     fix(document);
     observer.observe(document.body, { childList: true, subtree: true, characterData: true,
-                                      attributes: true, attributeFilter: ["class", "title", "aria-valuenow"] });
+                                      attributes: true, attributeFilter: ["class", "aria-valuenow"] });
   });
 })();

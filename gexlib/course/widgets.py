@@ -38,6 +38,7 @@ Either way the widget starts with a line saying which mode the reader is in.
 
 from __future__ import annotations
 
+import base64
 import functools
 import html
 import io
@@ -60,8 +61,11 @@ from ..chain import Snapshot
 
 #: Resolution of the dashboard images (dots per inch).
 DPI = 100
-#: CSS class of a book-mode frame's box, whose ``tooltip`` is the text alternative of its image.
+#: CSS class of a book-mode frame's box (readout and image).
 FRAME_CLASS = "gexlib-frame"
+#: HTML attribute of a book-mode frame's readout holding the text alternative of the frame's image
+#: (an image may be shared by frames that differ; ``tooltip`` would break the ``Image`` view).
+ALT_ATTRIBUTE = "data-gexlib-alt"
 #: Environment variable choosing the dashboards' mode; see :data:`MODES`.
 MODE_VARIABLE = "GEXLIB_WIDGETS"
 #: Dashboard modes: ``live`` recomputes in the kernel (default), ``book`` precomputes figures for a static page.
@@ -147,6 +151,10 @@ class Dashboard:
         :meth:`update`.
     image : ipywidgets.Image
         The figure as PNG bytes.
+    picture : ipywidgets.HTML
+        What the live widget shows of the figure: the PNG as an ``<img>`` whose
+        ``alt`` is :meth:`alt` (:func:`img_tag`), so screen readers in JupyterLab
+        read what it shows (an ``Image`` widget has no text alternative).
     readout : ipywidgets.HTML
         The numbers as text, each with the convention behind it.
     figure : str
@@ -165,6 +173,7 @@ class Dashboard:
     readout: w.HTML
     compute: Callable = field(repr=False)
     describe: Callable = field(repr=False)
+    picture: w.HTML | None = field(default=None, repr=False)
     figure: str = "figure"
     mode: str = "live"
     book: BookView | None = field(default=None, repr=False)
@@ -191,7 +200,8 @@ class Dashboard:
         self.state.update(state)
         self.image.value = png
         self.readout.value = self.describe(state)
-        self.image.tooltip = self.alt()  # rendered as the image's title: its name for screen readers
+        if self.picture is not None:
+            self.picture.value = img_tag(png, self.alt())
 
     def set(self, **values) -> None:
         """Set several controls at once and update once."""
@@ -235,6 +245,12 @@ def _text(readout: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", first)).split())
 
 
+def img_tag(png: bytes, alt: str) -> str:
+    """An HTML ``<img>`` of PNG bytes (a data URL) with its text alternative."""
+    data = base64.b64encode(png).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}">'
+
+
 def alt_text(figure: str, controls: dict, values: dict, readout: str) -> str:
     """A figure's text alternative: what it shows, at which settings, and the readout's first line.
 
@@ -257,11 +273,12 @@ def _build(controls: dict, compute: Callable, describe: Callable, book: dict | N
     figure shows (the start of every text alternative, :func:`alt_text`).
     """
     image = w.Image(format="png")
+    picture = w.HTML()
     readout = w.HTML()
     note = w.HTML(LIVE_NOTE)
-    box = w.VBox([note, w.HBox([w.VBox(list(controls.values())), readout]), image])
+    box = w.VBox([note, w.HBox([w.VBox(list(controls.values())), readout]), picture])
     dash = Dashboard(widget=box, controls=controls, state={}, image=image, readout=readout,
-                     compute=compute, describe=describe, figure=figure)
+                     compute=compute, describe=describe, picture=picture, figure=figure)
     for c in controls.values():
         c.observe(dash._changed, names="value")
     dash.update()
@@ -296,8 +313,9 @@ class BookView:
         Tuple of positions (one index per control) -> ``(state, png)``.
     alts : dict
         Tuple of positions -> the frame's text alternative (:meth:`Dashboard.alt` at
-        its values), carried as ``tooltip`` by the frame's box (class :data:`FRAME_CLASS`;
-        the page's script makes it the ``alt`` of the box's image).
+        its values), carried by the frame's readout as the attribute
+        :data:`ALT_ATTRIBUTE` (the page's script makes it the ``alt`` of the image
+        in the same frame, a box of class :data:`FRAME_CLASS`).
     """
 
     widget: w.VBox
@@ -380,11 +398,13 @@ def book_view(dash: Dashboard, grid: dict) -> BookView:
         alts[idx] = dash.alt(values, readouts[idx])
         if png not in images:  # identical figures and readouts are shared between frames
             images[png] = w.Image(value=png, format="png")
-        if readouts[idx] not in texts:
-            texts[readouts[idx]] = w.HTML(readouts[idx])
-    # The frame's box carries its text alternative (an image may be shared by frames that differ);
-    # the page's script (book/_vendor/widgets-setup.js) moves it onto the image as its alt.
-    leaves = {idx: w.VBox([texts[readouts[idx]], images[png]], tooltip=alts[idx], _dom_classes=[FRAME_CLASS])
+        text = f'<div {ALT_ATTRIBUTE}="{html.escape(alts[idx], quote=True)}">{readouts[idx]}</div>'
+        if text not in texts:
+            texts[text] = w.HTML(text)
+        readouts[idx] = text
+    # The readout carries the frame's text alternative; the page's script (book/_vendor/widgets-setup.js)
+    # makes it the alt of the frame's image.
+    leaves = {idx: w.VBox([texts[readouts[idx]], images[png]], _dom_classes=[FRAME_CLASS])
               for idx, (_, png) in frames.items()}
 
     stacks: list[list] = [[] for _ in names]
