@@ -135,3 +135,17 @@ def test_the_theme_overrides_and_page_fixes_are_configured(ext):
     ext.accessible(None, cfg)
     assert cfg.templates_path[0] == str(ext.TEMPLATES) and cfg.html_static_path[-1] == str(ext.STATIC)
     assert (ext.STATIC / "gexlib-a11y.js").is_file() and (ext.STATIC / "gexlib-a11y.css").is_file()
+
+
+def test_a_library_change_makes_sphinx_read_every_notebook_again(ext, tmp_path):
+    app = types.SimpleNamespace(outdir=str(tmp_path / "html"))
+    cfg = types.SimpleNamespace(nb_execution_cache_path=str(tmp_path / ".jupyter_cache"))
+    (tmp_path / ".jupyter_cache").mkdir()
+    env = types.SimpleNamespace(found_docs={"book/intro", "notebooks/01_a", "notebooks/02_b"},
+                                doc2path=lambda d: str(tmp_path / (d + (".md" if d.startswith("book") else ".ipynb"))))
+    ext.refresh_cache(app, cfg)  # first build: no stamp yet
+    assert not (tmp_path / ".jupyter_cache").exists()
+    assert ext.reread(app, env, set(), set(), set()) == ["notebooks/01_a", "notebooks/02_b"]
+    again = types.SimpleNamespace(outdir=app.outdir)
+    ext.refresh_cache(again, cfg)  # unchanged library: nothing cleared, nothing read again
+    assert ext.reread(again, env, set(), set(), set()) == []

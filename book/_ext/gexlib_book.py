@@ -187,8 +187,20 @@ def refresh_cache(app, config) -> None:
     if cache.exists():
         shutil.rmtree(cache)
         print(f">>> gexlib or data changed since the lessons were executed: cleared {cache}", flush=True)
+    app.gexlib_library_changed = True  # and Sphinx must read (so execute) every notebook again: reread()
     stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text(now + "\n")
+
+
+def reread(app, env, added, changed, removed) -> list:
+    """``env-get-outdated``: every notebook, when gexlib or the data changed (:func:`refresh_cache`).
+
+    Sphinx reads again only the sources that changed; a lesson whose notebook did
+    not change would keep the outputs of the older code in the saved environment.
+    """
+    if not getattr(app, "gexlib_library_changed", False):
+        return []
+    return sorted(d for d in env.found_docs if str(env.doc2path(d)).endswith(".ipynb"))
 
 
 def theme_mode(app, config) -> None:
@@ -274,6 +286,7 @@ def setup(app):
     app.connect("config-inited", refresh_cache, priority=100)
     app.connect("config-inited", theme_mode)
     app.connect("config-inited", accessible)
+    app.connect("env-get-outdated", reread)
     app.connect("doctree-read", figure_alt)
     app.add_css_file("gexlib-a11y.css")
     app.add_js_file("gexlib-a11y.js", loading_method="defer")
