@@ -179,6 +179,7 @@ def test_page_reads_offline(browser, server, path):
             assert page.locator("mjx-merror").count() == 0, "MathJax reported a TeX error"
         page.wait_for_load_state("networkidle")
         broken = page.evaluate(IMAGES_BROKEN)
+        page.wait_for_function("() => document.documentElement.dataset.gexlibScroll === 'done'")  # gexlib-a11y.js
         violations = axe_violations(page)
         print(f"\naxe (WCAG 2.0/2.1 A+AA) {path}: {sum(v['count'] for v in violations)} violations"
               + "".join(f"\n  {v['id']} ({v['impact']}): {v['count']} e.g. {v['targets']}" for v in violations))
