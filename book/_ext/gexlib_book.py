@@ -25,8 +25,9 @@ Sphinx extension ``gexlib_book`` (listed in ``_config.yml``)
 
     Accessibility (WCAG 2.1 AA): every lesson figure gets a text alternative from
     the caption that follows it (``Figure N.M — …``) unless its cell sets one
-    (cell metadata ``mystnb: image: alt:``); ``book/_templates`` gives the theme's
-    search and colour-mode buttons names that match what they show;
+    (cell metadata ``mystnb: image: alt:``); ``book/_templates``, searched before
+    the theme's components, gives the theme's search and colour-mode buttons names
+    that match what they show;
     ``book/_static/gexlib-a11y.{js,css}`` make scrolling regions reachable by
     keyboard and keyboard focus visible.
 """
