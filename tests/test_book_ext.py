@@ -149,3 +149,11 @@ def test_a_library_change_makes_sphinx_read_every_notebook_again(ext, tmp_path):
     again = types.SimpleNamespace(outdir=app.outdir)
     ext.refresh_cache(again, cfg)  # unchanged library: nothing cleared, nothing read again
     assert ext.reread(again, env, set(), set(), set()) == []
+
+
+def test_reference_entries_become_list_items(ext):
+    body = '<div role="list" class="citation-list">\n<div class="citation" id="id2" role="doc-biblioentry">x</div>\n</div>'
+    context = {"body": body}
+    ext.citations_as_list_items(None, "book/references", "page.html", context, None)
+    assert 'role="listitem"' in context["body"] and "doc-biblioentry" not in context["body"]
+    assert context["body"].count("<div") == body.count("<div")

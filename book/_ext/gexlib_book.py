@@ -265,6 +265,18 @@ def figure_alt(app, doctree) -> None:
         image["alt"] = alt
 
 
+def citations_as_list_items(app, pagename, templatename, context, doctree) -> None:
+    """``html-page-context``: reference-list entries are list items, not ``doc-biblioentry``.
+
+    docutils writes each citation as ``<div role="doc-biblioentry">`` inside a
+    ``<div role="list">``; DPUB-ARIA 1.1 deprecates that role, and a list must
+    contain list items (axe: aria-deprecated-role, aria-required-children).
+    """
+    body = context.get("body")
+    if body and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
 def dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
     """``html-page-context``: drop repeated identical scripts.
 
@@ -289,6 +301,7 @@ def setup(app):
     app.connect("config-inited", accessible)
     app.connect("env-get-outdated", reread)
     app.connect("doctree-read", figure_alt)
+    app.connect("html-page-context", citations_as_list_items)
     app.add_css_file("gexlib-a11y.css")
     app.add_js_file("gexlib-a11y.js", loading_method="defer")
     app.connect("html-page-context", dedupe_scripts, priority=900)  # after every extension added its scripts
