@@ -90,7 +90,9 @@ def test_the_theme_gets_a_colour_mode(ext):
 def test_a_caption_gives_its_figure_a_text_alternative(ext):
     text = ("Figure 3.1 — Synthetic calm chain, practitioner sign, model gamma. Top: GEX per strike "
             "for calls (blue) and puts.")
-    assert ext.caption_alt(text) == "Figure 3.1: Synthetic calm chain, practitioner sign, model gamma."
+    assert ext.caption_alt(text) == ("Figure 3.1: Synthetic calm chain, practitioner sign, model gamma. Top: GEX "
+                                     "per strike for calls (blue) and puts.")
+    assert ext.caption_alt(text, limit=20) == "Figure 3.1: Synthetic calm chain, practitioner sign, model gamma."
     assert ext.caption_alt("Figure 10.2 — Total GEX of 0.5 × spot") == "Figure 10.2: Total GEX of 0.5 × spot"
     assert ext.caption_alt("The figure above shows it.") is None
 
@@ -117,7 +119,7 @@ def _lesson(with_caption: bool, alt: str | None = None):
 def test_lesson_images_take_the_alt_of_their_caption_and_keep_their_own(ext):
     doc, image = _lesson(True)
     ext.figure_alt(None, doc)
-    assert image["alt"] == "Figure 1.2: Gamma against spot."
+    assert image["alt"] == "Figure 1.2: Gamma against spot. Shorter expiries peak higher."
     doc, image = _lesson(True, alt="set in the cell metadata")
     ext.figure_alt(None, doc)
     assert image["alt"] == "set in the cell metadata"

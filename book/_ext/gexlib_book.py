@@ -219,17 +219,28 @@ def accessible(app, config) -> None:
 CAPTION = re.compile(r"^\s*Figure\s+(\d+\.\d+)\s*[—–-]\s*(.+)$", re.S)
 
 
-def caption_alt(text: str) -> str | None:
-    """The text alternative a caption gives its figure: ``"Figure N.M: "`` and its first sentence.
+#: Longest text alternative taken from a caption, characters (whole sentences; at least the first).
+ALT_CHARS = 300
 
-    None when ``text`` is not a figure caption.
+
+def caption_alt(text: str, limit: int = ALT_CHARS) -> str | None:
+    """The text alternative a caption gives its figure: ``"Figure N.M: "`` and its opening sentences.
+
+    As many whole sentences as fit in ``limit`` characters, at least the first;
+    the caption itself follows the figure with the rest. None when ``text`` is not
+    a figure caption.
     """
     m = CAPTION.match(text)
     if m is None:
         return None
     body = " ".join(m.group(2).split())
-    first = re.match(r"(.+?[.!?])(?=\s+[A-Z(]|$)", body)
-    return f"Figure {m.group(1)}: {(first.group(1) if first else body)}"
+    sentences = re.findall(r".+?[.!?](?=\s+[A-Z(]|$)|.+$", body)
+    alt = sentences[0].strip()
+    for sentence in sentences[1:]:
+        if len(alt) + 1 + len(sentence.strip()) > limit:
+            break
+        alt += " " + sentence.strip()
+    return f"Figure {m.group(1)}: {alt}"
 
 
 def figure_alt(app, doctree) -> None:
@@ -305,7 +316,9 @@ def setup(app):
     app.add_css_file("gexlib-a11y.css")
     app.add_js_file("gexlib-a11y.js", loading_method="defer")
     app.connect("html-page-context", dedupe_scripts, priority=900)  # after every extension added its scripts
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+    # env_version: raise it when what the extension does to doctrees (figure_alt) changes, so that
+    # Sphinx reads every page again (the lessons from the execution cache, without executing them)
+    return {"version": "1", "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}
 
 
 if __name__ == "__main__":
