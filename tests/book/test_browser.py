@@ -152,6 +152,11 @@ def axe_violations(page) -> list:
     return found
 
 
+#: The dashboards' controls and those a keyboard cannot reach (not in the Tab order, or disabled).
+CONTROLS = """() => { const all = [...document.querySelectorAll(
+        '.widget-slider [role=slider], .widget-toggle-buttons button, .widget-dropdown select')];
+    return {count: all.length, unreachable: all.filter(e => e.tabIndex < 0 || e.disabled)
+                                              .map(e => e.getAttribute('aria-label') || e.innerText)}; }"""
 IMAGES_BROKEN = """() => [...document.images].filter(i => !(i.complete && i.naturalWidth > 0))
                                             .map(i => i.src.slice(0, 80))"""
 #: Visible images inside book-mode dashboards (the frame each Stack currently shows).
@@ -204,6 +209,8 @@ def test_page_reads_offline(browser, server, path):
             assert page.locator(".widget-slider, .widget-toggle-buttons").count() >= 1
             assert page.get_by_text("Book mode", exact=False).count() >= 1, "the page says which mode it is in"
             assert len(page.evaluate(VISIBLE_FRAMES)) >= 1, "a dashboard shows a figure"
+            controls = page.evaluate(CONTROLS)
+            assert controls["count"] >= 1 and not controls["unreachable"], f"controls out of keyboard reach: {controls}"
     finally:
         visit.close()
 
