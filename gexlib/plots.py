@@ -9,7 +9,10 @@ shown in $bn per 1% move of the underlying.
 One meaning per colour, everywhere (:data:`COLORS`): calls, puts and net
 exposure each have their colour; spot is a dashed vertical line; zero gamma, the
 cumulative flip and the two walls are vertical lines with their own colour and
-line style (:data:`STYLES`), drawn by :func:`mark`.
+line style (:data:`STYLES`), drawn by :func:`mark`. Colour is never the only cue
+(WCAG 2.1, 1.4.1): put bars are hatched (:data:`HATCHES`), put curves dashed
+(:data:`SERIES_STYLES`), every level line has its own dash pattern, and every
+colour stands out from the white background by at least 3:1 (1.4.11).
 
 Levels that the figures mark (``zero``, ``flip``, ``walls``) default to
 :data:`AUTO`, computed from the snapshot with the same conventions; pass a number,
@@ -29,7 +32,8 @@ from . import bs, fmt, gex, hedging, whatif
 from . import conventions as cv
 from .chain import Snapshot
 
-#: Colour of each meaning (Okabe–Ito palette, readable with colour-vision deficiency).
+#: Colour of each meaning (Okabe–Ito palette, readable with colour-vision deficiency; the walls,
+#: the payoff and the unhedged paths darkened to a contrast of at least 3:1 against white).
 COLORS = {
     "call": "#0072B2",        # blue
     "put": "#D55E00",         # vermillion
@@ -37,22 +41,26 @@ COLORS = {
     "spot": "#000000",        # black, dashed
     "zero_gamma": "#CC79A7",  # reddish purple
     "flip": "#009E73",        # bluish green
-    "call_wall": "#56B4E9",   # sky blue, kin to calls
-    "put_wall": "#E69F00",    # orange, kin to puts
-    "expiry": "#999999",      # grey: payoff at expiry
+    "call_wall": "#1F8FCF",   # sky blue (darkened), kin to calls
+    "put_wall": "#B98000",    # orange (darkened), kin to puts
+    "expiry": "#858585",      # grey: payoff at expiry
     # lessons 06-08 (Paul Tol's colour-blind-safe muted palette, outside the Okabe–Ito colours above)
     "long_gamma": "#117733",  # green: dealers long gamma, hedging damps moves
     "short_gamma": "#882255",  # wine: dealers short gamma, hedging amplifies moves
-    "no_hedging": "#BBBBBB",  # light grey: the same news without dealer hedging
+    "no_hedging": "#949494",  # light grey: the same news without dealer hedging
     "charm": "#332288",       # indigo: hedge flow as time passes
     "vanna": "#999933",       # olive: hedge flow as implied vol moves
     # lesson 10 (Tol's muted palette): a comparison before and after the trailing-vol control
     "unconditional": "#AAAAAA",  # grey: all days, no control
     "controlled": "#44AA99",     # teal: within trailing-vol groups (double sort)
 }
-#: Line style of each vertical level line.
+#: Line style of each vertical level line (all different, so a level reads without its colour).
 STYLES = {"spot": "--", "zero_gamma": "-.", "flip": ":", "call_wall": (0, (6, 2, 1, 2, 1, 2)),
-          "put_wall": (0, (6, 2, 1, 2, 1, 2))}
+          "put_wall": (0, (10, 3))}
+#: Line style of each series drawn as a curve: puts dashed, so calls and puts differ without colour.
+SERIES_STYLES = {"call": "-", "put": (0, (5, 2)), "net": "-", "long_gamma": "-", "short_gamma": (0, (4, 1.5))}
+#: Hatching of each series drawn as bars (None: solid): put and vanna bars hatched, net bars dotted.
+HATCHES = {"call": None, "put": "///", "net": "..", "charm": None, "vanna": "\\\\\\"}
 #: Legend label of each level line.
 LABELS = {"spot": "spot", "zero_gamma": "zero gamma", "flip": "flip (cumulative)",
           "call_wall": "call wall", "put_wall": "put wall"}
@@ -122,14 +130,17 @@ def mark(ax, kind: str, x: float | None, *, xlim=None):
     return ax.axvline(x, color=COLORS[kind], ls=STYLES[kind], lw=LW, label=f"{LABELS[kind]} {x:,.0f}")
 
 
-def bars(ax, x, heights, width: float, *, color, label: str | None = None) -> PolyCollection:
-    """Vertical bars centred at ``x`` as one collection (one artist: fast to draw with many bars)."""
+def bars(ax, x, heights, width: float, *, color, label: str | None = None, hatch: str | None = None) -> PolyCollection:
+    """Vertical bars centred at ``x`` as one collection (one artist: fast to draw with many bars).
+
+    ``hatch`` (a matplotlib hatch pattern, e.g. from :data:`HATCHES`) is drawn in white over the colour.
+    """
     x = np.asarray(x, dtype=float)
     h = np.asarray(heights, dtype=float)
     left, right, zero = x - width / 2, x + width / 2, np.zeros_like(x)
     verts = np.stack([np.stack([left, zero], 1), np.stack([left, h], 1),
                       np.stack([right, h], 1), np.stack([right, zero], 1)], axis=1)
-    coll = PolyCollection(verts, facecolors=color, edgecolors="none", label=label)
+    coll = PolyCollection(verts, facecolors=color, edgecolors="none", label=label, hatch=hatch, hatchcolor="white")
     ax.add_collection(coll)
     ax.autoscale_view()
     return coll
@@ -204,7 +215,8 @@ def greek_curves(greek: str = "gamma", *, strike: float = 100.0, days=(7, 30, 90
     days = list(np.atleast_1d(days))
     for i, d in enumerate(sorted(days)):
         y = _greek(greek, S, strike, float(d) / 365.0, iv, kind, r, q)
-        ax.plot(S, y, color=COLORS["call" if kind == "C" else "put"], lw=LW,
+        side = "call" if kind == "C" else "put"
+        ax.plot(S, y, color=COLORS[side], ls=SERIES_STYLES[side], lw=LW,
                 alpha=1.0 if len(days) == 1 else 1.0 - 0.65 * i / (len(days) - 1),
                 label=f"{d:g} day" + ("" if d == 1 else "s"))
     mark(ax, "spot", spot)
@@ -229,9 +241,11 @@ def payoff_and_greeks(*, strike: float = 100.0, days: float = 30.0, iv: float = 
         fig = axes[0].figure
     S = np.linspace(0.7 * strike, 1.3 * strike, 301) if spots is None else np.asarray(spots, dtype=float)
     T = float(days) / 365.0
-    color = COLORS["call" if kind == "C" else "put"]
+    side = "call" if kind == "C" else "put"
+    color = COLORS[side]
     for ax, name in zip(axes, ("price", "delta", "gamma"), strict=True):
-        ax.plot(S, _greek(name, S, strike, T, iv, kind, r, q), color=color, lw=LW, label=f"{days:g} days")
+        ax.plot(S, _greek(name, S, strike, T, iv, kind, r, q), color=color, ls=SERIES_STYLES[side], lw=LW,
+                label=f"{days:g} days")
         if name == "price":
             ax.plot(S, _greek("price", S, strike, 0.0, iv, kind, r, q), color=COLORS["expiry"], lw=LW,
                     label="at expiry", zorder=1)
@@ -271,8 +285,8 @@ def per_strike(snap: Snapshot, *, window: float = WINDOW, flip=AUTO, ax=None, si
     shown = _in_window(ps, lim)
     K = shown["strike"].to_numpy(dtype=float)
     w = 0.45 * _bar_width(K)
-    bars(ax, K - w / 2, shown["call"] / BN, w, color=COLORS["call"], label="calls")
-    bars(ax, K + w / 2, shown["put"] / BN, w, color=COLORS["put"], label="puts")
+    bars(ax, K - w / 2, shown["call"] / BN, w, color=COLORS["call"], label="calls", hatch=HATCHES["call"])
+    bars(ax, K + w / 2, shown["put"] / BN, w, color=COLORS["put"], label="puts", hatch=HATCHES["put"])
     ax.axhline(0.0, **ZERO_LINE)
     ax.set_xlabel("strike")
     ax.set_ylabel(GEX_LABEL)
@@ -336,7 +350,7 @@ def bucket_bars(snap: Snapshot, *, ax=None, sign: str = cv.SIGN, gamma: str = cv
     x = np.arange(len(tab))
     for i, side in enumerate(("call", "put", "net")):
         bars(ax, x + (i - 1) * 0.27, tab[side] / BN, 0.27, color=COLORS[side],
-             label={"call": "calls", "put": "puts", "net": "net"}[side])
+             label={"call": "calls", "put": "puts", "net": "net"}[side], hatch=HATCHES[side])
     ax.axhline(0.0, **ZERO_LINE)
     ax.set_xticks(x, tab["bucket"])
     ax.set_xlabel("expiry bucket")
@@ -370,8 +384,8 @@ def profile(snap: Snapshot, *, window: float = WINDOW, n: int = LEVELS, by_type:
     S = profile_levels(snap.spot, window, n)
     if by_type:
         call, put, net = gex.gamma_profile(snap, S, by_type=True, **conv)
-        ax.plot(S, call / BN, color=COLORS["call"], lw=LW, alpha=0.6, label="calls")
-        ax.plot(S, put / BN, color=COLORS["put"], lw=LW, alpha=0.6, label="puts")
+        ax.plot(S, call / BN, color=COLORS["call"], ls=SERIES_STYLES["call"], lw=LW, alpha=0.6, label="calls")
+        ax.plot(S, put / BN, color=COLORS["put"], ls=SERIES_STYLES["put"], lw=LW, alpha=0.6, label="puts")
     else:
         net = gex.gamma_profile(snap, S, **conv)
     ax.plot(S, net / BN, color=COLORS["net"], lw=LW, label="net")
@@ -536,7 +550,8 @@ def tape_paths(sim: hedging.TapeSimulation, *, n: int = 20, baseline: bool = Tru
         side = gamma_side(float(np.mean(sim.k[i])))
         label = None if side in labelled else f"{SIDE_LABELS[side]}, {sim.hedging} hedging"
         labelled.add(side)
-        ax.plot(hours, sim.spot[i], color=COLORS[side], lw=LW, alpha=0.6, zorder=2, label=label)
+        ax.plot(hours, sim.spot[i], color=COLORS[side], ls=SERIES_STYLES.get(side, "-"), lw=LW, alpha=0.6, zorder=2,
+                label=label)
     ax.set_xlim(hours[0], hours[-1])
     ax.set_xlabel("trading hours")
     ax.set_ylabel("spot")
@@ -718,7 +733,7 @@ def greek_flows(charm: pd.DataFrame | None, vanna: pd.DataFrame | None, spot: fl
         shown = _in_window(t.dropna(subset=["strike"]), lim)
         K = shown["strike"].to_numpy(dtype=float)
         offset = (i - (len(tables) - 1) / 2) * width
-        bars(ax, K + offset, shown["dollars"] / BN, width, color=COLORS[name],
+        bars(ax, K + offset, shown["dollars"] / BN, width, color=COLORS[name], hatch=HATCHES[name],
              label=f"{name} flow, total {bn(float(t['dollars'].iloc[-1]))}")
     ax.axhline(0.0, **ZERO_LINE)
     ax.set_xlim(*lim)

@@ -28,7 +28,7 @@ def config():
 
 def test_package_json_pins_exact_versions_and_mathjax_3(ext):
     deps = ext.versions()
-    assert set(deps) == {"@jupyter-widgets/html-manager", "mathjax", "requirejs"}
+    assert set(deps) == {"@jupyter-widgets/html-manager", "axe-core", "mathjax", "requirejs"}
     assert deps["mathjax"].startswith("3."), "MathJax 4 fetches its fonts from a CDN"
     lock = json.loads((ROOT / "package-lock.json").read_text())
     for name, version in deps.items():
@@ -85,3 +85,77 @@ def test_the_theme_gets_a_colour_mode(ext):
     cfg = config()
     ext.theme_mode(None, cfg)
     assert cfg.html_context["default_mode"] == "auto"
+
+
+def test_a_caption_gives_its_figure_a_text_alternative(ext):
+    text = ("Figure 3.1 — Synthetic calm chain, practitioner sign, model gamma. Top: GEX per strike "
+            "for calls (blue) and puts.")
+    assert ext.caption_alt(text) == ("Figure 3.1: Synthetic calm chain, practitioner sign, model gamma. Top: GEX "
+                                     "per strike for calls (blue) and puts.")
+    assert ext.caption_alt(text, limit=20) == "Figure 3.1: Synthetic calm chain, practitioner sign, model gamma."
+    assert ext.caption_alt("Figure 10.2 — Total GEX of 0.5 × spot") == "Figure 10.2: Total GEX of 0.5 × spot"
+    assert ext.caption_alt("The figure above shows it.") is None
+
+
+def _lesson(with_caption: bool, alt: str | None = None):
+    from docutils import nodes
+    from docutils.utils import new_document
+
+    doc = new_document("lesson")
+    section = nodes.section()
+    cell = nodes.container(classes=["cell"])
+    output = nodes.container(classes=["cell_output"])
+    image = nodes.image(uri="x.png", **({"alt": alt} if alt else {}))
+    output += image
+    cell += output
+    section += cell
+    if with_caption:
+        section += nodes.paragraph(text="Figure 1.2 — Gamma against spot. Shorter expiries peak higher.")
+    section += nodes.container(classes=["cell"])
+    doc += section
+    return doc, image
+
+
+def test_lesson_images_take_the_alt_of_their_caption_and_keep_their_own(ext):
+    doc, image = _lesson(True)
+    ext.figure_alt(None, doc)
+    assert image["alt"] == "Figure 1.2: Gamma against spot. Shorter expiries peak higher."
+    doc, image = _lesson(True, alt="set in the cell metadata")
+    ext.figure_alt(None, doc)
+    assert image["alt"] == "set in the cell metadata"
+
+
+def test_a_figure_without_caption_or_alt_is_reported(ext, caplog):
+    doc, image = _lesson(False)
+    ext.figure_alt(None, doc)
+    assert not image.get("alt")
+    assert "figure without a text alternative" in caplog.text
+
+
+def test_the_theme_overrides_and_page_fixes_are_configured(ext):
+    cfg = types.SimpleNamespace(templates_path=["_templates"], html_static_path=["_static"])
+    ext.accessible(None, cfg)
+    assert cfg.templates_path[0] == str(ext.TEMPLATES) and cfg.html_static_path[-1] == str(ext.STATIC)
+    assert (ext.STATIC / "gexlib-a11y.js").is_file() and (ext.STATIC / "gexlib-a11y.css").is_file()
+
+
+def test_a_library_change_makes_sphinx_read_every_notebook_again(ext, tmp_path):
+    app = types.SimpleNamespace(outdir=str(tmp_path / "html"))
+    cfg = types.SimpleNamespace(nb_execution_cache_path=str(tmp_path / ".jupyter_cache"))
+    (tmp_path / ".jupyter_cache").mkdir()
+    env = types.SimpleNamespace(found_docs={"book/intro", "notebooks/01_a", "notebooks/02_b"},
+                                doc2path=lambda d: str(tmp_path / (d + (".md" if d.startswith("book") else ".ipynb"))))
+    ext.refresh_cache(app, cfg)  # first build: no stamp yet
+    assert not (tmp_path / ".jupyter_cache").exists()
+    assert ext.reread(app, env, set(), set(), set()) == ["notebooks/01_a", "notebooks/02_b"]
+    again = types.SimpleNamespace(outdir=app.outdir)
+    ext.refresh_cache(again, cfg)  # unchanged library: nothing cleared, nothing read again
+    assert ext.reread(again, env, set(), set(), set()) == []
+
+
+def test_reference_entries_become_list_items(ext):
+    body = '<div role="list" class="citation-list">\n<div class="citation" id="id2" role="doc-biblioentry">x</div>\n</div>'
+    context = {"body": body}
+    ext.citations_as_list_items(None, "book/references", "page.html", context, None)
+    assert 'role="listitem"' in context["body"] and "doc-biblioentry" not in context["body"]
+    assert context["body"].count("<div") == body.count("<div")

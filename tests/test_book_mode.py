@@ -1,6 +1,9 @@
 """Book mode: dashboards precomputed for a static page, switched in the browser by jslink."""
 
+import base64
+import html
 import io
+import re
 
 import matplotlib
 
@@ -155,3 +158,42 @@ def test_the_introduction_describes_the_flip_grid_as_built(flip_book):
     grid = flip_book.book.grid
     assert [int(x) for x in m.groups()] == [len(grid["spot"]), len(grid["iv_shift"]), len(grid["put_oi"]),
                                             len(flip_book.book.frames)]
+
+
+def test_every_frame_has_a_text_alternative_of_its_settings_and_numbers(calm, flip_book):
+    view = flip_book.book
+    assert set(view.alts) == set(view.frames)
+    assert len(set(view.alts.values())) == len(view.frames)  # each frame says where it is
+    idx = (0, len(view.grid["iv_shift"]) - 1, 1)
+    spot, shift, put = (view.grid[n][i] for n, i in zip(view.grid, idx, strict=True))
+    alt = view.alts[idx]
+    state, _ = view.frames[idx]
+    assert alt.startswith(flip_book.figure)
+    assert f"spot {spot:,.2f}" in alt and f"IV shift (decimal) {shift:+.2f}" in alt and f"put OI × {put:.1f}" in alt
+    assert widgets.plots.bn(state["total_gex"]) in alt  # the readout's first line
+    assert "<" not in alt and "&" not in alt  # plain text, no markup
+    # the frame's readout carries it (the page's script makes it the alt of the frame's image)
+    node = view.widget.children[2]
+    for i in idx:
+        node = node.children[i]
+    assert widgets.FRAME_CLASS in node._dom_classes
+    text = node.children[0].value
+    assert f'{widgets.ALT_ATTRIBUTE}="{html.escape(alt, quote=True)}"' in text
+    assert widgets.plots.bn(state["total_gex"]) in text  # and still shows the readout
+
+
+def test_live_figure_is_an_image_with_its_text_alternative_following_the_controls(calm):
+    dash = widgets.flip_dashboard(calm)
+    assert dash.picture in dash.widget.children
+
+    def shown():
+        m = re.fullmatch(r'<img src="data:image/png;base64,([^"]+)" alt="([^"]+)">', dash.picture.value)
+        assert m, dash.picture.value[:80]
+        return base64.b64decode(m.group(1)), html.unescape(m.group(2))
+
+    png, alt = shown()
+    assert png == dash.png() and alt == dash.alt() and "spot 6,254.87" in alt
+    dash.set(spot=6300.0)
+    png2, alt2 = shown()
+    assert png2 == dash.png() != png and "spot 6,300.00" in alt2
+    assert widgets.plots.bn(dash.state["total_gex"]) in alt2

@@ -369,3 +369,68 @@ def test_notice_renders_dollar_signs_as_text():
     fig = plots.notice("GEX -$20.00bn against depth=$20.00bn: k = -1.00")
     fig.canvas.draw()
     assert "$20.00bn" in fig.axes[0].texts[0].get_text()
+
+
+# --- accessibility: colour is never the only cue, and every colour stands out -----------------
+
+
+def _luminance(color) -> float:
+    """WCAG 2.1 relative luminance of a colour."""
+    from matplotlib.colors import to_rgb
+
+    c = np.array(to_rgb(color))
+    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return float(0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2])
+
+
+def contrast(a, b="white") -> float:
+    """WCAG 2.1 contrast ratio (L1 + 0.05) / (L2 + 0.05) of two colours, 1 to 21."""
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_contrast_formula_matches_known_ratios():
+    assert contrast("black") == pytest.approx(21.0)
+    assert contrast("white") == pytest.approx(1.0)
+    assert contrast("#767676") == pytest.approx(4.54, abs=0.01)  # the lightest grey passing AA for text
+
+
+def test_every_colour_stands_out_from_the_background():
+    # WCAG 2.1, 1.4.11: graphical objects need 3:1 against their background (the figures' white)
+    low = {k: round(contrast(c), 2) for k, c in plots.COLORS.items() if contrast(c) < 3.0}
+    assert not low, f"colours below 3:1 against white: {low}"
+
+
+def test_the_refusal_text_colour_meets_aa_for_text():
+    import re
+
+    from gexlib.course import widgets
+
+    (color,) = re.findall(r"color: (#[0-9A-Fa-f]{6})", widgets._error("x"))
+    assert contrast(color) >= 4.5
+
+
+def test_calls_puts_and_levels_differ_without_colour():
+    # bars: calls solid, puts hatched; curves: puts dashed; every level line its own dash pattern
+    assert plots.HATCHES["call"] != plots.HATCHES["put"] and plots.HATCHES["put"]
+    assert plots.SERIES_STYLES["call"] != plots.SERIES_STYLES["put"]
+    assert len({repr(plots.STYLES[k]) for k in plots.STYLES}) == len(plots.STYLES)
+    assert plots.HATCHES["charm"] != plots.HATCHES["vanna"]
+    assert plots.SERIES_STYLES["long_gamma"] != plots.SERIES_STYLES["short_gamma"]
+
+
+def test_the_figures_draw_those_styles(calm):
+    bars = collections_by_label(plots.per_strike(calm).axes[0])
+    assert not bars["calls"].get_hatch() and bars["puts"].get_hatch() == plots.HATCHES["put"]
+    bucket = collections_by_label(plots.bucket_bars(calm).axes[0])
+    assert len({bucket[k].get_hatch() for k in ("calls", "puts", "net")}) == 3
+    lines = {ln.get_label(): ln for ln in plots.profile(calm).axes[0].get_lines()}
+    assert lines["calls"].get_linestyle() == "-" and lines["puts"].get_linestyle() == "--"
+    ax = plots.profile(calm, walls=plots.AUTO).axes[0]
+    dashes = {kind: tuple(np.round(line._dash_pattern[1] or (), 3))  # Line2D has no public dash getter
+              for line in ax.get_lines() for kind, label in plots.LABELS.items()
+              if line.get_label().startswith(label + " ")}
+    assert {"spot", "zero_gamma", "flip", "call_wall", "put_wall"} <= set(dashes)
+    assert len(set(dashes.values())) == len(dashes), dashes
+    put_curves = plots.greek_curves("delta", kind="P").axes[0].get_lines()
+    assert all(ln.get_linestyle() == "--" for ln in put_curves if ln.get_label().endswith("days"))

@@ -7,7 +7,9 @@ Two jobs, one concept (the book reads offline):
     with ``npm ci`` and copies what the pages load into ``_build/vendor/site/vendor/``:
     require.js, the ipywidgets 8 widget manager (``@jupyter-widgets/html-manager``,
     ``embed-amd.js`` and its Font Awesome fonts), a small setup script, and MathJax 3
-    with its fonts. ``_build/vendor/digest.txt`` records the inputs it was made from;
+    with its fonts. axe-core, the accessibility checker the browser test runs on every
+    page, goes to ``_build/vendor/test/`` (not served with the book).
+    ``_build/vendor/digest.txt`` records the inputs it was made from;
     when they change, the copy is rebuilt and ``_build/html`` deleted (an incremental
     build would keep stale copies). Without npm it says so loudly and removes the
     copy, so the build falls back to the CDNs.
@@ -20,6 +22,14 @@ Sphinx extension ``gexlib_book`` (listed in ``_config.yml``)
     The execution cache is keyed on the notebooks' code alone, so it also clears
     that cache when gexlib's source or the shipped data change: a cached lesson
     never shows numbers from older code.
+
+    Accessibility (WCAG 2.1 AA): every lesson figure gets a text alternative from
+    the caption that follows it (``Figure N.M — …``) unless its cell sets one
+    (cell metadata ``mystnb: image: alt:``); ``book/_templates``, searched before
+    the theme's components, gives the theme's search and colour-mode buttons names
+    that match what they show;
+    ``book/_static/gexlib-a11y.{js,css}`` make scrolling regions reachable by
+    keyboard and keyboard focus visible.
 """
 
 from __future__ import annotations
@@ -27,6 +37,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -36,6 +47,11 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Where the vendored copy is staged (``site/`` is copied into the book's root by html_extra_path).
 VENDOR = Path(os.environ.get("GEXLIB_VENDOR_DIR", ROOT / "_build" / "vendor"))
 SETUP_JS = ROOT / "book" / "_vendor" / "widgets-setup.js"
+#: The accessibility checker the browser test injects into every page (copied from npm, not served).
+AXE = VENDOR / "test" / "axe.min.js"
+#: Static files and template overrides of every page (accessibility fixes of the theme).
+STATIC = ROOT / "book" / "_static"
+TEMPLATES = ROOT / "book" / "_templates"
 #: Files whose content decides the vendored copy.
 INPUTS = (ROOT / "package.json", ROOT / "package-lock.json", SETUP_JS, Path(__file__).resolve())
 #: The scripts a page with widgets loads, in order (paths under the book's ``vendor/``).
@@ -110,6 +126,7 @@ def stage(html: Path = ROOT / "_build" / "html") -> bool:
     for f in sorted(es5.rglob("*")):
         if f.is_file():
             size += _copy(f, site / "mathjax" / "es5" / f.relative_to(es5))
+    _copy(modules / "axe-core" / "axe.min.js", AXE)
     for pkg in ("requirejs", "@jupyter-widgets/html-manager", "mathjax", "@fortawesome/fontawesome-free"):
         for lic in sorted((modules / pkg).glob("LICENSE*")):
             _copy(lic, site / "licenses" / pkg.replace("/", "__") / lic.name)
@@ -171,13 +188,104 @@ def refresh_cache(app, config) -> None:
     if cache.exists():
         shutil.rmtree(cache)
         print(f">>> gexlib or data changed since the lessons were executed: cleared {cache}", flush=True)
+    app.gexlib_library_changed = True  # and Sphinx must read (so execute) every notebook again: reread()
     stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text(now + "\n")
+
+
+def reread(app, env, added, changed, removed) -> list:
+    """``env-get-outdated``: every notebook, when gexlib or the data changed (:func:`refresh_cache`).
+
+    Sphinx reads again only the sources that changed; a lesson whose notebook did
+    not change would keep the outputs of the older code in the saved environment.
+    """
+    if not getattr(app, "gexlib_library_changed", False):
+        return []
+    return sorted(d for d in env.found_docs if str(env.doc2path(d)).endswith(".ipynb"))
 
 
 def theme_mode(app, config) -> None:
     """``config-inited``: give the theme its colour mode (auto), which it otherwise logs as invalid."""
     config.html_context = {"default_mode": "auto", **(config.html_context or {})}
+
+
+def accessible(app, config) -> None:
+    """``config-inited``: the theme overrides and the page-wide script and style of :data:`STATIC`."""
+    config.templates_path = [str(TEMPLATES), *config.templates_path]
+    config.html_static_path = [*config.html_static_path, str(STATIC)]
+
+
+#: A caption paragraph under a lesson figure: "Figure 3.1 — what it shows. More."
+CAPTION = re.compile(r"^\s*Figure\s+(\d+\.\d+)\s*[—–-]\s*(.+)$", re.S)
+
+
+#: Longest text alternative taken from a caption, characters (whole sentences; at least the first).
+ALT_CHARS = 300
+
+
+def caption_alt(text: str, limit: int = ALT_CHARS) -> str | None:
+    """The text alternative a caption gives its figure: ``"Figure N.M: "`` and its opening sentences.
+
+    As many whole sentences as fit in ``limit`` characters, at least the first;
+    the caption itself follows the figure with the rest. None when ``text`` is not
+    a figure caption.
+    """
+    m = CAPTION.match(text)
+    if m is None:
+        return None
+    body = " ".join(m.group(2).split())
+    sentences = re.findall(r".+?[.!?](?=\s+[A-Z(]|$)|.+$", body)
+    alt = sentences[0].strip()
+    for sentence in sentences[1:]:
+        if len(alt) + 1 + len(sentence.strip()) > limit:
+            break
+        alt += " " + sentence.strip()
+    return f"Figure {m.group(1)}: {alt}"
+
+
+def figure_alt(app, doctree) -> None:
+    """``doctree-read``: give every notebook output image without ``alt`` the alt of its caption.
+
+    The caption is the first paragraph after the image's cell (a Markdown cell
+    ``*Figure N.M — …*``). An image with neither is reported (a warning: the
+    book builds with ``-W``), so no figure reaches the page without a text alternative.
+    """
+    from docutils import nodes
+    from sphinx.util import logging
+
+    for image in list(doctree.findall(nodes.image)):
+        if image.get("alt"):
+            continue
+        cell = image.parent
+        while cell is not None and "cell" not in cell.get("classes", []):
+            cell = cell.parent
+        if cell is None:
+            continue  # not a notebook output
+        alt = None
+        for sibling in cell.findall(include_self=False, descend=False, siblings=True):
+            if isinstance(sibling, nodes.paragraph):
+                alt = caption_alt(sibling.astext())
+                break
+            if isinstance(sibling, nodes.section) or "cell" in sibling.get("classes", []):
+                break
+        if alt is None:
+            logging.getLogger(__name__).warning(
+                "figure without a text alternative: follow its cell with a caption paragraph "
+                "'*Figure N.M — …*' or set the cell metadata mystnb: image: alt:", location=image)
+            continue
+        image["alt"] = alt
+
+
+def citations_as_list_items(app, pagename, templatename, context, doctree) -> None:
+    """``html-page-context``: reference-list entries are list items, not ``doc-biblioentry``.
+
+    docutils writes each citation as ``<div role="doc-biblioentry">`` inside a
+    ``<div role="list">``; DPUB-ARIA 1.1 deprecates that role, and a list must
+    contain list items (axe: aria-deprecated-role, aria-required-children).
+    """
+    body = context.get("body")
+    if body and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
 
 
 def dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
@@ -201,8 +309,16 @@ def setup(app):
     app.connect("config-inited", configure, priority=100)  # before myst-nb reads its configuration
     app.connect("config-inited", refresh_cache, priority=100)
     app.connect("config-inited", theme_mode)
+    app.connect("config-inited", accessible)
+    app.connect("env-get-outdated", reread)
+    app.connect("doctree-read", figure_alt)
+    app.connect("html-page-context", citations_as_list_items)
+    app.add_css_file("gexlib-a11y.css")
+    app.add_js_file("gexlib-a11y.js", loading_method="defer")
     app.connect("html-page-context", dedupe_scripts, priority=900)  # after every extension added its scripts
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+    # env_version: raise it when what the extension does to doctrees (figure_alt) changes, so that
+    # Sphinx reads every page again (the lessons from the execution cache, without executing them)
+    return {"version": "1", "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}
 
 
 if __name__ == "__main__":

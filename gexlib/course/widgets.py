@@ -38,10 +38,13 @@ Either way the widget starts with a line saying which mode the reader is in.
 
 from __future__ import annotations
 
+import base64
 import functools
+import html
 import io
 import itertools
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -58,6 +61,11 @@ from ..chain import Snapshot
 
 #: Resolution of the dashboard images (dots per inch).
 DPI = 100
+#: CSS class of a book-mode frame's box (readout and image).
+FRAME_CLASS = "gexlib-frame"
+#: HTML attribute of a book-mode frame's readout holding the text alternative of the frame's image
+#: (an image may be shared by frames that differ; ``tooltip`` would break the ``Image`` view).
+ALT_ATTRIBUTE = "data-gexlib-alt"
 #: Environment variable choosing the dashboards' mode; see :data:`MODES`.
 MODE_VARIABLE = "GEXLIB_WIDGETS"
 #: Dashboard modes: ``live`` recomputes in the kernel (default), ``book`` precomputes figures for a static page.
@@ -141,8 +149,14 @@ class Dashboard:
         :meth:`update`.
     image : ipywidgets.Image
         The figure as PNG bytes.
+    picture : ipywidgets.HTML
+        What the live widget shows of the figure: the PNG as an ``<img>`` whose
+        ``alt`` is :meth:`alt` (:func:`img_tag`), so screen readers in JupyterLab
+        read what it shows (an ``Image`` widget has no text alternative).
     readout : ipywidgets.HTML
         The numbers as text, each with the convention behind it.
+    figure : str
+        What the figure shows, in words (the start of its text alternative, :meth:`alt`).
     mode : str
         ``"live"`` or ``"book"`` (:func:`mode` when it was built). In book mode
         ``widget`` is ``book.widget``; the live controls still work from Python.
@@ -157,6 +171,8 @@ class Dashboard:
     readout: w.HTML
     compute: Callable = field(repr=False)
     describe: Callable = field(repr=False)
+    picture: w.HTML | None = field(default=None, repr=False)
+    figure: str = "figure"
     mode: str = "live"
     book: BookView | None = field(default=None, repr=False)
     _holding: bool = field(default=False, repr=False)
@@ -164,6 +180,15 @@ class Dashboard:
     def values(self) -> dict:
         """Current control values, by name."""
         return {name: c.value for name, c in self.controls.items()}
+
+    def alt(self, values: dict | None = None, readout: str | None = None) -> str:
+        """The figure's text alternative at ``values`` (default: the controls' current values).
+
+        :func:`alt_text` of :attr:`figure`, the controls with their visible labels,
+        and the first line of ``readout`` (default: the current readout).
+        """
+        values = self.values() if values is None else values
+        return alt_text(self.figure, self.controls, values, self.readout.value if readout is None else readout)
 
     def update(self) -> None:
         """Recompute the state from the controls and redraw the figure."""
@@ -173,6 +198,8 @@ class Dashboard:
         self.state.update(state)
         self.image.value = png
         self.readout.value = self.describe(state)
+        if self.picture is not None:
+            self.picture.value = img_tag(png, self.alt())
 
     def set(self, **values) -> None:
         """Set several controls at once and update once."""
@@ -210,18 +237,46 @@ def mode() -> str:
 LIVE_NOTE = ("<b>Live mode</b>: every change of a control recomputes with gexlib in this notebook's kernel.")
 
 
-def _build(controls: dict, compute: Callable, describe: Callable, book: dict | None = None) -> Dashboard:
+def _text(readout: str) -> str:
+    """The first line of a readout (HTML) as plain text."""
+    first = re.split(r"<br\s*/?>|<table", readout, maxsplit=1)[0]
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", first)).split())
+
+
+def img_tag(png: bytes, alt: str) -> str:
+    """An HTML ``<img>`` of PNG bytes (a data URL) with its text alternative."""
+    data = base64.b64encode(png).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}">'
+
+
+def alt_text(figure: str, controls: dict, values: dict, readout: str) -> str:
+    """A figure's text alternative: what it shows, at which settings, and the readout's first line.
+
+    E.g. ``"GEX per strike (bars: calls solid, puts hatched; …) with spot and flip lines; spot
+    6,380.00, IV shift (decimal) +0.00, …; total GEX (practitioner sign, model gamma):
+    +$26.45bn per 1% move"``. Controls are named by their visible labels (``description``)
+    and their values as the controls show them.
+    """
+    settings = ", ".join(f"{c.description} {_label(c, values[name])}" for name, c in controls.items())
+    first = _text(readout)
+    return "; ".join(part for part in (figure, settings, first) if part)
+
+
+def _build(controls: dict, compute: Callable, describe: Callable, book: dict | None = None,
+           figure: str = "figure") -> Dashboard:
     """Lay out controls, readout and image; wire every control to :meth:`Dashboard.update`.
 
     ``book`` is the grid of :func:`book_view` (control name -> positions); in book
-    mode the dashboard's widget is that view.
+    mode the dashboard's widget is that view. ``figure`` says in words what the
+    figure shows (the start of every text alternative, :func:`alt_text`).
     """
     image = w.Image(format="png")
+    picture = w.HTML()
     readout = w.HTML()
     note = w.HTML(LIVE_NOTE)
-    box = w.VBox([note, w.HBox([w.VBox(list(controls.values())), readout]), image])
+    box = w.VBox([note, w.HBox([w.VBox(list(controls.values())), readout]), picture])
     dash = Dashboard(widget=box, controls=controls, state={}, image=image, readout=readout,
-                     compute=compute, describe=describe)
+                     compute=compute, describe=describe, picture=picture, figure=figure)
     for c in controls.values():
         c.observe(dash._changed, names="value")
     dash.update()
@@ -254,6 +309,11 @@ class BookView:
         One ``jslink`` per stack: selector ``index`` -> stack ``selected_index``.
     frames : dict
         Tuple of positions (one index per control) -> ``(state, png)``.
+    alts : dict
+        Tuple of positions -> the frame's text alternative (:meth:`Dashboard.alt` at
+        its values), carried by the frame's readout as the attribute
+        :data:`ALT_ATTRIBUTE` (the page's script makes it the ``alt`` of the image
+        in the same frame, a box of class :data:`FRAME_CLASS`).
     """
 
     widget: w.VBox
@@ -262,6 +322,7 @@ class BookView:
     stacks: list
     links: list
     frames: dict
+    alts: dict = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -326,17 +387,23 @@ def book_view(dash: Dashboard, grid: dict) -> BookView:
             raise ValueError(f"book grid {n!r} must offer the control's current value {current[n]!r}")
         start.append(hits[0])
 
-    frames, readouts, images, texts = {}, {}, {}, {}
+    frames, readouts, images, texts, alts = {}, {}, {}, {}, {}
     for idx in itertools.product(*(range(len(grid[n])) for n in names)):
         values = {**current, **{n: grid[n][i] for n, i in zip(names, idx, strict=True)}}
         state, fig = dash.compute(values)
         png = render_png(fig, palette=True)
         frames[idx], readouts[idx] = (state, png), dash.describe(state)
+        alts[idx] = dash.alt(values, readouts[idx])
         if png not in images:  # identical figures and readouts are shared between frames
             images[png] = w.Image(value=png, format="png")
-        if readouts[idx] not in texts:
-            texts[readouts[idx]] = w.HTML(readouts[idx])
-    leaves = {idx: w.VBox([texts[readouts[idx]], images[png]]) for idx, (_, png) in frames.items()}
+        text = f'<div {ALT_ATTRIBUTE}="{html.escape(alts[idx], quote=True)}">{readouts[idx]}</div>'
+        if text not in texts:
+            texts[text] = w.HTML(text)
+        readouts[idx] = text
+    # The readout carries the frame's text alternative; the page's script (book/_vendor/widgets-setup.js)
+    # makes it the alt of the frame's image.
+    leaves = {idx: w.VBox([texts[readouts[idx]], images[png]], _dom_classes=[FRAME_CLASS])
+              for idx, (_, png) in frames.items()}
 
     stacks: list[list] = [[] for _ in names]
 
@@ -372,7 +439,8 @@ def book_view(dash: Dashboard, grid: dict) -> BookView:
             + (f" Fixed at their defaults here: {', '.join(fixed)}." if fixed else "")
             + " Open the notebook in JupyterLab (<code>make lab</code>) to recompute live at any setting.")
     widget = w.VBox([w.HTML(note), w.VBox(list(selectors.values())), top])
-    return BookView(widget=widget, grid=grid, selectors=selectors, stacks=stacks, links=links, frames=frames)
+    return BookView(widget=widget, grid=grid, selectors=selectors, stacks=stacks, links=links, frames=frames,
+                    alts=alts)
 
 
 def _positions(default: float, candidates, lo: float | None = None, hi: float | None = None) -> list[float]:
@@ -465,7 +533,8 @@ def greeks_dashboard(*, strike: float = 100.0, spot: float = 100.0, iv: float = 
 
     book = {"spot": _positions(spot, [spot * (1 + k) for k in (-0.10, -0.05, 0.05, 0.10)]),
             "iv": _positions(iv, (0.10, 0.40)), "days": _positions(days, (1.0, 3.0, 7.0, 90.0))}
-    return _build(controls, compute, describe, book)
+    return _build(controls, compute, describe, book,
+                  figure=f"Price (with the payoff at expiry), delta and gamma of a {'call' if kind == 'C' else 'put'} with strike {strike:g} against spot, a dot at the chosen spot")
 
 
 # --- lesson 02 ---------------------------------------------------------------------------
@@ -520,7 +589,8 @@ def hedge_ticket_dashboard(*, strike: float = 100.0, spot: float = 100.0, days: 
 
     book = {"position": sorted({position, -position}), "move": _positions(move, (-2.0, -1.0, 0.0, 2.0), -5.0, 5.0),
             "interval": list(REBALANCE)}
-    return _build(controls, compute, describe, book)
+    return _build(controls, compute, describe, book,
+                  figure=f"Running hedged P&L ($ per option) along {TICKET_KEEP} simulated one-month paths, re-hedged at the chosen interval")
 
 
 # --- lesson 03 ---------------------------------------------------------------------------
@@ -571,7 +641,8 @@ def dealer_gamma_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float
 
     book = {"spot": _spot_positions(snap), "put_oi": _positions(1.0, (0.5, 2.0)), "sign": [sign, "seed"]
             if sign != "seed" else [sign, cv.SIGN]}
-    return _build(controls, compute, describe, book)
+    return _build(controls, compute, describe, book,
+                  figure="GEX per strike (bars: calls solid, puts hatched; line: cumulative net GEX) with spot and flip lines")
 
 
 # --- lesson 04 ---------------------------------------------------------------------------
@@ -631,7 +702,8 @@ def flip_dashboard(snap: Snapshot, history=None, *, sign: str = cv.SIGN, window:
         )
 
     book = {"spot": _spot_positions(snap), "iv_shift": _positions(0.0, BOOK_IV_SHIFTS), "put_oi": [1.0, 2.0]}
-    return _build(controls, compute, describe, book)
+    return _build(controls, compute, describe, book,
+                  figure="Gamma profile: total GEX as if spot were each level (net black, calls solid, puts dashed) with spot, zero gamma and flip lines")
 
 
 # --- lesson 05 ---------------------------------------------------------------------------
@@ -674,7 +746,8 @@ def heatmap_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float = pl
 
     book = {"spot": _spot_positions(snap, (-0.02, -0.01, 0.01, 0.02)), "iv_shift": _positions(0.0, BOOK_IV_SHIFTS),
             "expiries": ["all expiries", "up to 7 days", "monthly and quarterly"]}
-    return _build(controls, compute, describe, book)
+    return _build(controls, compute, describe, book,
+                  figure="Heatmap of dealer GEX per strike and expiry (blue positive, red negative) with spot, flip and wall lines")
 
 
 # --- lesson 06 ---------------------------------------------------------------------------
@@ -758,7 +831,8 @@ def tape_dashboard(profile=None, S0: float | None = None, *, dealer_gex: float =
     depths = [x for x in (depth / 2, float(depth), 2 * depth) if x in offered]  # half, as given, double
     book = {gamma_name: _positions(controls[gamma_name].value, gamma_steps),
             "depth": depths, "hedging": list(hedging.HEDGING_MODES)}
-    return _build(controls, compute, describe, book)
+    return _build(controls, compute, describe, book,
+                  figure=f"{shown} simulated one-day spot paths with dealers hedging (long gamma solid, short gamma dashed) over the same news without hedging (grey)")
 
 
 def pin_dashboard(K: float, *, spot0: float | None = None, oi: float = 10_000, hours: float = 2.0,
@@ -802,7 +876,8 @@ def pin_dashboard(K: float, *, spot0: float | None = None, oi: float = 10_000, h
 
     book = {"oi": _positions(oi, (0.0, 20_000.0), 0.0, 30_000.0),
             "hours": _positions(hours, (0.5, hedging.TRADING_HOURS), 0.25, hedging.TRADING_HOURS)}
-    return _build(controls, compute, describe, book)
+    return _build(controls, compute, describe, book,
+                  figure=f"Histograms of where spot closes around the {K:,.0f} strike with dealers hedging and without, the band around the strike shaded")
 
 
 # --- lesson 07 ---------------------------------------------------------------------------
@@ -852,7 +927,8 @@ def scalping_dashboard(*, S0: float = 100.0, K: float = 100.0, days: float = SCA
 
     book = {"realised": _positions(realised, (0.10, 0.15, 0.20, 0.30), 0.05, 0.60), "side": list(SIDES),
             "interval": sorted({interval, "1 day"}, key=list(REBALANCE).index)}
-    return _build(controls, compute, describe, book)
+    return _build(controls, compute, describe, book,
+                  figure="Left: histogram of the final P&L of the delta-hedged position with its mean; right: each path's P&L against the gamma approximation")
 
 
 # --- lesson 08 ---------------------------------------------------------------------------
@@ -916,7 +992,8 @@ def time_vol_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float = p
     choices = [h for _, h in whatif.time_choices(snap)]
     picks = sorted({choices[round(i * (len(choices) - 1) / 6)] for i in range(7)})
     book = {"hours": picks, "iv_shift": _positions(0.0, (-0.05, 0.05))}
-    return _build(controls, compute, describe, book)
+    return _build(controls, compute, describe, book,
+                  figure="Top: gamma profile after time passes and IVs shift, with spot, zero gamma, flip and walls; below: charm and vanna hedge flows per strike")
 
 
 # --- lesson 09 ---------------------------------------------------------------------------
@@ -998,7 +1075,8 @@ def conventions_dashboard(snap: Snapshot, *, window: float = plots.WINDOW, r: fl
 
     book = {"sign": list(cv.SIGNS), "level": ["zero_gamma", "cumulative"],
             "spot": _spot_positions(snap, (-0.03, 0.03))}
-    return _build(controls, compute, describe, book)
+    return _build(controls, compute, describe, book,
+                  figure="Gamma profile (net black, calls solid, puts dashed) with spot, zero gamma and flip under the chosen conventions")
 
 
 # --- lesson 10 ---------------------------------------------------------------------------
@@ -1098,4 +1176,5 @@ def evidence_dashboard(source=None, *, horizon: int = cv.HORIZON, quantiles: int
 
     book = {"horizon": sorted({horizon, 1, 5}), "quantiles": sorted({quantiles, 5, 10}),
             "window": sorted({window, 5, 20, 60})}
-    return _build(controls, compute, describe, book)
+    return _build(controls, compute, describe, book,
+                  figure="Mean realised vol after days in each GEX quantile, over all days and within trailing-vol groups, with bootstrap intervals; and the share of negative-GEX days per trailing-vol group")
