@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 import pytest
+from answer_checks import accepted_and_misses_rejected
 
 from gexlib import datasets, hedging
 from gexlib.course import exercises
@@ -22,10 +23,6 @@ def bs_gamma(S, K, T, sigma):
     return np.exp(-0.5 * d1**2) / SQRT_2PI / (S * sigma * np.sqrt(T))
 
 
-def accepted_and_misses_rejected(ex_id, value):
-    assert exercises.is_right(ex_id, value), (ex_id, value)
-    for what, wrong in exercises.near_misses(ex_id).items():
-        assert not exercises.is_right(ex_id, wrong), (ex_id, what, wrong)
 
 
 def test_damping_factor_is_one_over_one_plus_k():

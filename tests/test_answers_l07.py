@@ -7,9 +7,9 @@ and ``math.erf``; the hedged P&L of the spread exercise is summed by hand over t
 import math
 
 import numpy as np
+from answer_checks import accepted_and_misses_rejected
 
 from gexlib import datasets, hedging
-from gexlib.course import exercises
 
 SQRT_2PI = math.sqrt(2 * math.pi)
 
@@ -35,10 +35,6 @@ def theta_per_day(S, K, T, s):
     return -S * phi(d1(S, K, T, s)) * s / (2 * np.sqrt(T)) / 365
 
 
-def accepted_and_misses_rejected(ex_id, value):
-    assert exercises.is_right(ex_id, value), (ex_id, value)
-    for what, wrong in exercises.near_misses(ex_id).items():
-        assert not exercises.is_right(ex_id, wrong), (ex_id, what, wrong)
 
 
 def test_formula_day():

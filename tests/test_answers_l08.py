@@ -9,19 +9,15 @@ import math
 
 import numpy as np
 import pandas as pd
+from answer_checks import accepted_and_misses_rejected
 from scipy.optimize import brentq
 from scipy.stats import norm
 
 from gexlib import datasets
-from gexlib.course import exercises
 
 YEAR = 365 * 86400
 
 
-def accepted_and_misses_rejected(ex_id, value):
-    assert exercises.is_right(ex_id, value), (ex_id, value)
-    for what, wrong in exercises.near_misses(ex_id).items():
-        assert not exercises.is_right(ex_id, wrong), (ex_id, what, wrong)
 
 
 def columns(snap, asof=None):

@@ -7,20 +7,16 @@ dealer-share draws are redrawn from the same seed over the same (strike, type) g
 
 import numpy as np
 import pandas as pd
+from answer_checks import accepted_and_misses_rejected
 from scipy.optimize import brentq
 from scipy.stats import norm
 
 from gexlib import datasets
-from gexlib.course import exercises
 
 YEAR = 365 * 86400
 SIGN = {"practitioner": {"C": 1.0, "P": -1.0}, "all_short": {"C": -1.0, "P": -1.0}}
 
 
-def accepted_and_misses_rejected(ex_id, value):
-    assert exercises.is_right(ex_id, value), (ex_id, value)
-    for what, wrong in exercises.near_misses(ex_id).items():
-        assert not exercises.is_right(ex_id, wrong), (ex_id, what, wrong)
 
 
 def live(snap):
