@@ -51,8 +51,8 @@ COLORS = {
     "charm": "#332288",       # indigo: hedge flow as time passes
     "vanna": "#999933",       # olive: hedge flow as implied vol moves
     # lesson 10 (Tol's muted palette): a comparison before and after the trailing-vol control
-    "unconditional": "#AAAAAA",  # grey: all days, no control
-    "controlled": "#44AA99",     # teal: within trailing-vol groups (double sort)
+    "unconditional": "#6C7A89",  # slate grey: all days, no control
+    "controlled": "#00897B",     # teal: within trailing-vol groups (double sort)
 }
 #: Line style of each vertical level line (all different, so a level reads without its colour).
 STYLES = {"spot": "--", "zero_gamma": "-.", "flip": ":", "call_wall": (0, (6, 2, 1, 2, 1, 2)),
@@ -156,8 +156,8 @@ def legend(ax, handles=None, labels=None, ncols: int = 3):
                      frameon=False, fontsize="small", borderaxespad=0.0, handlelength=2.5)
 
 
-def _conv(sign, gamma, time, r, q):
-    return dict(sign=sign, gamma=gamma, time=time, r=r, q=q)
+def _conv(sign, gamma, time, carry, iv, r, q):
+    return dict(sign=sign, gamma=gamma, time=time, carry=carry, iv=iv, r=r, q=q)
 
 
 def window_limits(spot: float, window: float = WINDOW) -> tuple[float, float]:
@@ -270,14 +270,14 @@ def _bar_width(strikes: np.ndarray) -> float:
 
 
 def per_strike(snap: Snapshot, *, window: float = WINDOW, flip=AUTO, ax=None, sign: str = cv.SIGN,
-               gamma: str = cv.GAMMA, time: str = cv.TIME, r: float = cv.RATE, q: float = cv.DIVIDEND):
+               gamma: str = cv.GAMMA, time: str = cv.TIME, carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND):
     """Call and put GEX per strike (bars), the cumulative net GEX (line, right axis), spot and flip.
 
     The cumulative sum runs over every strike of the chain from the lowest up
     (:func:`gexlib.gex.flip_strike` finds where it changes sign); only strikes
     within ``window × spot`` of spot are shown, and the two y-axes share their zero.
     """
-    conv = _conv(sign, gamma, time, r, q)
+    conv = _conv(sign, gamma, time, carry, iv, r, q)
     fig, ax = _axes(ax)
     lim = window_limits(snap.spot, window)
     ps = gex.per_strike_gex(snap, **conv)
@@ -305,7 +305,7 @@ def per_strike(snap: Snapshot, *, window: float = WINDOW, flip=AUTO, ax=None, si
 
 
 def hedge_flow_bars(snap: Snapshot, *, move: float = hedging.MOVE, window: float = WINDOW, flow=None,
-                    ax=None, sign: str = cv.SIGN, time: str = cv.TIME, r: float = cv.RATE,
+                    ax=None, sign: str = cv.SIGN, time: str = cv.TIME, carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE,
                     q: float = cv.DIVIDEND):
     """Dealers' hedge flow per strike for a move of ``move`` (decimal) from spot, in $bn.
 
@@ -315,7 +315,7 @@ def hedge_flow_bars(snap: Snapshot, *, move: float = hedging.MOVE, window: float
     """
     fig, ax = _axes(ax)
     if flow is None:
-        flow = hedging.flow_for_move(snap, move, sign=sign, time=time, r=r, q=q)
+        flow = hedging.flow_for_move(snap, move, sign=sign, time=time, carry=carry, iv=iv, r=r, q=q)
     lim = window_limits(snap.spot, window)
     shown = _in_window(flow.dropna(subset=["strike"]), lim)
     K = shown["strike"].to_numpy(dtype=float)
@@ -332,21 +332,21 @@ def hedge_flow_bars(snap: Snapshot, *, move: float = hedging.MOVE, window: float
 
 def dealer_gamma(snap: Snapshot, *, window: float = WINDOW, move: float = hedging.MOVE, flip=AUTO,
                  flow=None, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME,
-                 r: float = cv.RATE, q: float = cv.DIVIDEND):
+                 carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND):
     """Lesson 03 figure: :func:`per_strike` above :func:`hedge_flow_bars`, sharing the strike axis."""
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(FIGSIZE[0], 6.5), sharex=True, layout="constrained",
                                       height_ratios=(3, 2))
-    per_strike(snap, window=window, flip=flip, ax=top, sign=sign, gamma=gamma, time=time, r=r, q=q)
-    hedge_flow_bars(snap, move=move, window=window, flow=flow, ax=bottom, sign=sign, time=time, r=r, q=q)
+    per_strike(snap, window=window, flip=flip, ax=top, sign=sign, gamma=gamma, time=time, carry=carry, iv=iv, r=r, q=q)
+    hedge_flow_bars(snap, move=move, window=window, flow=flow, ax=bottom, sign=sign, time=time, carry=carry, iv=iv, r=r, q=q)
     top.set_xlabel("")
     return fig
 
 
 def bucket_bars(snap: Snapshot, *, ax=None, sign: str = cv.SIGN, gamma: str = cv.GAMMA,
-                time: str = cv.TIME, r: float = cv.RATE, q: float = cv.DIVIDEND):
+                time: str = cv.TIME, carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND):
     """Call, put and net GEX per expiry bucket (:data:`gexlib.gex.BUCKETS`), grouped bars."""
     fig, ax = _axes(ax)
-    tab = gex.gex_by_expiry(snap, by="bucket", **_conv(sign, gamma, time, r, q))
+    tab = gex.gex_by_expiry(snap, by="bucket", **_conv(sign, gamma, time, carry, iv, r, q))
     x = np.arange(len(tab))
     for i, side in enumerate(("call", "put", "net")):
         bars(ax, x + (i - 1) * 0.27, tab[side] / BN, 0.27, color=COLORS[side],
@@ -369,7 +369,7 @@ def profile_levels(spot: float, window: float = WINDOW, n: int = LEVELS) -> np.n
 
 def profile(snap: Snapshot, *, window: float = WINDOW, n: int = LEVELS, by_type: bool = True, zero=AUTO,
             flip=AUTO, walls=None, ax=None, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME,
-            r: float = cv.RATE, q: float = cv.DIVIDEND):
+            carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND):
     """Total GEX as if spot were each level (model gamma, IV held), with zero gamma, flip and spot.
 
     The curve is :func:`gexlib.gex.gamma_profile` on :func:`profile_levels`; with
@@ -380,7 +380,7 @@ def profile(snap: Snapshot, *, window: float = WINDOW, n: int = LEVELS, by_type:
     (:func:`gexlib.gex.walls` with ``gamma``) or a dict like its result.
     """
     fig, ax = _axes(ax)
-    conv = dict(sign=sign, time=time, r=r, q=q)
+    conv = dict(sign=sign, time=time, carry=carry, iv=iv, r=r, q=q)
     S = profile_levels(snap.spot, window, n)
     if by_type:
         call, put, net = gex.gamma_profile(snap, S, by_type=True, **conv)
@@ -423,7 +423,7 @@ def _expiry_label(t: pd.Timestamp) -> str:
 
 
 def heatmap(snap: Snapshot, *, window: float = HEATMAP_WINDOW, value: str = "net", walls=AUTO, flip=AUTO,
-            ax=None, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME, r: float = cv.RATE,
+            ax=None, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME, carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE,
             q: float = cv.DIVIDEND):
     """Strike × expiry heatmap of GEX (:func:`gexlib.gex.gex_matrix`) with walls, flip and spot.
 
@@ -433,7 +433,7 @@ def heatmap(snap: Snapshot, *, window: float = HEATMAP_WINDOW, value: str = "net
     larger cells saturate). ``walls`` is AUTO, None or a dict like the result of
     :func:`gexlib.gex.walls`.
     """
-    conv = _conv(sign, gamma, time, r, q)
+    conv = _conv(sign, gamma, time, carry, iv, r, q)
     fig, ax = _axes(ax)
     lim = window_limits(snap.spot, window)
     m = gex.gex_matrix(snap, value=value, **conv)
@@ -746,7 +746,7 @@ def greek_flows(charm: pd.DataFrame | None, vanna: pd.DataFrame | None, spot: fl
 
 def time_vol(snap: Snapshot, *, hours: float = 0.0, iv_shift: float = 0.0, charm=AUTO, vanna=AUTO, zero=AUTO,
              flip=AUTO, walls=AUTO, window: float = WINDOW, n: int = LEVELS, sign: str = cv.SIGN,
-             time: str = cv.TIME, r: float = cv.RATE, q: float = cv.DIVIDEND):
+             time: str = cv.TIME, carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND):
     """Lesson 08 figure: the profile after time passes and IV shifts, over the charm and vanna flows.
 
     Top: :func:`profile` of ``whatif.shift_iv(whatif.advance_time(snap, hours),
@@ -756,11 +756,11 @@ def time_vol(snap: Snapshot, *, hours: float = 0.0, iv_shift: float = 0.0, charm
     ``gex.vanna_flow(whatif.advance_time(snap, hours), iv_shift)`` (then IVs
     move). Pass precomputed tables or levels to skip their computation.
     """
-    conv = dict(sign=sign, time=time, r=r, q=q)
+    conv = dict(sign=sign, time=time, carry=carry, iv=iv, r=r, q=q)
     aged = whatif.advance_time(snap, hours)
     moved = whatif.shift_iv(aged, iv_shift)
     if isinstance(charm, str) and charm == AUTO:
-        charm = gex.charm_flow(snap, hours, sign=sign, r=r, q=q)
+        charm = gex.charm_flow(snap, hours, sign=sign, carry=carry, iv=iv, r=r, q=q)
     if isinstance(vanna, str) and vanna == AUTO:
         vanna = gex.vanna_flow(aged, iv_shift, **conv)
     fig, (top, middle, bottom) = plt.subplots(3, 1, figsize=(FIGSIZE[0], 7.5), sharex=True,
