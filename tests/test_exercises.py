@@ -141,3 +141,9 @@ def test_near_miss_machinery_rejects_a_declared_miss():
     finally:
         registry.EXERCISES.clear()
         registry.EXERCISES.update(reg)
+
+
+def test_every_exercise_declares_its_near_misses():
+    """Each self-check names the plausible wrong answers it must reject (tested above)."""
+    missing = sorted(ex_id for ex_id in exercises.EXERCISES if not exercises.near_misses(ex_id))
+    assert missing == []
