@@ -28,6 +28,23 @@ def cboe_dir() -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def squeeze_dix():
+    """SqueezeMetrics' ``DIX.csv`` from ``GEXLIB_SQUEEZE_DIR``, read once with :func:`gexlib.dix.read_dix`.
+
+    Skips the test when the variable is unset; fails when the folder holds no ``DIX.csv``.
+    """
+    from gexlib import dix
+
+    folder = os.environ.get("GEXLIB_SQUEEZE_DIR", "").strip()
+    if not folder:
+        pytest.skip("GEXLIB_SQUEEZE_DIR is not set")
+    path = Path(folder) / "DIX.csv"
+    if not path.is_file():
+        pytest.fail(f"GEXLIB_SQUEEZE_DIR={folder} holds no DIX.csv")
+    return dix.read_dix(path)
+
+
 def pytest_generate_tests(metafunc):
     """Parametrise any test taking ``cboe_file`` over every ``*.csv`` in ``GEXLIB_CBOE_DIR``."""
     if "cboe_file" not in metafunc.fixturenames:

@@ -1,7 +1,5 @@
 """The DIX.csv reader: hand-made files (never rows of the real download), and the real file when available."""
 
-import os
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -87,18 +85,10 @@ def test_the_error_is_a_value_error_and_not_utf8_is_refused(tmp_path):
 # --- the real download (SqueezeMetrics' data, never committed) -----------------------------------------------
 
 
-def squeeze_file() -> Path:
-    folder = os.environ.get("GEXLIB_SQUEEZE_DIR", "").strip()
-    if not folder:
-        pytest.skip("GEXLIB_SQUEEZE_DIR is not set")
-    p = Path(folder) / "DIX.csv"
-    if not p.is_file():
-        pytest.fail(f"GEXLIB_SQUEEZE_DIR={folder} holds no DIX.csv")
-    return p
 
 
-def test_the_real_download_reads_cleanly():
-    df = dix.read_dix(squeeze_file())
+def test_the_real_download_reads_cleanly(squeeze_dix):
+    df = squeeze_dix
     assert len(df) > 3000 and df.index.is_monotonic_increasing and df.index.is_unique
     assert df.index.min() == pd.Timestamp("2011-05-02")
     assert (df["price"] > 0).all() and df["dix"].between(0, 1).all() and np.isfinite(df["gex"]).all()

@@ -7,25 +7,16 @@ formatted from the recomputed numbers and must appear verbatim in the lesson's m
 """
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
-from gexlib import dix, evidence
+from gexlib import evidence
 
 LESSON = Path(__file__).resolve().parent.parent / "notebooks" / "10_evidence.ipynb"
 HORIZONS = (1, 5)
 
 
-def squeeze_file() -> Path:
-    folder = os.environ.get("GEXLIB_SQUEEZE_DIR", "").strip()
-    if not folder:
-        pytest.skip("GEXLIB_SQUEEZE_DIR is not set")
-    path = Path(folder) / "DIX.csv"
-    if not path.is_file():
-        pytest.fail(f"GEXLIB_SQUEEZE_DIR={folder} holds no DIX.csv")
-    return path
 
 
 def pct(x: float) -> str:
@@ -90,8 +81,8 @@ def lesson_markdown() -> str:
 
 
 @pytest.fixture(scope="module")
-def quoted():
-    return figures(dix.read_dix(squeeze_file()))
+def quoted(squeeze_dix):
+    return figures(squeeze_dix)
 
 
 def test_every_figure_the_lesson_quotes_from_the_real_series_is_recomputed(quoted):
@@ -105,10 +96,10 @@ def test_the_quoted_figures_are_labelled_as_measured_on_the_download():
     assert "measured on SqueezeMetrics' DIX.csv (not shipped)" in md
 
 
-def test_the_lessons_words_about_the_real_series_hold():
+def test_the_lessons_words_about_the_real_series_hold(squeeze_dix):
     """The prose around the table: 'more than twice', 'removes about a third of the gap', 'clear of zero',
     'shrinks by a little more than a third', 'differs by one to three vol points', day 0 'stands out'."""
-    d = dix.read_dix(squeeze_file())
+    d = squeeze_dix
     for h in HORIZONS:
         p = evidence.panel(d["price"], d["gex"], horizon=h)
         raw, ctl = evidence.by_sign(p), evidence.controlled_by_sign(p)
