@@ -27,12 +27,30 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
-from . import bs
+from . import _memo, bs
 from . import carry as carry_
 from . import conventions as cv
 from .chain import Snapshot
 
 PCT = 0.01  # exposure per 1% move
+
+
+def reuse():
+    """A ``with`` block within which each snapshot's contracts are selected and valued once.
+
+    A dashboard event asks several questions of one what-if snapshot (total, flip,
+    walls, per-strike bars, hedge flow), and each would otherwise select the
+    contracts, resolve the carry and evaluate gamma again. Inside the block
+    :func:`contracts` (and :func:`gexlib.carry.resolve`) remember their result per
+    snapshot object and settings; the results are the same numbers, computed once.
+    Do not change a snapshot's ``options`` inside the block (the remembered arrays
+    are read-only, so changing one of them in place raises). Outside a block nothing
+    is remembered::
+
+        with gex.reuse():
+            total, flip = gex.total_gex(t), gex.flip_strike(t)
+    """
+    return _memo.scope()
 _SHIFTED = re.compile(r"shift_iv\((?!\+0\.0000\))")  # the note whatif.shift_iv leaves on a nonzero shift
 _SQRT_2PI = float(np.sqrt(2.0 * np.pi))
 
@@ -102,6 +120,16 @@ def contracts(snap: Snapshot, *, sign: str = cv.SIGN, gamma: str = cv.GAMMA, tim
     """
     cv.check_choice("gamma", gamma, cv.GAMMA_SOURCES)
     cv.check_choice("iv", iv, cv.IV_SOURCES)
+    key = (float(snap.spot), sign, gamma, time, carry, iv, float(r), float(q),
+           None if spot is None else float(spot), bool(with_gamma))
+    hit = _memo.lookup("contracts", snap, key)
+    if hit is not None:
+        return hit
+    return _memo.store("contracts", snap, key, _contracts(snap, sign=sign, gamma=gamma, time=time, carry=carry,
+                                                          iv=iv, r=r, q=q, spot=spot, with_gamma=with_gamma))
+
+
+def _contracts(snap, *, sign, gamma, time, carry, iv, r, q, spot, with_gamma) -> Contracts:
     o = snap.options
     S = float(snap.spot if spot is None else spot)
     if gamma == "chain" and spot is not None and S != float(snap.spot):
@@ -314,12 +342,8 @@ def _profile_terms(c: Contracts, S0: float):
     return a, b, w
 
 
-def _profile(c: Contracts, S0: float, spots, *, cutoff=12.0, chunk=64, by_type=False):
-    S = np.atleast_1d(np.asarray(spots, dtype=float))
-    if np.any(~(S > 0)):
-        raise ValueError("spots must be positive")
-    order = np.argsort(S)
-    x = np.log(S[order] / S0)
+def _grouped_terms(c: Contracts, S0: float):
+    """``(a, b, w, w_call)`` of :func:`_profile_terms`, neighbours with identical terms merged."""
     a, b, w = _profile_terms(c, S0)
     w_call = np.where(c.is_call, w, 0.0)
     # Neighbouring contracts with the same strike, expiry and IV (a call and a put quoted at one
@@ -330,6 +354,17 @@ def _profile(c: Contracts, S0: float, spots, *, cutoff=12.0, chunk=64, by_type=F
         group = np.cumsum(first) - 1
         a, b = a[first], b[first]
         w, w_call = np.bincount(group, weights=w), np.bincount(group, weights=w_call)
+    return a, b, w, w_call
+
+
+def _profile(c: Contracts, S0: float, spots, *, cutoff=12.0, chunk=64, by_type=False, terms=None):
+    """The profile at ``spots``; ``terms`` (:func:`_grouped_terms` of ``c`` and ``S0``) when already computed."""
+    S = np.atleast_1d(np.asarray(spots, dtype=float))
+    if np.any(~(S > 0)):
+        raise ValueError("spots must be positive")
+    order = np.argsort(S)
+    x = np.log(S[order] / S0)
+    a, b, w, w_call = _grouped_terms(c, S0) if terms is None else terms
     C = np.stack([-0.5 * a * a, -a * b, -0.5 * b * b])
     net, call = np.zeros(S.size), np.zeros(S.size)
     for i in range(0, S.size, chunk):
@@ -402,8 +437,9 @@ def zero_gamma(snap: Snapshot, *, sign: str = cv.SIGN, time: str = cv.TIME, carr
     c = contracts(snap, sign=sign, gamma="model", time=time, carry=carry, iv=iv, r=r, q=q, with_gamma=False)
     S0 = float(snap.spot)
     grid = _scan_grid(c, S0, lo, hi, n)
-    y = _profile(c, S0, grid)
-    f = lambda s: float(_profile(c, S0, [s])[0])  # noqa: E731
+    terms = _grouped_terms(c, S0)  # once for the scan and every step of the root search
+    y = _profile(c, S0, grid, terms=terms)
+    f = lambda s: float(_profile(c, S0, [s], terms=terms)[0])  # noqa: E731
     roots = []
     for i, j in _crossings(grid, y):
         if j == i + 1:

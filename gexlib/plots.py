@@ -27,6 +27,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.collections import PolyCollection
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path
 
 from . import bs, fmt, gex, hedging, whatif
 from . import conventions as cv
@@ -130,7 +132,43 @@ def mark(ax, kind: str, x: float | None, *, xlim=None):
     return ax.axvline(x, color=COLORS[kind], ls=STYLES[kind], lw=LW, label=f"{LABELS[kind]} {x:,.0f}")
 
 
-def bars(ax, x, heights, width: float, *, color, label: str | None = None, hatch: str | None = None) -> PolyCollection:
+class Bars(PolyCollection):
+    """Vertical bars as one collection whose hatching is drawn as one compound path.
+
+    Agg hatches each polygon of a collection on its own, which costs more than the
+    rest of a dashboard figure; the same hatch laid over all the bars at once as
+    one path (a :class:`matplotlib.patches.PathPatch` of every rectangle) draws
+    the same pixels in a fraction of the time. The collection keeps its
+    ``hatch``, so legends show it.
+    """
+
+    def draw(self, renderer):
+        hatch = self.get_hatch()
+        if not hatch or not self.get_visible():
+            return super().draw(renderer)
+        self._hatch = None  # draw the colour alone, then the hatch over every bar at once
+        try:
+            super().draw(renderer)
+        finally:
+            self._hatch = hatch
+        paths = self.get_paths()
+        if not paths:
+            return None
+        compound = Path.make_compound_path(*paths)
+        overlay = PathPatch(compound, facecolor="none", edgecolor="none", hatch=hatch, lw=0,
+                            transform=self.get_transform())
+        overlay.set_hatchcolor(np.atleast_2d(self.get_hatchcolor())[0])
+        overlay.set_figure(self.get_figure(root=False))
+        overlay.set_clip_box(self.get_clip_box())
+        overlay.set_clip_path(self.get_clip_path())
+        overlay.set_zorder(self.get_zorder())
+        overlay.set_alpha(self.get_alpha())
+        overlay.draw(renderer)
+        self.stale = False
+        return None
+
+
+def bars(ax, x, heights, width: float, *, color, label: str | None = None, hatch: str | None = None) -> Bars:
     """Vertical bars centred at ``x`` as one collection (one artist: fast to draw with many bars).
 
     ``hatch`` (a matplotlib hatch pattern, e.g. from :data:`HATCHES`) is drawn in white over the colour.
@@ -140,7 +178,7 @@ def bars(ax, x, heights, width: float, *, color, label: str | None = None, hatch
     left, right, zero = x - width / 2, x + width / 2, np.zeros_like(x)
     verts = np.stack([np.stack([left, zero], 1), np.stack([left, h], 1),
                       np.stack([right, h], 1), np.stack([right, zero], 1)], axis=1)
-    coll = PolyCollection(verts, facecolors=color, edgecolors="none", label=label, hatch=hatch, hatchcolor="white")
+    coll = Bars(verts, facecolors=color, edgecolors="none", label=label, hatch=hatch, hatchcolor="white")
     ax.add_collection(coll)
     ax.autoscale_view()
     return coll

@@ -308,3 +308,29 @@ def test_zero_gamma_within_scans_at_the_default_spacing(calm):
     assert gex.SCAN_DENSITY == 2000.0  # 2,001 levels over 0.5-1.5 x spot
     assert gex.zero_gamma_within(calm, 0.05) == gex.zero_gamma(calm, lo=0.95, hi=1.05, n=201)
     assert plots.WINDOW == gex.WINDOW == 0.10
+
+
+def test_reuse_gives_the_same_numbers_once_per_snapshot_and_nothing_outside():
+    snap = datasets.load("calm")
+    plain = gex.contracts(snap)
+    assert gex.contracts(snap) is not plain  # no block: computed again every call
+    with gex.reuse():
+        first = gex.contracts(snap)
+        assert gex.contracts(snap) is first  # the same snapshot and settings: computed once
+        assert gex.contracts(snap, sign="seed") is not first  # other settings: their own entry
+        for name in ("strike", "T", "iv", "weight", "gamma", "r", "q"):
+            np.testing.assert_array_equal(getattr(first, name), getattr(plain, name))
+        with pytest.raises(ValueError):
+            first.weight[0] = 0.0  # remembered arrays are read-only: no silent change of later results
+        assert gex.total_gex(snap) == pytest.approx(gex.total_gex(snap), rel=0, abs=0)
+        moved = snap.__class__(**{**snap.__dict__, "spot": snap.spot * 1.01})
+        assert not np.array_equal(gex.contracts(moved).gamma, first.gamma)  # another snapshot object: its own entry
+    assert gex.contracts(snap) is not first  # the block ended: nothing is remembered
+    total_inside = None
+    with gex.reuse():
+        total_inside = gex.total_gex(snap)
+        flip_inside = gex.flip_strike(snap).value
+        zero_inside = gex.zero_gamma_within(snap).value
+    assert total_inside == gex.total_gex(snap)
+    assert flip_inside == gex.flip_strike(snap).value
+    assert zero_inside == gex.zero_gamma_within(snap).value

@@ -434,3 +434,38 @@ def test_the_figures_draw_those_styles(calm):
     assert len(set(dashes.values())) == len(dashes), dashes
     put_curves = plots.greek_curves("delta", kind="P").axes[0].get_lines()
     assert all(ln.get_linestyle() == "--" for ln in put_curves if ln.get_label().endswith("days"))
+
+
+def test_hatched_bars_draw_the_hatch_over_every_bar_at_once():
+    """plots.Bars lays its hatch over all bars as one path: the same picture as Agg's per-bar hatching."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    x = np.arange(40.0)
+    h = np.sin(x / 5) + 0.2
+
+    def draw(cls):
+        fig, ax = plt.subplots(figsize=(4, 3), dpi=100)
+        verts = [[(k - 0.4, 0), (k - 0.4, v), (k + 0.4, v), (k + 0.4, 0)] for k, v in zip(x, h, strict=True)]
+        ax.add_collection(cls(verts, facecolors=plots.COLORS["put"], edgecolors="none", hatch="///",
+                              hatchcolor="white"))
+        ax.set_xlim(-1, 40)
+        ax.set_ylim(-1.5, 1.5)
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        return np.asarray(canvas.buffer_rgba())[..., :3].astype(int)
+
+    fast, reference = draw(plots.Bars), draw(PolyCollection)
+    white = (fast == 255).all(-1)
+    put = (np.abs(fast - np.array([0xD5, 0x5E, 0x00])).max(-1) < 8)
+    assert put.sum() > 1000 and white.sum() > 0  # the colour is drawn
+    differ = (np.abs(fast - reference).max(-1) > 60).mean()
+    assert differ < 0.01, f"{differ:.2%} of pixels differ from per-bar hatching"
+    plain = draw(lambda *a, **k: PolyCollection(*a, **{**k, "hatch": None}))
+    assert (np.abs(plain - reference).max(-1) > 60).mean() > 5 * max(differ, 1e-4)  # hatching shows
+
+
+def test_bars_keep_their_hatch_for_the_legend(calm):
+    fig = plots.per_strike(calm)
+    handles, labels = fig.axes[1].get_legend().legend_handles, [t.get_text() for t in fig.axes[1].get_legend().get_texts()]
+    hatch = {lab: h.get_hatch() for h, lab in zip(handles, labels, strict=True) if lab in ("calls", "puts")}
+    assert hatch["puts"] == plots.HATCHES["put"] and not hatch["calls"]

@@ -262,6 +262,15 @@ def alt_text(figure: str, controls: dict, values: dict, readout: str) -> str:
     return "; ".join(part for part in (figure, settings, first) if part)
 
 
+def _reusing(compute: Callable) -> Callable:
+    """``compute`` run inside :func:`gexlib.gex.reuse`: one event's questions about one snapshot share its contracts."""
+    @functools.wraps(compute)
+    def run(values):
+        with gex.reuse():
+            return compute(values)
+    return run
+
+
 def _build(controls: dict, compute: Callable, describe: Callable, book: dict | None = None,
            figure: str = "figure") -> Dashboard:
     """Lay out controls, readout and image; wire every control to :meth:`Dashboard.update`.
@@ -270,6 +279,7 @@ def _build(controls: dict, compute: Callable, describe: Callable, book: dict | N
     mode the dashboard's widget is that view. ``figure`` says in words what the
     figure shows (the start of every text alternative, :func:`alt_text`).
     """
+    compute = _reusing(compute)
     image = w.Image(format="png")
     picture = w.HTML()
     readout = w.HTML()
