@@ -511,14 +511,20 @@ def main(argv: list[str] | None = None) -> int:
         f"after a warm-up; target median <= {TARGET_MS:g} ms")
     rows = []
     t0 = time.perf_counter()
-    with Lab(files) as lab, sync_playwright() as pw:
-        say(f"jupyter lab on {lab.base} (pid {lab.proc.pid}); Chromium {exe}")
-        browser = pw.chromium.launch(executable_path=exe, headless=True, args=ARGS)
-        try:
-            for nb in files:
-                rows += run_lesson(browser, lab, nb, args.presses, say)
-        finally:
-            browser.close()
+    try:
+        with Lab(files) as lab, sync_playwright() as pw:
+            say(f"jupyter lab on {lab.base} (pid {lab.proc.pid}); Chromium {exe}")
+            browser = pw.chromium.launch(executable_path=exe, headless=True, args=ARGS)
+            try:
+                for nb in files:
+                    rows += run_lesson(browser, lab, nb, args.presses, say)
+            finally:
+                browser.close()
+    except KeyboardInterrupt as e:
+        say(f"interrupted ({e or 'Ctrl-C'}): the server and its kernels are shut down")
+        if rows:
+            say(summary(rows))
+        return 130
     say(f"\n{summary(rows)}\n({time.perf_counter() - t0:.0f} s in all; timings in the page with performance.now(), "
         "on this machine under its current load)")
     return 1 if any(r.problems or not r.times for r in rows) else 0
