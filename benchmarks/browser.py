@@ -5,7 +5,8 @@ localhost port (a token, throwaway config, runtime, settings and workspace
 directories, live dashboards: ``GEXLIB_WIDGETS=``, ``OPENBLAS_NUM_THREADS=1``),
 opens a copy of each lesson (outputs cleared) in headless Chromium (Debian's
 ``chromium`` driven by Playwright, as ``tests/book/test_browser.py`` does), runs all
-its cells, and on each live dashboard focuses the handle of its first slider and
+its cells, and on each live dashboard focuses the handle of its first slider
+that changes the figure (a slider that moves only the readout is passed over) and
 presses the arrow keys. The sliders have ``continuous_update=False``: a key press
 is one change event, one recomputation in the kernel and one new figure, checked
 on every press (a press that does not change the value, or changes the figure
@@ -283,19 +284,22 @@ FIND = """() => { window.__gexDash = [...document.querySelectorAll('.jp-OutputAr
     return window.__gexDash.map(b => ({
         sliders: b.querySelectorAll('.widget-slider [role=slider]').length,
         image: !!(b.lastElementChild && b.lastElementChild.querySelector('img')) })); }"""
-#: Focus the first slider handle of dashboard i; its label and range.
-FOCUS = """(i) => { const b = window.__gexDash[i];
+#: Focus the handle of slider j of dashboard i (null if it has no such slider); its label and range.
+FOCUS = """([i, j]) => { const b = window.__gexDash[i];
+    const slider = b.querySelectorAll('.widget-slider')[j];
+    if (!slider) return null;
     b.scrollIntoView({block: 'center'});
-    const slider = b.querySelector('.widget-slider');
     const h = slider.querySelector('[role=slider]');
     h.focus();
     const label = slider.querySelector('.widget-label');
     return {focused: document.activeElement === h, label: label ? label.innerText.trim() : '',
             lo: +h.getAttribute('aria-valuemin'), hi: +h.getAttribute('aria-valuemax'),
             now: +h.getAttribute('aria-valuenow')}; }"""
-#: Arm the timers before a press: keydown time, the first new src of the picture's <img>, then decoded + frame.
-ARM = """(i) => { const b = window.__gexDash[i];
+#: Arm the timers before a press on slider j of dashboard i: the keydown, the kernel's messages, the picture's
+#: <img> replaced (the dashboard sets its picture last), then that image decoded and the next animation frame.
+ARM = """([i, j]) => { const b = window.__gexDash[i];
     const pic = b.lastElementChild;
+    const h = b.querySelectorAll('.widget-slider')[j].querySelector('[role=slider]');
     const g = window.__gexTiming || (window.__gexTiming = {});
     if (!g.listening) {
         document.addEventListener('keydown', () => { if (g.armed) { g.keydown = performance.now(); g.armed = false; } },
@@ -322,20 +326,21 @@ ARM = """(i) => { const b = window.__gexDash[i];
     }
     if (g.observer) g.observer.disconnect();
     const first = pic.querySelector('img');
-    Object.assign(g, {armed: true, keydown: null, sent: null, received: null, changed: null, painted: null, changes: 0,
-                      bytes: 0, updates: 0,
-                      src: first ? first.src : null});
+    Object.assign(g, {armed: true, keydown: null, sent: null, received: null, changed: null, painted: null,
+                      changes: 0, bytes: 0, updates: 0, same: null, img: first, src: first ? first.src : null,
+                      src0: first ? first.src : null});
     g.observer = new MutationObserver(() => {
         const img = pic.querySelector('img');
-        if (!img || img.src === g.src) return;
+        if (!img || (img === g.img && img.src === g.src)) return;
+        g.img = img;
         g.src = img.src;
         g.changes += 1;
         if (g.changed !== null) return;
         g.changed = performance.now();
+        g.same = img.src === g.src0;
         img.decode().catch(() => null).then(() => requestAnimationFrame(() => { g.painted = performance.now(); }));
     });
     g.observer.observe(pic, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
-    const h = b.querySelector('.widget-slider [role=slider]');
     return {focused: document.activeElement === h,
             readout: h.closest('.widget-slider').querySelector('.widget-readout').innerText}; }"""
 #: Run code in the notebook's kernel; its printed text (or the error).
@@ -360,22 +365,22 @@ for _ in range({n}):
 print(_st.median(_ts))
 """
 PAINTED = "() => window.__gexTiming.painted !== null"
-READ = """(i) => { const g = window.__gexTiming;
-    const h = window.__gexDash[i].querySelector('.widget-slider [role=slider]');
+READ = """([i, j]) => { const g = window.__gexTiming;
+    const h = window.__gexDash[i].querySelectorAll('.widget-slider')[j].querySelector('[role=slider]');
     return {keydown: g.keydown, sent: g.sent, received: g.received, changed: g.changed, painted: g.painted,
-            changes: g.changes, bytes: g.bytes, updates: g.updates,
+            changes: g.changes, bytes: g.bytes, updates: g.updates, same: g.same,
             readout: h.closest('.widget-slider').querySelector('.widget-readout').innerText,
             now: +h.getAttribute('aria-valuenow')}; }"""
 
 
-def _press(page, i: int, key: str) -> dict:
-    """One timed key press on dashboard ``i``; the page's own timings."""
-    armed = page.evaluate(ARM, i)
+def _press(page, i: int, j: int, key: str) -> dict:
+    """One timed key press on slider ``j`` of dashboard ``i``; the page's own timings."""
+    armed = page.evaluate(ARM, [i, j])
     page.keyboard.press(key)
     page.wait_for_function(PAINTED, timeout=PRESS_TIMEOUT * 1000)
     time.sleep(SETTLE_S)
     page.wait_for_function(KERNEL_IDLE, timeout=PRESS_TIMEOUT * 1000)
-    got = page.evaluate(READ, i)
+    got = page.evaluate(READ, [i, j])
     got["before"], got["focused"] = armed["readout"], armed["focused"]
     return got
 
@@ -385,25 +390,45 @@ def _ms(end, start=0.0) -> str:
 
 
 def measure(page, i: int, row: Row, presses: int, say) -> None:
-    """Warm-up press, then ``presses`` timed presses on dashboard ``i``'s first slider."""
-    info = page.evaluate(FOCUS, i)
-    row.control = info["label"] or "first slider"
-    if not info["focused"]:
-        row.problems.append("the slider handle did not take the focus")
-        return
-    direction = 1
-    now = info["now"]
+    """Warm-up press, then ``presses`` timed presses on dashboard ``i``'s first slider that changes the figure.
+
+    A slider whose warm-up press leaves the figure as it was (e.g. the hedge
+    ticket's position: the figure is per option) is passed over for the next one.
+    """
+    j = 0
+    while True:
+        info = page.evaluate(FOCUS, [i, j])
+        if info is None:
+            row.problems.append("no slider of this dashboard changes its figure")
+            return
+        row.control = info["label"] or f"slider {j + 1}"
+        if not info["focused"]:
+            row.problems.append(f"the handle of the {row.control!r} slider did not take the focus")
+            return
+        if _presses(page, i, j, info, row, presses, say):
+            return
+        say(f"    the figure stays as it was when {row.control!r} moves: the next slider")
+        j += 1
+
+
+def _presses(page, i: int, j: int, info: dict, row: Row, presses: int, say) -> bool:
+    """The warm-up and timed presses on one slider; False if the warm-up left the figure unchanged."""
+    direction, now = 1, info["now"]
     for k in range(presses + 1):
         key, direction = next_key(now, info["lo"], info["hi"], direction)
-        got = _press(page, i, key)
+        got = _press(page, i, j, key)
         now = got["now"]
+        if k == 0 and got["same"]:
+            return False
         ms = got["changed"] - got["keydown"] if got["keydown"] is not None else None
         if not got["focused"]:
             row.problems.append(f"press {k}: focus left the slider")
         if got["readout"] == got["before"]:
             row.problems.append(f"press {k} ({key}): the slider's value did not change")
         if got["changes"] != 1:
-            row.problems.append(f"press {k} ({key}): the figure changed {got['changes']} times")
+            row.problems.append(f"press {k} ({key}): the picture changed {got['changes']} times")
+        if got["same"]:
+            row.problems.append(f"press {k} ({key}): the same figure again")
         if ms is None:
             row.problems.append(f"press {k} ({key}): no keydown seen")
             continue
@@ -418,6 +443,7 @@ def measure(page, i: int, row: Row, presses: int, say) -> None:
             row.painted.append(got["painted"] - got["keydown"])
             if kernel is not None:
                 row.kernel.append(kernel)
+    return True
 
 
 def run_lesson(browser, lab: Lab, nb: Path, presses: int, say) -> list[Row]:
@@ -447,7 +473,7 @@ def run_lesson(browser, lab: Lab, nb: Path, presses: int, say) -> list[Row]:
                 r.problems.append(f"{len(found)} live dashboards in the page, {len(names)} in the lesson's cells")
             return rows
         for i, row in enumerate(rows):
-            say(f"[{lesson}] {row.dashboard}: 1 warm-up + {presses} presses")
+            say(f"[{lesson}] {row.dashboard}: 1 warm-up + {presses} presses on its first slider that moves the figure")
             measure(page, i, row, presses, say)
             out = page.evaluate(EXECUTE, UPDATE_CODE.format(n=UPDATES, name=names[i][0]))
             try:
