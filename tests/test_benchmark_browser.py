@@ -2,11 +2,16 @@
 
 import json
 import re
+import sys
 from pathlib import Path
 
-from benchmarks import browser
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # benchmarks/ is not installed: import it from the checkout, whatever the cwd
+    sys.path.insert(0, str(ROOT))
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+from benchmarks import browser  # noqa: E402
+
+NOTEBOOKS = ROOT / "notebooks"
 
 
 def _nb(*sources, cell_type="code"):
