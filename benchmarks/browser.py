@@ -512,6 +512,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="measure this lesson only (repeatable), e.g. --lesson 03; default: 01 to 10")
     parser.add_argument("--presses", type=int, default=PRESSES, help=f"timed presses per dashboard ({PRESSES})")
     args = parser.parse_args(argv)
+    if args.presses < 1:
+        parser.error("--presses must be at least 1")
     wanted = [f"{int(n):02d}" for n in args.lesson] if args.lesson else list(LESSONS)
     files = lesson_files(wanted)
 
