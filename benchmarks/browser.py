@@ -311,7 +311,10 @@ ARM = """([i, j]) => { const b = window.__gexDash[i];
         kernel.anyMessage.connect((_, m) => {
             if (g.keydown === null || m.msg.header.msg_type !== 'comm_msg') return;
             const data = m.msg.content.data || {};
-            if (m.direction === 'send' && g.sent === null) g.sent = performance.now();
+            if (m.direction === 'send') {
+                if (g.sent === null) g.sent = performance.now();
+                g.sends += 1;
+            }
             if (m.direction === 'recv') {
                 g.bytes += JSON.stringify(m.msg.content).length
                     + (m.msg.buffers || []).reduce((n, b) => n + (b.byteLength || 0), 0);
@@ -327,7 +330,7 @@ ARM = """([i, j]) => { const b = window.__gexDash[i];
     if (g.observer) g.observer.disconnect();
     const first = pic.querySelector('img');
     Object.assign(g, {armed: true, keydown: null, sent: null, received: null, changed: null, painted: null,
-                      changes: 0, bytes: 0, updates: 0, same: null, img: first, src: first ? first.src : null,
+                      changes: 0, bytes: 0, updates: 0, sends: 0, same: null, img: first, src: first ? first.src : null,
                       src0: first ? first.src : null});
     g.observer = new MutationObserver(() => {
         const img = pic.querySelector('img');
@@ -368,7 +371,7 @@ PAINTED = "() => window.__gexTiming.painted !== null"
 READ = """([i, j]) => { const g = window.__gexTiming;
     const h = window.__gexDash[i].querySelectorAll('.widget-slider')[j].querySelector('[role=slider]');
     return {keydown: g.keydown, sent: g.sent, received: g.received, changed: g.changed, painted: g.painted,
-            changes: g.changes, bytes: g.bytes, updates: g.updates, same: g.same,
+            changes: g.changes, bytes: g.bytes, updates: g.updates, sends: g.sends, same: g.same,
             readout: h.closest('.widget-slider').querySelector('.widget-readout').innerText,
             now: +h.getAttribute('aria-valuenow')}; }"""
 
@@ -425,6 +428,8 @@ def _presses(page, i: int, j: int, info: dict, row: Row, presses: int, say) -> b
             row.problems.append(f"press {k}: focus left the slider")
         if got["readout"] == got["before"]:
             row.problems.append(f"press {k} ({key}): the slider's value did not change")
+        if got["sends"] != 1:  # continuous_update=False: one press, one change sent to the kernel
+            row.problems.append(f"press {k} ({key}): {got['sends']} changes sent to the kernel")
         if got["changes"] != 1:
             row.problems.append(f"press {k} ({key}): the picture changed {got['changes']} times")
         if got["same"]:
@@ -437,7 +442,7 @@ def _presses(page, i: int, j: int, info: dict, row: Row, presses: int, say) -> b
         say(f"    {label} {key}: {ms:6.0f} ms to the new figure ({_ms(got['sent'], got['keydown'])} to send the change, "
             f"{_ms(kernel)} in the kernel, {_ms(got['changed'], got['received'])} to the new <img>), "
             f"{got['painted'] - got['keydown']:.0f} ms painted; {got['before']} -> {got['readout']}; "
-            f"{got['updates']} widget updates received, {got['bytes'] / 1e3:,.0f} kB")
+            f"{got['sends']} change sent, {got['updates']} widget updates received, {got['bytes'] / 1e3:,.0f} kB")
         if k > 0:
             row.times.append(ms)
             row.painted.append(got["painted"] - got["keydown"])
