@@ -63,8 +63,15 @@ dist: venv
 course: venv
 	$(BIN)/python -m gexlib.course course --out _build/course
 
+## Library timings and slider events in the kernel (`make bench-browser`: the same dashboards felt in a browser).
 bench: venv
 	$(BIN)/python -m benchmarks
+
+## Key press to updated figure in JupyterLab driven by headless Chromium, every lesson dashboard
+## (`make bench-browser LESSON=03` for one lesson). Skips without Chromium; not part of `make test`.
+.PHONY: bench-browser
+bench-browser: venv
+	$(BIN)/python -m benchmarks.browser $(if $(LESSON),--lesson $(LESSON))
 
 lint: venv
 	$(BIN)/ruff check gexlib tests benchmarks
