@@ -283,7 +283,7 @@ FIND = """() => { window.__gexDash = [...document.querySelectorAll('.jp-OutputAr
         .filter(b => b.firstElementChild && b.firstElementChild.textContent.includes('Live mode'));
     return window.__gexDash.map(b => ({
         sliders: b.querySelectorAll('.widget-slider [role=slider]').length,
-        image: !!(b.lastElementChild && b.lastElementChild.querySelector('img')) })); }"""
+        image: !!b.querySelector('.gexlib-picture img') })); }"""
 #: Focus the handle of slider j of dashboard i (null if it has no such slider); its label and range.
 FOCUS = """([i, j]) => { const b = window.__gexDash[i];
     const slider = b.querySelectorAll('.widget-slider')[j];
@@ -298,7 +298,7 @@ FOCUS = """([i, j]) => { const b = window.__gexDash[i];
 #: Arm the timers before a press on slider j of dashboard i: the keydown, the kernel's messages, the picture's
 #: <img> replaced (the dashboard sets its picture last), then that image decoded and the next animation frame.
 ARM = """([i, j]) => { const b = window.__gexDash[i];
-    const pic = b.lastElementChild;
+    const pic = b.querySelector('.gexlib-picture');
     const h = b.querySelectorAll('.widget-slider')[j].querySelector('[role=slider]');
     const g = window.__gexTiming || (window.__gexTiming = {});
     if (!g.listening) {

@@ -63,6 +63,8 @@ from ..chain import Snapshot
 DPI = 100
 #: CSS class of a book-mode frame's box (readout and image).
 FRAME_CLASS = "gexlib-frame"
+#: CSS class of a live dashboard's picture (the figure's ``<img>`` with its text alternative).
+PICTURE_CLASS = "gexlib-picture"
 #: HTML attribute of a book-mode frame's readout holding the text alternative of the frame's image
 #: (an image may be shared by frames that differ; ``tooltip`` would break the ``Image`` view).
 ALT_ATTRIBUTE = "data-gexlib-alt"
@@ -296,6 +298,7 @@ def _build(controls: dict, compute: Callable, describe: Callable, book: dict | N
     compute = _reusing(compute)
     image = w.Image(format="png")
     picture = w.HTML()
+    picture.add_class(PICTURE_CLASS)
     readout = w.HTML()
     note = w.HTML(LIVE_NOTE)
     box = w.VBox([note, w.HBox([w.VBox(list(controls.values())), readout]), picture])
