@@ -1,15 +1,20 @@
-// Accessibility of gexlib's lessons in JupyterLab (WCAG 2.1: 1.1.1, 4.1.2, 2.5.3), for what neither
-// ipywidgets 8.1 nor JupyterLab 4 offers an option:
+// Accessibility of gexlib's lessons in JupyterLab (this folder's extension) and in the built book
+// (copied as vendor/widgets-a11y.js by book/_ext/gexlib_book.py, loaded before widgets-setup.js):
+// WCAG 2.1 1.1.1, 4.1.2, 2.5.3, for what neither ipywidgets 8.1 nor JupyterLab 4 offers an option:
 // - ipywidgets' sliders draw their handle (role="slider") with noUiSlider and pass it no name: the
 //   visible label (description) is a <label> without a `for`, and no widget attribute (tooltip,
 //   tabbable, _dom_classes) reaches the handle. The handle is named by its control's visible label
 //   and announces the value its readout shows (a selection slider's handle would announce an index).
 // - a row of toggle buttons becomes a group named by its label; a drop-down is named by its label.
+// - a book-mode frame (box of class gexlib-frame) carries its figure's text alternative in its
+//   readout's data-gexlib-alt attribute (gexlib.course.widgets.book_view): it becomes the alt of
+//   the frame's image.
 // - JupyterLab draws an image output (a matplotlib figure) as an <img> without alt, whatever the
 //   output's metadata says. A lesson figure's text alternative is the caption that follows its cell,
 //   a Markdown cell opening "*Figure N.M — …*": "Figure N.M: " and the caption's opening sentences,
 //   the same rule as the built book (book/_ext/gexlib_book.py, caption_alt).
 // Pure DOM work, applied whenever the page changes: no notebook content is trusted or run.
+(function (global) {
 "use strict";
 
 /** Longest text alternative taken from a caption, characters (whole sentences; at least the first). */
@@ -75,6 +80,12 @@ function fix(root) {
     const select = widget.querySelector("select");
     if (select) set(select, "aria-label", labelOf(widget));
   });
+  root.querySelectorAll(".gexlib-frame").forEach((frame) => {
+    const text = frame.querySelector("[data-gexlib-alt]");
+    if (!text) return;
+    const alt = text.getAttribute("data-gexlib-alt");
+    frame.querySelectorAll("img").forEach((img) => set(img, "alt", alt));
+  });
   root.querySelectorAll(".jp-RenderedImage > img:not([alt])").forEach((img) => {
     const cell = img.closest(".jp-Cell");
     const alt = cell ? captionOf(cell) : null;
@@ -94,8 +105,12 @@ function observe(root) {
     });
   });
   fix(root);
-  observer.observe(root, { childList: true, subtree: true, characterData: true });
+  observer.observe(root, { childList: true, subtree: true, characterData: true,
+                           attributes: true, attributeFilter: ["class", "aria-valuenow"] });
   return observer;
 }
 
-module.exports = { ALT_CHARS, captionAlt, fix, observe };
+const api = { ALT_CHARS, captionAlt, fix, observe };
+if (typeof module === "object" && module.exports) module.exports = api;  // the extension's bundle
+else global.gexlibA11y = api;  // a plain script in the book's pages
+})(this);

@@ -12,7 +12,8 @@ its cells with a live kernel and asserts:
   (the readout and the dashboard's figure and its text alternative follow);
 - every static lesson figure (a matplotlib PNG output, which JupyterLab draws
   without ``alt``) has the text alternative of the caption that follows its cell,
-  as in the built book;
+  as in the built book, both as saved (an untrusted notebook, before any cell runs)
+  and after the cells ran;
 - axe-core (WCAG 2.0/2.1 A and AA rules, as in ``test_browser.py``) finds no
   violation in the notebook's outputs; the count is printed.
 
@@ -40,6 +41,12 @@ from test_browser import ARGS, AXE, AXE_RUN, AXE_TAGS, _unavailable, chromium
 ROOT = Path(__file__).resolve().parents[2]
 LESSON = "03_dealer_gamma.ipynb"
 TIMEOUT_MS = 120_000
+#: Text alternatives of the lesson's figures (matplotlib PNG outputs) on the page, in order.
+FIGURE_ALTS = ("() => [...document.querySelectorAll('.jp-NotebookPanel .jp-RenderedImage > img')]"
+               ".map(img => img.getAttribute('alt'))")
+#: What the page showed before the cells ran (the notebook as saved, untrusted; JupyterLab draws
+#: the cells near the viewport first).
+SAVED: dict = {}
 
 
 def _free_port() -> int:
@@ -120,6 +127,9 @@ def page(lab):
                             " return w && w.sessionContext && w.sessionContext.isReady"
                             " && w.sessionContext.session && w.sessionContext.session.kernel"
                             " && w.sessionContext.session.kernel.status === 'idle'; }")
+        # The saved outputs first, as an untrusted notebook shows them before any cell runs.
+        p.wait_for_function(f"() => ({FIGURE_ALTS})().length > 0 && ({FIGURE_ALTS})().every(a => a)")
+        SAVED["alts"] = p.evaluate(FIGURE_ALTS)
         p.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
         p.wait_for_function("() => { const w = window.jupyterapp.shell.currentWidget;"
                             " const cells = w.content.widgets.filter(c => c.model.type === 'code');"
@@ -159,13 +169,14 @@ def test_slider_handles_are_named_by_their_visible_labels(page):
 
 
 def test_static_figures_carry_their_captions(page):
-    alts = page.evaluate("() => [...document.querySelectorAll('.jp-NotebookPanel .jp-RenderedImage > img')]"
-                         ".map(img => img.getAttribute('alt'))")
+    alts = page.evaluate(FIGURE_ALTS)
     print(f"\n{len(alts)} figures: " + "; ".join(repr((a or '')[:60]) for a in alts))
     captions = [c for c in json.loads((ROOT / "notebooks" / LESSON).read_text(encoding="utf-8"))["cells"]
                 if c["cell_type"] == "markdown" and re.match(r"\s*\*Figure 3\.\d", "".join(c["source"]))]
     assert len(alts) == len(captions) >= 3
     assert all(a and re.match(r"Figure 3\.\d+: \S", a) for a in alts), alts
+    # Before the cells ran, JupyterLab had drawn the saved (untrusted) outputs near the top: the same alts.
+    assert SAVED["alts"] and SAVED["alts"] == alts[:len(SAVED["alts"])]
 
 
 #: The dashboard's spot slider: its handle, readout, and the dashboard's figure (the live picture).
