@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # and under load they slow notebooks several-fold. Override by setting the variable yourself.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: venv book test unit nbval booktests lab bench lint clean student dist course
+.PHONY: venv book test unit nbval booktests lab labextension bench lint clean student dist course
 
 venv: $(STAMP)
 
@@ -18,6 +18,9 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@# An editable install skips data files: link the prebuilt JupyterLab extension where a wheel puts it.
+	mkdir -p $(VENV)/share/jupyter/labextensions
+	ln -sfn $(CURDIR)/gexlib/course/labextension $(VENV)/share/jupyter/labextensions/gexlib-a11y
 	@touch $(STAMP)
 
 ## Build the Jupyter Book (warnings are errors) and say where it is.
@@ -51,6 +54,10 @@ booktests: venv student
 
 lab: venv
 	$(BIN)/jupyter lab notebooks/
+
+## Rebuild the prebuilt JupyterLab extension gexlib/course/labextension/ from labextension/ (needs npm).
+labextension: venv
+	$(BIN)/python labextension/build.py
 
 ## The student edition: lessons without solutions, the student wheel, requirements, README and a zip -> _build/student/.
 student: venv

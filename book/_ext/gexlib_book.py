@@ -6,7 +6,9 @@ Two jobs, one concept (the book reads offline):
     Installs the pinned npm packages of ``package.json`` / ``package-lock.json``
     with ``npm ci`` and copies what the pages load into ``_build/vendor/site/vendor/``:
     require.js, the ipywidgets 8 widget manager (``@jupyter-widgets/html-manager``,
-    ``embed-amd.js`` and its Font Awesome fonts), a small setup script, and MathJax 3
+    ``embed-amd.js`` and its Font Awesome fonts), a small setup script, the widgets'
+    accessibility script (``labextension/src/a11y.js``, shared with gexlib's JupyterLab
+    extension), and MathJax 3
     with its fonts. axe-core, the accessibility checker the browser test runs on every
     page, goes to ``_build/vendor/test/`` (not served with the book).
     ``_build/vendor/digest.txt`` records the inputs it was made from;
@@ -47,15 +49,17 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Where the vendored copy is staged (``site/`` is copied into the book's root by html_extra_path).
 VENDOR = Path(os.environ.get("GEXLIB_VENDOR_DIR", ROOT / "_build" / "vendor"))
 SETUP_JS = ROOT / "book" / "_vendor" / "widgets-setup.js"
+#: Accessible names for the widgets and alt for the book-mode frames: the JupyterLab extension's own code.
+A11Y_JS = ROOT / "labextension" / "src" / "a11y.js"
 #: The accessibility checker the browser test injects into every page (copied from npm, not served).
 AXE = VENDOR / "test" / "axe.min.js"
 #: Static files and template overrides of every page (accessibility fixes of the theme).
 STATIC = ROOT / "book" / "_static"
 TEMPLATES = ROOT / "book" / "_templates"
 #: Files whose content decides the vendored copy.
-INPUTS = (ROOT / "package.json", ROOT / "package-lock.json", SETUP_JS, Path(__file__).resolve())
+INPUTS = (ROOT / "package.json", ROOT / "package-lock.json", SETUP_JS, A11Y_JS, Path(__file__).resolve())
 #: The scripts a page with widgets loads, in order (paths under the book's ``vendor/``).
-WIDGET_SCRIPTS = ("require.js", "widgets-setup.js", "@jupyter-widgets/html-manager/dist/embed-amd.js")
+WIDGET_SCRIPTS = ("require.js", "widgets-a11y.js", "widgets-setup.js", "@jupyter-widgets/html-manager/dist/embed-amd.js")
 MATHJAX = "mathjax/es5/tex-mml-chtml.js"
 #: Widget-manager files copied: the AMD bundle and the fonts its styles ask for.
 MANAGER_FILES = ("embed-amd.js", "*.woff2", "*.woff", "*.ttf", "*.eot", "*.svg")
@@ -118,6 +122,7 @@ def stage(html: Path = ROOT / "_build" / "html") -> bool:
     shutil.rmtree(VENDOR, ignore_errors=True)
     size = _copy(modules / "requirejs" / "require.js", site / "require.js")
     size += _copy(SETUP_JS, site / "widgets-setup.js")
+    size += _copy(A11Y_JS, site / "widgets-a11y.js")
     dist = modules / "@jupyter-widgets" / "html-manager" / "dist"
     for pattern in MANAGER_FILES:
         for f in sorted(dist.glob(pattern)):

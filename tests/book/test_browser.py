@@ -137,7 +137,7 @@ AXE_RUN = """async (tags) => {
                                   targets: v.nodes.slice(0, 3).map(n => n.target.join(" ")),
                                   summary: v.nodes.length ? v.nodes[0].failureSummary : ""}));
 }"""
-#: True once the page's fixes have run on the book-mode frames (widgets-setup.js gives each image its alt).
+#: True once the page's fixes have run on the book-mode frames (vendor/widgets-a11y.js gives each image its alt).
 FRAMES_DESCRIBED = """() => document.querySelectorAll('.gexlib-frame [data-gexlib-alt]').length > 0
     && [...document.querySelectorAll('.widget-image')].every(i => i.alt)
     && [...document.querySelectorAll('.widget-slider [role=slider]')].every(h => h.getAttribute('aria-label'))"""

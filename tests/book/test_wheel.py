@@ -30,6 +30,13 @@ def sources() -> list[str]:
                   if p.is_file() and "__pycache__" not in p.parts and p.suffix in {".py", ".csv", ".md"})
 
 
+def labextension() -> list[str]:
+    """The prebuilt JupyterLab extension's files, where the wheel installs them (under the environment's prefix)."""
+    built = ROOT / "gexlib" / "course" / "labextension"
+    return sorted(f"share/jupyter/labextensions/gexlib-a11y/{p.relative_to(built).as_posix()}"
+                  for p in [built / "package.json", *(built / "static").iterdir()])
+
+
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("build")
@@ -64,7 +71,9 @@ def test_build_gives_an_sdist_and_a_wheel_with_every_subpackage_and_the_data(dis
     assert "gexlib/course/answers/l03.py" in want and "gexlib/data/spx_calm.csv" in want
     with zipfile.ZipFile(dist / f"gexlib-{VERSION}-py3-none-any.whl") as zf:
         held = zf.namelist()
-        assert sorted(n for n in held if not n.startswith(f"gexlib-{VERSION}.dist-info/")) == want
+        data = f"gexlib-{VERSION}.data/data/"
+        assert sorted(n for n in held if not n.startswith((f"gexlib-{VERSION}.dist-info/", data))) == want
+        assert sorted(n.removeprefix(data) for n in held if n.startswith(data)) == labextension()
         meta = zf.read(f"gexlib-{VERSION}.dist-info/METADATA").decode()
         assert "Requires-Python: >=3.11" in meta and "Requires-Dist: numpy>=" in meta
         assert "gexlib = gexlib.cli:main" in zf.read(f"gexlib-{VERSION}.dist-info/entry_points.txt").decode()
@@ -77,6 +86,11 @@ def test_the_fresh_environment_imports_the_wheel_not_the_checkout(seen):
     assert seen["file"].startswith(seen["prefix"]) and "site-packages" in seen["file"]
     assert str(ROOT) not in seen["path"] and str(ROOT / "gexlib") not in seen["path"]
     assert seen["version"] == VERSION and seen["unmet"] == []
+
+
+def test_the_wheel_installs_the_jupyterlab_extension_where_jupyterlab_looks(seen):
+    prefix = Path(seen["prefix"])
+    assert [f for f in labextension() if not (prefix / f).is_file()] == []
 
 
 def test_the_fresh_environment_loads_every_shipped_dataset(seen):
