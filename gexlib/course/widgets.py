@@ -427,7 +427,7 @@ def book_view(dash: Dashboard, grid: dict) -> BookView:
         if text not in texts:
             texts[text] = w.HTML(text)
         readouts[idx] = text
-    # The readout carries the frame's text alternative; the page's script (book/_vendor/widgets-setup.js)
+    # The readout carries the frame's text alternative; the page's script (labextension/src/a11y.js, loaded by the book as vendor/widgets-a11y.js)
     # makes it the alt of the frame's image.
     leaves = {idx: w.VBox([texts[readouts[idx]], images[png]], _dom_classes=[FRAME_CLASS])
               for idx, (_, png) in frames.items()}
