@@ -812,8 +812,11 @@ def _interval_bars(ax, x, table: pd.DataFrame, width: float, *, color, label: st
     lo = 100.0 * table["low"].to_numpy(dtype=float)
     hi = 100.0 * table["high"].to_numpy(dtype=float)
     bars(ax, x, y, width, color=color, label=label)
-    ax.errorbar(x, y, yerr=[np.maximum(y - lo, 0), np.maximum(hi - y, 0)], fmt="none", ecolor=COLORS["net"],
-                elinewidth=1, capsize=3)
+    # the whiskers and caps ax.errorbar(fmt="none", elinewidth=1, capsize=3) draws, as two artists
+    bottom, top = y - np.maximum(y - lo, 0), y + np.maximum(hi - y, 0)
+    ax.vlines(x, bottom, top, colors=COLORS["net"], lw=1, zorder=2)
+    ax.plot(np.concatenate([x, x]), np.concatenate([bottom, top]), ls="none", marker="_", ms=6, mew=1,
+            color=COLORS["net"], zorder=2)
 
 
 def vol_by_gex(raw: pd.DataFrame, controlled: pd.DataFrame | None = None, *, horizon: int = cv.HORIZON, ax=None):
