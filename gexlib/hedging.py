@@ -29,9 +29,11 @@ The pieces, each usable on its own:
 
 The simulations keep their last results in small bounded caches (:mod:`gexlib.memo`),
 keyed by every argument that affects them, the seed included: :data:`SCALPS`,
-:data:`TAPES`, :data:`PINS` and :data:`PATHS`. A repeated call returns the same numbers
-without simulating again (a dashboard whose controls return to earlier settings, or
-change only the side of a gamma-scalping book); a seed that is not a plain integer (a
+:data:`VALUATIONS`, :data:`TAPES`, :data:`PINS` and :data:`PATHS`. A repeated call returns
+the same numbers without simulating again (a dashboard whose controls return to earlier
+settings); a gamma-scalping book that changes only its side is the cached one scaled, one
+that changes only its hedging interval re-hedges the cached valuation, and one that
+changes only its implied vol revalues the cached paths; a seed that is not a plain integer (a
 ``Generator``, a ``SeedSequence``) is never cached.
 
 Signs: ``position`` is in option contracts, positive long, negative short (a
@@ -58,14 +60,17 @@ PATH_CACHE_SIZE = 2
 #: Caches (:class:`gexlib.memo.LRU`): position-free parts of :func:`simulate_gamma_scalp`, results of
 #: :func:`simulate_tape` and :func:`pin_probability`, and the GBM paths of the gamma-scalping runs.
 SCALPS = memo.LRU(4 * CACHE_SIZE)
+#: The scalping book valued along the paths at implied vol, shared by every hedging interval (two
+#: ``n_paths × (n_steps + 1)`` arrays each, like the paths).
+VALUATIONS = memo.LRU(PATH_CACHE_SIZE)
 TAPES = memo.LRU(CACHE_SIZE)
 PINS = memo.LRU(CACHE_SIZE)
 PATHS = memo.LRU(PATH_CACHE_SIZE)
 
 
 def clear_caches() -> None:
-    """Empty every simulation cache of this module (:data:`SCALPS`, :data:`TAPES`, :data:`PINS`, :data:`PATHS`)."""
-    for cache in (SCALPS, TAPES, PINS, PATHS):
+    """Empty every simulation cache of this module (:data:`SCALPS`, :data:`VALUATIONS`, :data:`TAPES`, ...)."""
+    for cache in (SCALPS, VALUATIONS, TAPES, PINS, PATHS):
         cache.clear()
 
 
@@ -1289,30 +1294,48 @@ def _book_greeks(kind: str, K, S, tau, sigma):
     return value, delta, gamma
 
 
-def _scalp_core(S0, K, T, sigma_implied, sigma_realised, n_paths, n_steps, every, kind, seed, mu) -> dict:
-    """The sums of :func:`simulate_gamma_scalp` for ``position = 1`` that the position only scales.
+def _valuation(S0, K, T, sigma_implied, sigma_realised, n_paths, n_steps, kind, seed, mu) -> dict:
+    """The book along the paths at implied vol, whatever the hedging interval (cached in :data:`VALUATIONS`).
 
-    ``pnl`` (value change minus hedge gains), ``decay`` (Σ of the value lost to one step of
-    time at unchanged spot), ``scalps`` (Σ ½ΓS²r²) and ``half_gamma_dollars`` (Σ ½ΓS²) per
-    path, the ``premium``, the grid ``times`` and the ``rebalance_times``.
+    ``value`` and ``delta`` at every grid point, and per path the sums that do not depend on
+    the hedge: ``decay`` (Σ of the value lost to one step of time at unchanged spot),
+    ``scalps`` (Σ ½ΓS²r²) and ``half_gamma_dollars`` (Σ ½ΓS²); the ``premium``.
+    """
+    def run():
+        times, S = _paths(S0, T, sigma_realised, n_paths, n_steps, seed, mu)
+        tau = float(T) - times
+        tau[-1] = 0.0  # exactly expired: the value is the payoff
+        start = S[:, :-1]
+        # value, delta and gamma share their inputs (spot and time at each grid point): one evaluation
+        V, D, G = _book_greeks(kind, K, S, tau, sigma_implied)
+        G = G[:, :-1]
+        decayed = _book(kind, K, start, tau[1:], sigma_implied, "price")  # one step later, spot unchanged
+        ret = S[:, 1:] / start - 1.0
+        half_gamma_dollars = 0.5 * G * start * start
+        return {"value": V, "delta": D, "decay": np.sum(decayed - V[:, :-1], axis=1),
+                "scalps": np.sum(half_gamma_dollars * ret * ret, axis=1),
+                "half_gamma_dollars": np.sum(half_gamma_dollars, axis=1), "premium": float(V[0, 0])}
+
+    key = (float(S0), float(K), float(T), float(sigma_implied), float(sigma_realised), int(n_paths), int(n_steps),
+           kind, _seed_key(seed), float(mu))
+    return _cached(VALUATIONS, seed, key, run)
+
+
+def _scalp_core(S0, K, T, sigma_implied, sigma_realised, n_paths, n_steps, every, kind, seed, mu) -> dict:
+    """What :func:`simulate_gamma_scalp` computes for ``position = 1``, which the position only scales.
+
+    :func:`_valuation` (shared by every hedging interval) and ``pnl``, the value change
+    minus the gains of the hedge reset every ``every`` steps; the grid ``times`` and the
+    ``rebalance_times``.
     """
     times, S = _paths(S0, T, sigma_realised, n_paths, n_steps, seed, mu)
-    tau = float(T) - times
-    tau[-1] = 0.0  # exactly expired: the value is the payoff
-    start = S[:, :-1]
-    # value, delta and gamma share their inputs (spot and time at each grid point): one evaluation
-    V, D, G = _book_greeks(kind, K, S, tau, sigma_implied)
-    G = G[:, :-1]
-    decayed = _book(kind, K, start, tau[1:], sigma_implied, "price")  # one step later, spot unchanged
+    book = _valuation(S0, K, T, sigma_implied, sigma_realised, n_paths, n_steps, kind, seed, mu)
+    V = book["value"]
     reb = np.arange(0, n_steps, every)
-    held = np.repeat(D[:, reb], np.diff(np.append(reb, n_steps)), axis=1)
-    ret = S[:, 1:] / start - 1.0
-    half_gamma_dollars = 0.5 * G * start * start
+    held = np.repeat(book["delta"][:, reb], np.diff(np.append(reb, n_steps)), axis=1)
     return {"pnl": V[:, -1] - V[:, 0] - np.sum(held * np.diff(S, axis=1), axis=1),
-            "decay": np.sum(decayed - V[:, :-1], axis=1),
-            "scalps": np.sum(half_gamma_dollars * ret * ret, axis=1),
-            "half_gamma_dollars": np.sum(half_gamma_dollars, axis=1),
-            "premium": float(V[0, 0]), "times": times, "rebalance_times": times[reb]}
+            **{k: book[k] for k in ("decay", "scalps", "half_gamma_dollars", "premium")},
+            "times": times, "rebalance_times": times[reb]}
 
 
 def rehedge_approx(sim: ScalpSimulation) -> np.ndarray:

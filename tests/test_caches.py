@@ -84,6 +84,19 @@ def test_a_cached_scalp_equals_a_fresh_one():
     assert_same(first, scalp())
 
 
+def test_the_interval_and_the_implied_vol_reuse_what_they_do_not_change():
+    base = scalp()
+    daily = scalp(rebalance_every=78)
+    revalued = scalp(sigma_implied=0.25)
+    assert hedging.PATHS.info()["misses"] == 1 and hedging.VALUATIONS.info()["misses"] == 2
+    hedging.clear_caches()
+    assert_same(daily, scalp(rebalance_every=78))
+    hedging.clear_caches()
+    assert_same(revalued, scalp(sigma_implied=0.25))
+    assert not np.array_equal(base.pnl, daily.pnl) and not np.array_equal(base.pnl, revalued.pnl)
+    np.testing.assert_array_equal(base.theta_paid, daily.theta_paid)  # time decay does not depend on the hedge
+
+
 def test_the_side_only_scales_the_cached_simulation_exactly():
     long = scalp(position=1.0)
     short = scalp(position=-1.0)
@@ -119,7 +132,7 @@ def test_simulation_caches_are_bounded():
     for i in range(hedging.SCALPS.maxsize + 3):
         scalp(n_paths=20, seed=i)
     assert len(hedging.SCALPS) == hedging.SCALPS.maxsize
-    assert len(hedging.PATHS) == hedging.PATH_CACHE_SIZE
+    assert len(hedging.PATHS) == len(hedging.VALUATIONS) == hedging.PATH_CACHE_SIZE
     for i in range(hedging.CACHE_SIZE + 2):
         hedging.simulate_tape(-1e9, 100.0, depth=20e9, sigma_noise=0.1, n_paths=10, seed=i)
         hedging.pin_probability(100.0, 1000, 1.0, depth=50e9, n_paths=10, seed=i)
@@ -237,8 +250,13 @@ def test_the_scalping_side_does_not_run_the_simulation_again():
     dash.controls["side"].value = "short"
     assert hedging.SCALPS.info()["misses"] == misses
     assert dash.state["mean"] == -long_mean
-    dash.controls["interval"].value = "1 hour"
-    assert hedging.SCALPS.info()["misses"] == misses + 1
+    valued, simulated = hedging.VALUATIONS.info()["misses"], hedging.PATHS.info()["misses"]
+    dash.controls["interval"].value = "1 hour"  # re-hedges the valued paths
+    assert hedging.SCALPS.info()["misses"] == misses + 1 and hedging.VALUATIONS.info()["misses"] == valued
+    dash.controls["implied"].value = 0.25  # revalues the same paths
+    assert hedging.VALUATIONS.info()["misses"] == valued + 1 and hedging.PATHS.info()["misses"] == simulated
+    dash.controls["realised"].value = 0.30  # new paths
+    assert hedging.PATHS.info()["misses"] == simulated + 1
 
 
 def test_the_evidence_quantiles_do_not_bootstrap_the_sign_comparisons_again():
