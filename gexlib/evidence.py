@@ -215,8 +215,13 @@ def _groups_2d(x: np.ndarray, key: np.ndarray, keys: int, q: int) -> np.ndarray:
         return out
     gid = (key + keys * np.arange(m)[:, None]).ravel()
     flat = x.ravel()
-    order = np.argsort(flat)
-    s = flat[order[np.argsort(gid[order], kind="stable")]]  # by group, then by value
+    # by group (row, then key), then by value: sort each row by value, then stably by key (small integers)
+    by_value = np.argsort(x, axis=1)
+    sorted_keys = np.take_along_axis(key, by_value, axis=1)
+    if keys < 2**15:  # a radix sort for small integers
+        sorted_keys = sorted_keys.astype(np.int16)
+    by_key = np.argsort(sorted_keys, axis=1, kind="stable")
+    s = np.take_along_axis(x, np.take_along_axis(by_value, by_key, axis=1), axis=1).ravel()
     count = np.bincount(gid, minlength=m * keys)
     start = (np.cumsum(count) - count)[:, None]
     pos = np.maximum(count[:, None] - 1, 0) * (np.arange(1, q) / q)[None, :]
