@@ -1138,8 +1138,12 @@ def evidence_dashboard(source=None, *, horizon: int = cv.HORIZON, quantiles: int
                 "quantiles": slider("GEX quantile groups", quantiles, EVIDENCE_QUANTILES),
                 "window": slider("trailing-vol window (days)", window, EVIDENCE_WINDOW)}
 
+    @functools.lru_cache(maxsize=len(range(*EVIDENCE_HORIZON)) + 1)
+    def panel(horizon, window):  # the days of a setting; the quantile control does not change them
+        return evidence.panel(price, gex_series, horizon=horizon, window=window)
+
     def compute(v):
-        p = evidence.panel(price, gex_series, horizon=v["horizon"], window=v["window"])
+        p = panel(v["horizon"], v["window"])
         raw, ctl = evidence.by_sign(p, **boot), evidence.controlled_by_sign(p, groups, **boot)
         raw_q = evidence.by_quantile(p, v["quantiles"], **boot)
         ctl_q = evidence.controlled_by_quantile(p, v["quantiles"], groups, **boot)
