@@ -895,7 +895,9 @@ def scalping_dashboard(*, S0: float = 100.0, K: float = 100.0, days: float = SCA
     realised, n_paths, steps_per_day, REBALANCE[interval], kind=, position=SIDES[side],
     seed=)``, its :func:`gexlib.hedging.scalp_summary` (P&L ``mean``, ``std``, ``stderr``, ``premium``,
     the means of ``theta_paid``, ``scalps`` and ``approx``, ``approx_correlation``); the figure is
-    :func:`gexlib.plots.scalp_pnl`.
+    :func:`gexlib.plots.scalp_pnl`. The simulation is cached by its parameters
+    (:data:`gexlib.hedging.SCALPS`): ``side`` only scales it, ``interval`` re-hedges the
+    valued paths and ``implied`` revalues them; only ``realised`` draws new paths.
     """
     cv.check_choice("interval", interval, REBALANCE)
     cv.check_choice("side", side, SIDES)
@@ -1118,7 +1120,8 @@ def evidence_dashboard(source=None, *, horizon: int = cv.HORIZON, quantiles: int
     interval (``_low``, ``_high``), and ``raw_spread`` / ``ctl_spread`` (Q1 − Qq of
     :func:`gexlib.evidence.by_quantile` / :func:`gexlib.evidence.controlled_by_quantile`)
     with theirs. The figure is :func:`gexlib.plots.evidence_panels`. All intervals: stationary
-    bootstrap with ``draws``, mean ``block`` and ``seed``.
+    bootstrap with ``draws``, mean ``block`` and ``seed``, cached by their input
+    (:data:`gexlib.evidence.INTERVALS`): ``quantiles`` does not bootstrap the sign comparisons again.
 
     Parameters
     ----------
