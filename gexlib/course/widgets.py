@@ -961,13 +961,16 @@ def time_vol_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float = p
         "iv_shift": _iv_slider(),
     }
 
+    @functools.lru_cache(maxsize=8)
+    def at(hours):  # what time alone does (the IV shift changes neither): the aged chain and the charm flow
+        return whatif.advance_time(snap, hours), gex.charm_flow(snap, hours, sign=sign, r=r, q=q)
+
     def compute(v):
-        aged = whatif.advance_time(snap, v["hours"])
+        aged, charm = at(v["hours"])
         t = whatif.shift_iv(aged, v["iv_shift"])
         zero = gex.zero_gamma_within(t, window, **zconv)
         flip = gex.flip_strike(t, **conv)
         walls = gex.walls(t, **conv)
-        charm = gex.charm_flow(snap, v["hours"], sign=sign, r=r, q=q)
         vanna = gex.vanna_flow(aged, v["iv_shift"], **zconv)
         state = {**v, "sign": sign, "gamma": "model", "asof": t.asof.isoformat(),
                  "settled": int(t.dropped.get("settled", 0)), "total_gex": gex.total_gex(t, **conv),
@@ -1141,7 +1144,7 @@ def evidence_dashboard(source=None, *, horizon: int = cv.HORIZON, quantiles: int
                 "quantiles": slider("GEX quantile groups", quantiles, EVIDENCE_QUANTILES),
                 "window": slider("trailing-vol window (days)", window, EVIDENCE_WINDOW)}
 
-    @functools.lru_cache(maxsize=len(range(*EVIDENCE_HORIZON)) + 1)
+    @functools.lru_cache(maxsize=16)
     def panel(horizon, window):  # the days of a setting; the quantile control does not change them
         return evidence.panel(price, gex_series, horizon=horizon, window=window)
 
