@@ -37,6 +37,12 @@ independent resampling (``scipy.stats.bootstrap``, or ``block=1`` here) ignores.
 statistic, the quantile breakpoints included, is recomputed on each resample. Seeded.
 Defaults live in :mod:`gexlib.conventions` (``HORIZON``, ``VOL_WINDOW``, ``QUANTILES``,
 ``VOL_GROUPS``, ``BOOT_DRAWS``, ``BOOT_BLOCK``, ``BOOT_SEED``, ``CONFIDENCE``, ``EVENT_DAYS``).
+
+The resample indices and every bootstrap's result are kept in small bounded caches
+(:data:`INDICES`, :data:`INTERVALS`; :mod:`gexlib.memo`) keyed by everything they depend
+on: the statistic and its parameters, the bytes of the input columns, ``draws``,
+``block``, ``seed`` and ``confidence``. A comparison whose input did not change (e.g. the
+sign comparisons when only the number of GEX quantiles changes) is not bootstrapped again.
 """
 
 from __future__ import annotations
@@ -47,9 +53,24 @@ import numpy as np
 import pandas as pd
 
 from . import conventions as cv
+from . import memo
 
 #: Columns of :func:`panel`.
 PANEL_COLUMNS = ("gex", "forward_vol", "trailing_vol")
+#: Bootstrap results kept by :data:`INTERVALS`.
+CACHE_SIZE = 32
+#: Caches (:class:`gexlib.memo.LRU`): resample indices of :func:`stationary_bootstrap` (each
+#: ``draws × days`` integers) and point estimates with intervals of every comparison.
+INDICES = memo.LRU(4)
+INTERVALS = memo.LRU(CACHE_SIZE)
+
+
+def clear_caches() -> None:
+    """Empty :data:`INDICES` and :data:`INTERVALS`."""
+    INDICES.clear()
+    INTERVALS.clear()
+
+
 #: Labels of the two sides of a sign comparison.
 NEGATIVE, POSITIVE, DIFFERENCE = "negative", "positive", "difference"
 
@@ -194,8 +215,13 @@ def _groups_2d(x: np.ndarray, key: np.ndarray, keys: int, q: int) -> np.ndarray:
         return out
     gid = (key + keys * np.arange(m)[:, None]).ravel()
     flat = x.ravel()
-    order = np.argsort(flat)
-    s = flat[order[np.argsort(gid[order], kind="stable")]]  # by group, then by value
+    # by group (row, then key), then by value: sort each row by value, then stably by key (small integers)
+    by_value = np.argsort(x, axis=1)
+    sorted_keys = np.take_along_axis(key, by_value, axis=1)
+    if keys < 2**15:  # a radix sort for small integers
+        sorted_keys = sorted_keys.astype(np.int16)
+    by_key = np.argsort(sorted_keys, axis=1, kind="stable")
+    s = np.take_along_axis(x, np.take_along_axis(by_value, by_key, axis=1), axis=1).ravel()
     count = np.bincount(gid, minlength=m * keys)
     start = (np.cumsum(count) - count)[:, None]
     pos = np.maximum(count[:, None] - 1, 0) * (np.arange(1, q) / q)[None, :]
@@ -257,6 +283,10 @@ def stationary_bootstrap(n: int, *, draws: int = cv.BOOT_DRAWS, block: float = c
     previous (wrapping from n−1 to 0), else a fresh uniform draw. Blocks therefore have
     geometric lengths with mean ``block``; ``block=1`` is the independent bootstrap.
     """
+    return _indices(n, draws, block, seed).copy()
+
+
+def _resample(n: int, draws: int, block: float, seed) -> np.ndarray:
     if block < 1:
         raise ValueError(f"block={block!r}: the mean block length is at least 1 day")
     rng = np.random.default_rng(seed)
@@ -269,23 +299,47 @@ def stationary_bootstrap(n: int, *, draws: int = cv.BOOT_DRAWS, block: float = c
     return (np.take_along_axis(start, last, axis=1) + (t - last)) % n
 
 
+def _seed_key(seed):
+    """A plain integer seed, or None for one that has state of its own (a Generator: never cached)."""
+    return int(seed) if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) else None
+
+
+def _indices(n: int, draws: int, block: float, seed) -> np.ndarray:
+    """:func:`stationary_bootstrap` through :data:`INDICES` (read-only)."""
+    key = (int(n), int(draws), float(block), _seed_key(seed))
+    if key[-1] is None:
+        return _resample(n, draws, block, seed)
+    return INDICES.get(key, lambda: _resample(n, draws, block, seed))
+
+
 #: Bootstrap draws evaluated at once (bounds the memory of a batch).
 _CHUNK = 200
 
 
-def _intervals(stat: Callable, arrays, *, draws, block, seed, confidence):
-    """Point estimate and percentile interval of each entry of ``stat(*arrays)``."""
+def _intervals(stat: Callable, arrays, *, name: tuple, draws, block, seed, confidence):
+    """Point estimate and percentile interval of each entry of ``stat(*arrays)``, through :data:`INTERVALS`.
+
+    ``name`` identifies ``stat`` and its parameters (e.g. ``("quantile", q)``): with the
+    bytes of ``arrays`` and the bootstrap's settings it is the cache key.
+    """
     if not 0 < confidence < 1:
         raise ValueError(f"confidence={confidence!r}: expected a level between 0 and 1")
-    point = stat(*(a[None, :] for a in arrays))[0]
-    idx = stationary_bootstrap(len(arrays[0]), draws=draws, block=block, seed=seed)
-    sample = np.concatenate([stat(*(a[idx[c:c + _CHUNK]] for a in arrays)) for c in range(0, len(idx), _CHUNK)]
-                            or [np.empty((0, len(point)))])
-    tail = (1.0 - confidence) / 2.0
-    with np.errstate(invalid="ignore"):
-        lo, hi = (np.nanquantile(sample, [tail, 1.0 - tail], axis=0) if draws > 0
-                  else (np.full_like(point, np.nan), np.full_like(point, np.nan)))
-    return point, lo, hi
+
+    def run():
+        point = stat(*(a[None, :] for a in arrays))[0]
+        idx = _indices(len(arrays[0]), draws, block, seed)
+        sample = np.concatenate([stat(*(a[idx[c:c + _CHUNK]] for a in arrays)) for c in range(0, len(idx), _CHUNK)]
+                                or [np.empty((0, len(point)))])
+        tail = (1.0 - confidence) / 2.0
+        with np.errstate(invalid="ignore"):
+            lo, hi = (np.nanquantile(sample, [tail, 1.0 - tail], axis=0) if draws > 0
+                      else (np.full_like(point, np.nan), np.full_like(point, np.nan)))
+        return point, lo, hi
+
+    key = (name, memo.array_key(*arrays), int(draws), float(block), _seed_key(seed), float(confidence))
+    if key[-2] is None:
+        return run()
+    return INTERVALS.get(key, run)
 
 
 def _arrays(p: pd.DataFrame, *names):
@@ -322,7 +376,8 @@ def by_sign(p: pd.DataFrame, *, draws: int = cv.BOOT_DRAWS, block: float = cv.BO
         ``high`` (percentile interval).
     """
     g, y = _arrays(p, "gex", "forward_vol")
-    point, lo, hi = _intervals(_sign_stat, (g, y), draws=draws, block=block, seed=seed, confidence=confidence)
+    point, lo, hi = _intervals(_sign_stat, (g, y), name=("sign",), draws=draws, block=block, seed=seed,
+                               confidence=confidence)
     n_neg = int((g < 0).sum())
     return _table([NEGATIVE, POSITIVE, DIFFERENCE], [n_neg, len(g) - n_neg, len(g)], point, lo, hi)
 
@@ -346,8 +401,8 @@ def by_quantile(p: pd.DataFrame, q: int = cv.QUANTILES, *, draws: int = cv.BOOT_
     """
     g, y = _arrays(p, "gex", "forward_vol")
     k = quantile_groups(g, q)
-    point, lo, hi = _intervals(lambda a, b: _quantile_stat(a, b, q), (g, y), draws=draws, block=block, seed=seed,
-                               confidence=confidence)
+    point, lo, hi = _intervals(lambda a, b: _quantile_stat(a, b, q), (g, y), name=("quantile", q), draws=draws,
+                               block=block, seed=seed, confidence=confidence)
     ranges = [(g[k == j].min(), g[k == j].max()) if (k == j).any() else (np.nan, np.nan) for j in range(q)]
     days = [int((k == j).sum()) for j in range(q)] + [len(g)]
     return _table(quantile_labels(q), days, point, lo, hi, gex_low=[r[0] for r in ranges] + [np.nan],
@@ -395,7 +450,8 @@ def controlled_by_sign(p: pd.DataFrame, groups: int = cv.VOL_GROUPS, *, draws: i
         :func:`by_sign`, ``days`` counting the days of the groups used.
     """
     g, y, v = _arrays(p, "gex", "forward_vol", "trailing_vol")
-    point, lo, hi = _intervals(lambda a, b, c: _controlled_sign_stat(a, b, c, groups), (g, y, v), draws=draws,
+    point, lo, hi = _intervals(lambda a, b, c: _controlled_sign_stat(a, b, c, groups), (g, y, v),
+                               name=("controlled_sign", groups), draws=draws,
                                block=block, seed=seed, confidence=confidence)
     _, n_neg, _, n_pos = _controlled_sign_parts(g, y, v, groups)
     used = (n_neg > 0) & (n_pos > 0)
@@ -419,7 +475,7 @@ def controlled_by_quantile(p: pd.DataFrame, q: int = cv.QUANTILES, groups: int =
     """
     g, y, v = _arrays(p, "gex", "forward_vol", "trailing_vol")
     point, lo, hi = _intervals(lambda a, b, c: _controlled_quantile_stat(a, b, c, q, groups), (g, y, v),
-                               draws=draws, block=block, seed=seed, confidence=confidence)
+                               name=("controlled_quantile", q, groups), draws=draws, block=block, seed=seed, confidence=confidence)
     b = quantile_groups(v, groups)
     big = np.bincount(b, minlength=groups)[:groups] >= q
     k = _groups_2d(g[None, :], b[None, :], groups, q)[0]

@@ -27,6 +27,15 @@ The pieces, each usable on its own:
   − theta paid ≈ Σ ½ΓS²(r² − σ_implied² dt), positive when realised vol beats implied;
   summarised by :func:`scalp_summary`.
 
+The simulations keep their last results in small bounded caches (:mod:`gexlib.memo`),
+keyed by every argument that affects them, the seed included: :data:`SCALPS`,
+:data:`VALUATIONS`, :data:`TAPES`, :data:`PINS` and :data:`PATHS`. A repeated call returns
+the same numbers without simulating again (a dashboard whose controls return to earlier
+settings); a gamma-scalping book that changes only its side is the cached one scaled, one
+that changes only its hedging interval re-hedges the cached valuation, and one that
+changes only its implied vol revalues the cached paths; a seed that is not a plain integer (a
+``Generator``, a ``SeedSequence``) is never cached.
+
 Signs: ``position`` is in option contracts, positive long, negative short (a
 dealer who sold 100 calls has ``position=-100``). Share quantities are positive
 to buy or hold long, negative to sell or hold short.
@@ -40,9 +49,45 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import bs, fmt, gex
+from . import bs, fmt, gex, memo
 from . import conventions as cv
 from .chain import Snapshot
+
+#: Results kept by each simulation cache (:data:`SCALPS`, :data:`TAPES`, :data:`PINS`).
+CACHE_SIZE = 8
+#: GBM path blocks kept by :data:`PATHS` (each ``n_paths × (n_steps + 1)`` floats: 3 MB for 500 paths of 10 days).
+PATH_CACHE_SIZE = 2
+#: Caches (:class:`gexlib.memo.LRU`): position-free parts of :func:`simulate_gamma_scalp`, results of
+#: :func:`simulate_tape` and :func:`pin_probability`, and the GBM paths of the gamma-scalping runs.
+SCALPS = memo.LRU(4 * CACHE_SIZE)
+#: The scalping book valued along the paths at implied vol, shared by every hedging interval (two
+#: ``n_paths × (n_steps + 1)`` arrays each, like the paths).
+VALUATIONS = memo.LRU(PATH_CACHE_SIZE)
+TAPES = memo.LRU(CACHE_SIZE)
+PINS = memo.LRU(CACHE_SIZE)
+PATHS = memo.LRU(PATH_CACHE_SIZE)
+
+
+def clear_caches() -> None:
+    """Empty every simulation cache of this module (:data:`SCALPS`, :data:`VALUATIONS`, :data:`TAPES`, ...)."""
+    for cache in (SCALPS, VALUATIONS, TAPES, PINS, PATHS):
+        cache.clear()
+
+
+def _cacheable(seed) -> bool:
+    """Only plain integer seeds name a simulation: a Generator or SeedSequence has state of its own."""
+    return isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)
+
+
+def _seed_key(seed):
+    """A seed as part of a cache key (an int; anything else is never looked up, see :func:`_cacheable`)."""
+    return int(seed) if _cacheable(seed) else None
+
+
+def _cached(cache: memo.LRU, seed, key: tuple, make):
+    """``make()`` through ``cache`` under ``key`` when ``seed`` is cacheable, else ``make()`` itself."""
+    return cache.get(key, make) if _cacheable(seed) else make()
+
 
 #: Trading days per year of the simulation clock: hedges are traded on trading days only.
 TRADING_DAYS = 252
@@ -686,21 +731,29 @@ def simulate_tape(profile, S0: float, *, depth: float, sigma_noise: float, steps
     spots, values = _profile_arrays(profile, scale)
     depth = float(depth)
     check_feedback(values, depth, spots)
-    noise = _noise(n_paths, n_steps, sigma_noise, steps_per_day, mu, seed)
-    if spots is None:
-        def gex_at(S, j):
-            return values[0]
-    else:
-        def gex_at(S, j):
-            return np.interp(S, spots, values)
-    spot, returns, k = _feedback_paths(noise, S0, gex_at, depth, hedging)
-    outside = 0.0 if spots is None else float(np.mean((spot[:, :-1] < spots[0]) | (spot[:, :-1] > spots[-1])))
-    return TapeSimulation(
-        spot=spot, returns=returns, noise=noise, k=k,
-        times=np.arange(n_steps + 1) / (TRADING_DAYS * int(steps_per_day)), depth=depth, hedging=hedging,
-        steps_per_day=int(steps_per_day), outside=outside,
-        params=dict(S0=S0, depth=depth, sigma_noise=sigma_noise, steps_per_day=steps_per_day, days=days,
-                    n_paths=n_paths, hedging=hedging, scale=scale, mu=mu, seed=seed))
+    params = dict(S0=S0, depth=depth, sigma_noise=sigma_noise, steps_per_day=steps_per_day, days=days,
+                  n_paths=n_paths, hedging=hedging, scale=scale, mu=mu, seed=seed)
+
+    def run() -> TapeSimulation:
+        noise = _noise(n_paths, n_steps, sigma_noise, steps_per_day, mu, seed)
+        if spots is None:
+            def gex_at(S, j):
+                return values[0]
+        else:
+            def gex_at(S, j):
+                return np.interp(S, spots, values)
+        spot, returns, k = _feedback_paths(noise, S0, gex_at, depth, hedging)
+        outside = 0.0 if spots is None else float(np.mean((spot[:, :-1] < spots[0]) | (spot[:, :-1] > spots[-1])))
+        return TapeSimulation(
+            spot=spot, returns=returns, noise=noise, k=k,
+            times=np.arange(n_steps + 1) / (TRADING_DAYS * int(steps_per_day)), depth=depth, hedging=hedging,
+            steps_per_day=int(steps_per_day), outside=outside, params=params)
+
+    # every input of run(): the profile as scaled (its bytes), the clock, the noise and the seed
+    key = (None if spots is None else memo.array_key(spots), memo.array_key(values), float(S0), depth,
+           float(sigma_noise), int(steps_per_day), n_steps, int(n_paths), hedging, float(mu), _seed_key(seed))
+    sim = _cached(TAPES, seed, key, run)
+    return sim if sim.params == params else dataclasses.replace(sim, params=params)
 
 
 # Summary statistics: pure functions of returns (shape (n_paths, n_steps), or one path), pooled over paths.
@@ -1017,27 +1070,36 @@ def pin_probability(K: float, oi: float, hours: float, *, depth: float, spot0: f
     spot0 = float(K if spot0 is None else spot0)
     band = 0.001 * float(K) if band is None else float(band)
     iv = float(sigma_noise if iv is None else iv)
-    spots, tau, grid = pin_profile(K, oi, hours, spot0=spot0, sigma=iv, steps_per_day=steps_per_day,
-                                   multiplier=multiplier)
-    _check_tape_args("pin_probability", hedging, tau.size, n_paths, sigma_noise)
-    k_max = check_feedback(grid, depth, np.broadcast_to(spots[:, None], grid.shape), where="pin_probability")
-    noise = _noise(n_paths, tau.size, sigma_noise, steps_per_day, 0.0, seed)
-    spot, returns, k = _feedback_paths(noise, spot0, lambda S, j: np.interp(S, spots, grid[:, j]),
-                                       float(depth), hedging)
     params = dict(K=K, oi=oi, hours=hours, depth=depth, spot0=spot0, sigma_noise=sigma_noise, band=band,
                   iv=iv, n_paths=n_paths, seed=seed, steps_per_day=steps_per_day, hedging=hedging,
                   multiplier=multiplier)
-    sim = TapeSimulation(spot=spot, returns=returns, noise=noise, k=k,
-                         times=np.arange(tau.size + 1) / (TRADING_DAYS * int(steps_per_day)), depth=float(depth),
-                         hedging=hedging, steps_per_day=int(steps_per_day),
-                         outside=float(np.mean((spot[:, :-1] < spots[0]) | (spot[:, :-1] > spots[-1]))),
-                         params=params)
-    pinned = np.abs(spot[:, -1] - K) <= band
-    free = np.abs(sim.baseline[:, -1] - K) <= band
-    d = pinned.astype(float) - free.astype(float)
-    stderr = float(np.std(d, ddof=1) / np.sqrt(d.size)) if d.size > 1 else float("nan")
-    return PinResult(probability=float(pinned.mean()), baseline=float(free.mean()), stderr=stderr,
-                     k_max=float(k_max), sim=sim, params=params)
+
+    def run() -> PinResult:
+        spots, tau, grid = pin_profile(K, oi, hours, spot0=spot0, sigma=iv, steps_per_day=steps_per_day,
+                                       multiplier=multiplier)
+        _check_tape_args("pin_probability", hedging, tau.size, n_paths, sigma_noise)
+        k_max = check_feedback(grid, depth, np.broadcast_to(spots[:, None], grid.shape), where="pin_probability")
+        noise = _noise(n_paths, tau.size, sigma_noise, steps_per_day, 0.0, seed)
+        spot, returns, k = _feedback_paths(noise, spot0, lambda S, j: np.interp(S, spots, grid[:, j]),
+                                           float(depth), hedging)
+        sim = TapeSimulation(spot=spot, returns=returns, noise=noise, k=k,
+                             times=np.arange(tau.size + 1) / (TRADING_DAYS * int(steps_per_day)),
+                             depth=float(depth), hedging=hedging, steps_per_day=int(steps_per_day),
+                             outside=float(np.mean((spot[:, :-1] < spots[0]) | (spot[:, :-1] > spots[-1]))),
+                             params=params)
+        pinned = np.abs(spot[:, -1] - K) <= band
+        free = np.abs(sim.baseline[:, -1] - K) <= band
+        d = pinned.astype(float) - free.astype(float)
+        stderr = float(np.std(d, ddof=1) / np.sqrt(d.size)) if d.size > 1 else float("nan")
+        return PinResult(probability=float(pinned.mean()), baseline=float(free.mean()), stderr=stderr,
+                         k_max=float(k_max), sim=sim, params=params)
+
+    key = (float(K), float(oi), float(hours), float(depth), spot0, float(sigma_noise), band, iv, int(n_paths),
+           _seed_key(seed), int(steps_per_day), hedging, float(multiplier))
+    res = _cached(PINS, seed, key, run)
+    if res.params == params:
+        return res
+    return dataclasses.replace(res, sim=dataclasses.replace(res.sim, params=params), params=params)
 
 
 def pin_scan(K: float, *, oi, hours, **kwargs) -> pd.DataFrame:
@@ -1196,32 +1258,84 @@ def simulate_gamma_scalp(S0: float, K: float, T: float, sigma_implied: float, si
         raise ValueError(f"simulate_gamma_scalp: need T × {TRADING_DAYS} × steps_per_day >= 1 step, "
                          f"rebalance_every >= 1 and n_paths >= 2 (got {n_steps} steps, "
                          f"rebalance_every={rebalance_every}, n_paths={n_paths})")
-    times, S = gbm_paths(S0, T, sigma_realised, n_paths, n_steps, seed=seed, drift=mu)
-    dt = float(T) / n_steps
-    tau = float(T) - times
-    tau[-1] = 0.0  # exactly expired: the value is the payoff
-    args = (kind, K)
-    start = S[:, :-1]
-    V = _book(*args, S, tau, sigma_implied, "price")
-    decayed = _book(*args, start, tau[1:], sigma_implied, "price")  # one step later, spot unchanged
-    G = _book(*args, start, tau[:-1], sigma_implied, "gamma")
-    reb = np.arange(0, n_steps, every)
-    d_reb = _book(*args, S[:, reb], tau[reb], sigma_implied, "delta")
-    held = np.repeat(d_reb, np.diff(np.append(reb, n_steps)), axis=1)
+    key = (float(S0), float(K), float(T), float(sigma_implied), float(sigma_realised), int(n_paths), n_steps,
+           every, kind, _seed_key(seed), float(mu))
+    core = _cached(SCALPS, seed, key, lambda: _scalp_core(S0, K, T, sigma_implied, sigma_realised, n_paths,
+                                                          n_steps, every, kind, seed, mu))
     p = float(position)
-    pnl = p * (V[:, -1] - V[:, 0] - np.sum(held * np.diff(S, axis=1), axis=1))
-    theta_paid = -p * np.sum(decayed - V[:, :-1], axis=1)
-    ret = S[:, 1:] / start - 1.0
-    half_gamma_dollars = 0.5 * G * start * start
-    approx_scalps = p * np.sum(half_gamma_dollars * ret * ret, axis=1)
-    approx_theta = p * np.sum(half_gamma_dollars, axis=1) * sigma_implied**2 * dt
+    pnl = p * core["pnl"]
+    theta_paid = -p * core["decay"]
+    approx_scalps = p * core["scalps"]
+    approx_theta = p * core["half_gamma_dollars"] * sigma_implied**2 * (float(T) / n_steps)
     return ScalpSimulation(
         pnl=pnl, theta_paid=theta_paid, scalps=pnl + theta_paid, approx=approx_scalps - approx_theta,
-        approx_scalps=approx_scalps, approx_theta=approx_theta, premium=float(V[0, 0]), times=times,
-        rebalance_times=times[reb],
+        approx_scalps=approx_scalps, approx_theta=approx_theta, premium=core["premium"], times=core["times"],
+        rebalance_times=core["rebalance_times"],
         params=dict(S0=S0, K=K, T=T, sigma_implied=sigma_implied, sigma_realised=sigma_realised,
                     n_paths=n_paths, steps_per_day=steps_per_day, rebalance_every=every, kind=kind,
                     position=position, seed=seed, mu=mu))
+
+
+def _paths(S0, T, sigma, n_paths, n_steps, seed, drift):
+    """:func:`gbm_paths` through the cache :data:`PATHS` (read-only arrays)."""
+    key = (float(S0), float(T), float(sigma), int(n_paths), int(n_steps), _seed_key(seed), float(drift))
+    return _cached(PATHS, seed, key, lambda: gbm_paths(S0, T, sigma, n_paths, n_steps, seed=seed, drift=drift))
+
+
+def _book_greeks(kind: str, K, S, tau, sigma):
+    """Value, delta and gamma of the book (as :func:`_book`) from one evaluation of the Black–Scholes terms."""
+    c = bs._terms(S, K, tau, sigma, cv.RATE, cv.DIVIDEND, "P" if kind == "P" else "C")
+    with np.errstate(all="ignore"):
+        value = bs._finish(c, bs._price(c))
+        delta = bs._finish(c, bs._delta(c))
+        gamma = bs._finish(c, c.pdf * c.dq / c.spot / c.sd)
+    if kind == "straddle":  # put-call parity with r = q = 0, as in _book
+        return 2.0 * value - S + K, 2.0 * delta - 1.0, 2.0 * gamma
+    return value, delta, gamma
+
+
+def _valuation(S0, K, T, sigma_implied, sigma_realised, n_paths, n_steps, kind, seed, mu) -> dict:
+    """The book along the paths at implied vol, whatever the hedging interval (cached in :data:`VALUATIONS`).
+
+    ``value`` and ``delta`` at every grid point, and per path the sums that do not depend on
+    the hedge: ``decay`` (Σ of the value lost to one step of time at unchanged spot),
+    ``scalps`` (Σ ½ΓS²r²) and ``half_gamma_dollars`` (Σ ½ΓS²); the ``premium``.
+    """
+    def run():
+        times, S = _paths(S0, T, sigma_realised, n_paths, n_steps, seed, mu)
+        tau = float(T) - times
+        tau[-1] = 0.0  # exactly expired: the value is the payoff
+        start = S[:, :-1]
+        # value, delta and gamma share their inputs (spot and time at each grid point): one evaluation
+        V, D, G = _book_greeks(kind, K, S, tau, sigma_implied)
+        G = G[:, :-1]
+        decayed = _book(kind, K, start, tau[1:], sigma_implied, "price")  # one step later, spot unchanged
+        ret = S[:, 1:] / start - 1.0
+        half_gamma_dollars = 0.5 * G * start * start
+        return {"value": V, "delta": D, "decay": np.sum(decayed - V[:, :-1], axis=1),
+                "scalps": np.sum(half_gamma_dollars * ret * ret, axis=1),
+                "half_gamma_dollars": np.sum(half_gamma_dollars, axis=1), "premium": float(V[0, 0])}
+
+    key = (float(S0), float(K), float(T), float(sigma_implied), float(sigma_realised), int(n_paths), int(n_steps),
+           kind, _seed_key(seed), float(mu))
+    return _cached(VALUATIONS, seed, key, run)
+
+
+def _scalp_core(S0, K, T, sigma_implied, sigma_realised, n_paths, n_steps, every, kind, seed, mu) -> dict:
+    """What :func:`simulate_gamma_scalp` computes for ``position = 1``, which the position only scales.
+
+    :func:`_valuation` (shared by every hedging interval) and ``pnl``, the value change
+    minus the gains of the hedge reset every ``every`` steps; the grid ``times`` and the
+    ``rebalance_times``.
+    """
+    times, S = _paths(S0, T, sigma_realised, n_paths, n_steps, seed, mu)
+    book = _valuation(S0, K, T, sigma_implied, sigma_realised, n_paths, n_steps, kind, seed, mu)
+    V = book["value"]
+    reb = np.arange(0, n_steps, every)
+    held = np.repeat(book["delta"][:, reb], np.diff(np.append(reb, n_steps)), axis=1)
+    return {"pnl": V[:, -1] - V[:, 0] - np.sum(held * np.diff(S, axis=1), axis=1),
+            **{k: book[k] for k in ("decay", "scalps", "half_gamma_dollars", "premium")},
+            "times": times, "rebalance_times": times[reb]}
 
 
 def rehedge_approx(sim: ScalpSimulation) -> np.ndarray:
@@ -1242,8 +1356,7 @@ def rehedge_approx(sim: ScalpSimulation) -> np.ndarray:
     """
     p = sim.params
     n_steps = int(round(float(p["T"]) * TRADING_DAYS * int(p["steps_per_day"])))
-    times, S = gbm_paths(p["S0"], p["T"], p["sigma_realised"], p["n_paths"], n_steps, seed=p["seed"],
-                         drift=p["mu"])
+    times, S = _paths(p["S0"], p["T"], p["sigma_realised"], p["n_paths"], n_steps, p["seed"], p["mu"])
     reb = np.arange(0, n_steps, int(p["rebalance_every"]))
     ends = np.append(reb[1:], n_steps)
     start = S[:, reb]

@@ -26,7 +26,7 @@ import textwrap
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.collections import PolyCollection
+from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path
 
@@ -192,6 +192,39 @@ def legend(ax, handles=None, labels=None, ncols: int = 3):
         return None
     return ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=ncols,
                      frameon=False, fontsize="small", borderaxespad=0.0, handlelength=2.5)
+
+
+#: ``gid`` of the collections drawn by :func:`path_lines` (so tests and readers can find them).
+PATHS_GID = "gexlib-paths"
+
+
+def path_lines(ax, x, ys, *, color, ls="-", alpha: float = 1.0, label: str | None = None,
+               zorder: float = 2) -> LineCollection:
+    """Paths sharing one x axis (``ys`` of shape ``(paths, len(x))``) as one collection at :data:`LW`.
+
+    One artist instead of one ``plot`` per path (cheaper to build and draw), styled as
+    those lines: same colour, line style (dashes scaled by the width), alpha, joins and caps.
+    """
+    ys = np.atleast_2d(np.asarray(ys, dtype=float))
+    x = np.asarray(x, dtype=float)
+    segments = np.stack([np.broadcast_to(x, ys.shape), ys], axis=-1)
+    solid = ls in ("-", "solid")
+    coll = LineCollection(segments, colors=color, linestyles=ls, linewidths=LW, alpha=alpha, label=label,
+                          zorder=zorder, joinstyle="round", capstyle="projecting" if solid else "butt")
+    coll.set_gid(PATHS_GID)
+    ax.add_collection(coll)
+    ax.autoscale_view()
+    return coll
+
+
+def step_hist(ax, values, edges, *, color, label: str | None = None, **kw):
+    """A histogram outline (counts of ``values`` in the bins ``edges``) as one step line at :data:`LW`.
+
+    The look of ``ax.hist(values, bins=edges, histtype="step")``: counting is one
+    :func:`numpy.histogram`, drawing one :meth:`matplotlib.axes.Axes.stairs` down to 0 at both ends.
+    """
+    counts, _ = np.histogram(values, bins=edges)
+    return ax.stairs(counts, edges, baseline=0.0, lw=LW, color=color, label=label, **kw)
 
 
 def _conv(sign, gamma, time, carry, iv, r, q):
@@ -516,8 +549,7 @@ def hedge_paths(sim: hedging.HedgeSimulation, *, n: int = 20, ax=None):
         raise ValueError("hedge_paths: the simulation kept no paths; run it with keep_paths > 0")
     fig, ax = _axes(ax)
     days = sim.times * hedging.TRADING_DAYS
-    for i in range(min(n, sim.running_pnl.shape[0])):
-        ax.plot(days, sim.running_pnl[i], color=COLORS["net"], lw=LW, alpha=0.35)
+    path_lines(ax, days, sim.running_pnl[:max(int(n), 0)], color=COLORS["net"], alpha=0.35)
     ax.axhline(0.0, **ZERO_LINE)
     ax.set_xlabel("trading days")
     ax.set_ylabel("hedged P&L ($ per option)")
@@ -534,8 +566,7 @@ def hedge_error_hist(sims: dict, *, bins: int = 50, ax=None):
     edges = np.linspace(*np.percentile(all_pnl, [0.5, 99.5]), bins + 1)
     for i, (label, s) in enumerate(sims.items()):
         shade = 0.75 - 0.75 * (i / max(len(sims) - 1, 1))
-        ax.hist(s.pnl, bins=edges, histtype="step", lw=LW, color=str(shade),
-                label=f"{label}: mean {s.mean:+.3f}, sd {s.std:.3f}")
+        step_hist(ax, s.pnl, edges, color=str(shade), label=f"{label}: mean {s.mean:+.3f}, sd {s.std:.3f}")
     ax.axvline(0.0, **ZERO_LINE)
     ax.set_xlabel("final hedged P&L ($ per option)")
     ax.set_ylabel("paths")
@@ -578,18 +609,14 @@ def tape_paths(sim: hedging.TapeSimulation, *, n: int = 20, baseline: bool = Tru
     fig, ax = _axes(ax)
     m = min(int(n), sim.spot.shape[0])
     hours = sim.hours
-    if baseline:
-        base = sim.baseline
-        for i in range(m):
-            ax.plot(hours, base[i], color=COLORS["no_hedging"], lw=LW, alpha=0.6, zorder=1,
-                    label="no hedging (same news)" if i == 0 else None)
-    labelled = set()
-    for i in range(m):
-        side = gamma_side(float(np.mean(sim.k[i])))
-        label = None if side in labelled else f"{SIDE_LABELS[side]}, {sim.hedging} hedging"
-        labelled.add(side)
-        ax.plot(hours, sim.spot[i], color=COLORS[side], ls=SERIES_STYLES.get(side, "-"), lw=LW, alpha=0.6, zorder=2,
-                label=label)
+    if baseline and m:
+        path_lines(ax, hours, sim.baseline[:m], color=COLORS["no_hedging"], alpha=0.6, zorder=1,
+                   label="no hedging (same news)")
+    sides = [gamma_side(float(k)) for k in np.mean(sim.k[:m], axis=1)]
+    for side in dict.fromkeys(sides):  # one collection per side, in order of first appearance
+        rows = [i for i, s in enumerate(sides) if s == side]
+        path_lines(ax, hours, sim.spot[rows], color=COLORS[side], ls=SERIES_STYLES.get(side, "-"), alpha=0.6,
+                   zorder=2, label=f"{SIDE_LABELS[side]}, {sim.hedging} hedging")
     ax.set_xlim(hours[0], hours[-1])
     ax.set_xlabel("trading hours")
     ax.set_ylabel("spot")
@@ -702,10 +729,9 @@ def pin_close(result: hedging.PinResult, *, bins: int = 60, ax=None):
     edges = np.linspace(*np.percentile(np.concatenate([hedged, free]), [1, 99]), bins + 1)
     side = gamma_side(float(p["oi"]))
     ax.axvspan(K - band, K + band, color=COLORS[side], alpha=0.12, lw=0)
-    ax.hist(free, bins=edges, histtype="step", lw=LW, color=COLORS["no_hedging"],
-            label=f"no hedging: {result.baseline:.1%} in the band")
-    ax.hist(hedged, bins=edges, histtype="step", lw=LW, color=COLORS[side],
-            label=f"dealers hedging {float(p['oi']):,.0f} contracts: {result.probability:.1%}")
+    step_hist(ax, free, edges, color=COLORS["no_hedging"], label=f"no hedging: {result.baseline:.1%} in the band")
+    step_hist(ax, hedged, edges, color=COLORS[side],
+              label=f"dealers hedging {float(p['oi']):,.0f} contracts: {result.probability:.1%}")
     ax.set_xlabel(f"spot at expiry (strike {K:,.0f}, band ±{band:,.2f})")
     ax.set_ylabel("paths")
     legend(ax, ncols=1)
@@ -731,8 +757,7 @@ def scalp_pnl(sim: hedging.ScalpSimulation, *, bins: int = 50, max_points: int =
     edges = np.linspace(*np.percentile(sim.pnl, [0.5, 99.5]), bins + 1)
     position = float(sim.params.get("position", 1.0))
     book = {"straddle": "straddle", "C": "call", "P": "put"}[sim.params.get("kind", "straddle")]
-    left.hist(sim.pnl, bins=edges, histtype="step", lw=LW, color=COLORS[side],
-              label=f"{'long' if position > 0 else 'short'} {book}, hedged")
+    step_hist(left, sim.pnl, edges, color=COLORS[side], label=f"{'long' if position > 0 else 'short'} {book}, hedged")
     left.axvline(sim.mean, color=COLORS[side], ls="--", lw=LW, label=f"mean {sim.mean:+.3f}")
     left.axvline(0.0, **ZERO_LINE)
     left.set_xlabel("final P&L ($ per option)")
@@ -825,8 +850,11 @@ def _interval_bars(ax, x, table: pd.DataFrame, width: float, *, color, label: st
     lo = 100.0 * table["low"].to_numpy(dtype=float)
     hi = 100.0 * table["high"].to_numpy(dtype=float)
     bars(ax, x, y, width, color=color, label=label)
-    ax.errorbar(x, y, yerr=[np.maximum(y - lo, 0), np.maximum(hi - y, 0)], fmt="none", ecolor=COLORS["net"],
-                elinewidth=1, capsize=3)
+    # the whiskers and caps ax.errorbar(fmt="none", elinewidth=1, capsize=3) draws, as two artists
+    bottom, top = y - np.maximum(y - lo, 0), y + np.maximum(hi - y, 0)
+    ax.vlines(x, bottom, top, colors=COLORS["net"], lw=1, zorder=2)
+    ax.plot(np.concatenate([x, x]), np.concatenate([bottom, top]), ls="none", marker="_", ms=6, mew=1,
+            color=COLORS["net"], zorder=2)
 
 
 def vol_by_gex(raw: pd.DataFrame, controlled: pd.DataFrame | None = None, *, horizon: int = cv.HORIZON, ax=None):

@@ -54,6 +54,9 @@ def assert_book_style(fig):
         for line in ax.get_lines():
             if to_hex(line.get_color()) in palette and line.get_linestyle() != "None":
                 assert line.get_linewidth() == plots.LW
+        for paths in ax.collections:  # paths drawn as one collection (plots.path_lines)
+            if paths.get_gid() == plots.PATHS_GID:
+                assert set(paths.get_linewidth()) == {plots.LW}
 
 
 def test_colors_cover_every_meaning():
@@ -229,10 +232,11 @@ def test_hedge_paths_and_histograms():
     s = hedging.simulate_discrete_hedge(100.0, 100.0, 5 / 252, 0.2, 0.2, 100, 78, 6, seed=1, keep_paths=8)
     fig = plots.hedge_paths(s, n=5)
     assert_book_style(fig)
-    paths = [ln for ln in fig.axes[0].get_lines() if len(ln.get_xdata()) == s.times.size]
-    assert len(paths) == 5
-    np.testing.assert_allclose(paths[0].get_ydata(), s.running_pnl[0])
-    np.testing.assert_allclose(paths[0].get_xdata()[-1], 5.0)  # trading days
+    (paths,) = [c for c in fig.axes[0].collections if c.get_gid() == plots.PATHS_GID]
+    segments = paths.get_segments()
+    assert len(segments) == 5 and segments[0].shape == (s.times.size, 2)
+    np.testing.assert_allclose(segments[0][:, 1], s.running_pnl[0])
+    np.testing.assert_allclose(segments[0][-1, 0], 5.0)  # trading days
     with pytest.raises(ValueError, match="keep_paths"):
         plots.hedge_paths(hedging.simulate_discrete_hedge(100.0, 100.0, 1 / 252, 0.2, 0.2, 10, 78, 1))
     other = hedging.simulate_discrete_hedge(100.0, 100.0, 5 / 252, 0.2, 0.2, 100, 78, 78, seed=1)
@@ -261,20 +265,33 @@ def lines_by_colour(ax, kind):
     return [ln for ln in ax.get_lines() if to_hex(ln.get_color()) == to_hex(plots.COLORS[kind])]
 
 
+def paths_by_colour(ax, kind):
+    """The paths (each an (n, 2) array of x, y) of the line collections of one colour."""
+    return [seg for c in ax.collections if c.get_gid() == plots.PATHS_GID
+            and to_hex(c.get_color()[0]) == to_hex(plots.COLORS[kind]) for seg in c.get_segments()]
+
+
 def test_tape_paths_draw_the_simulated_and_the_unhedged_paths():
     s = hedging.simulate_tape(-6e9, 100.0, depth=20e9, sigma_noise=0.2, n_paths=30, seed=1)
     fig = plots.tape_paths(s, n=7)
     assert_book_style(fig)
     ax = fig.axes[0]
-    hedged, free = lines_by_colour(ax, "short_gamma"), lines_by_colour(ax, "no_hedging")
+    hedged, free = paths_by_colour(ax, "short_gamma"), paths_by_colour(ax, "no_hedging")
     assert len(hedged) == len(free) == 7
-    np.testing.assert_allclose(hedged[3].get_ydata(), s.spot[3], rtol=1e-12)
-    np.testing.assert_allclose(free[3].get_ydata(), s.baseline[3], rtol=1e-12)
-    np.testing.assert_allclose(hedged[0].get_xdata()[-1], 6.5)  # one trading day of hours
+    np.testing.assert_allclose(hedged[3][:, 1], s.spot[3], rtol=1e-12)
+    np.testing.assert_allclose(free[3][:, 1], s.baseline[3], rtol=1e-12)
+    np.testing.assert_allclose(hedged[0][-1, 0], 6.5)  # one trading day of hours
     assert ax.get_xlabel() == "trading hours" and ax.get_ylabel() == "spot"
+    # short gamma dashed, so the sides differ without colour; one legend entry per kind of path
+    (short,) = [c for c in ax.collections if c.get_gid() == plots.PATHS_GID
+                and to_hex(c.get_color()[0]) == to_hex(plots.COLORS["short_gamma"])]
+    assert short.get_linestyle()[0][1] is not None
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "no hedging (same news)", "dealers short gamma, contemporaneous hedging"]
+    assert ax.get_ylim()[0] < min(s.spot[:7].min(), s.baseline[:7].min())  # autoscaled to the paths
     long_ax = plots.tape_paths(hedging.simulate_tape(6e9, 100.0, depth=20e9, sigma_noise=0.2, n_paths=3),
                                baseline=False).axes[0]
-    assert len(lines_by_colour(long_ax, "long_gamma")) == 3 and not lines_by_colour(long_ax, "no_hedging")
+    assert len(paths_by_colour(long_ax, "long_gamma")) == 3 and not paths_by_colour(long_ax, "no_hedging")
 
 
 def test_tape_stats_are_the_tape_summary():

@@ -922,7 +922,9 @@ def scalping_dashboard(*, S0: float = 100.0, K: float = 100.0, days: float = SCA
     realised, n_paths, steps_per_day, REBALANCE[interval], kind=, position=SIDES[side],
     seed=)``, its :func:`gexlib.hedging.scalp_summary` (P&L ``mean``, ``std``, ``stderr``, ``premium``,
     the means of ``theta_paid``, ``scalps`` and ``approx``, ``approx_correlation``); the figure is
-    :func:`gexlib.plots.scalp_pnl`.
+    :func:`gexlib.plots.scalp_pnl`. The simulation is cached by its parameters
+    (:data:`gexlib.hedging.SCALPS`): ``side`` only scales it, ``interval`` re-hedges the
+    valued paths and ``implied`` revalues them; only ``realised`` draws new paths.
     """
     cv.check_choice("interval", interval, REBALANCE)
     cv.check_choice("side", side, SIDES)
@@ -986,13 +988,16 @@ def time_vol_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float = p
         "iv_shift": _iv_slider(),
     }
 
+    @functools.lru_cache(maxsize=8)
+    def at(hours):  # what time alone does (the IV shift changes neither): the aged chain and the charm flow
+        return whatif.advance_time(snap, hours), gex.charm_flow(snap, hours, sign=sign, r=r, q=q)
+
     def compute(v):
-        aged = whatif.advance_time(snap, v["hours"])
+        aged, charm = at(v["hours"])
         t = whatif.shift_iv(aged, v["iv_shift"])
         zero = gex.zero_gamma_within(t, window, **zconv)
         flip = gex.flip_strike(t, **conv)
         walls = gex.walls(t, **conv)
-        charm = gex.charm_flow(snap, v["hours"], sign=sign, r=r, q=q)
         vanna = gex.vanna_flow(aged, v["iv_shift"], **zconv)
         state = {**v, "sign": sign, "gamma": "model", "asof": t.asof.isoformat(),
                  "settled": int(t.dropped.get("settled", 0)), "total_gex": gex.total_gex(t, **conv),
@@ -1145,7 +1150,8 @@ def evidence_dashboard(source=None, *, horizon: int = cv.HORIZON, quantiles: int
     interval (``_low``, ``_high``), and ``raw_spread`` / ``ctl_spread`` (Q1 − Qq of
     :func:`gexlib.evidence.by_quantile` / :func:`gexlib.evidence.controlled_by_quantile`)
     with theirs. The figure is :func:`gexlib.plots.evidence_panels`. All intervals: stationary
-    bootstrap with ``draws``, mean ``block`` and ``seed``.
+    bootstrap with ``draws``, mean ``block`` and ``seed``, cached by their input
+    (:data:`gexlib.evidence.INTERVALS`): ``quantiles`` does not bootstrap the sign comparisons again.
 
     Parameters
     ----------
@@ -1165,8 +1171,12 @@ def evidence_dashboard(source=None, *, horizon: int = cv.HORIZON, quantiles: int
                 "quantiles": slider("GEX quantile groups", quantiles, EVIDENCE_QUANTILES),
                 "window": slider("trailing-vol window (days)", window, EVIDENCE_WINDOW)}
 
+    @functools.lru_cache(maxsize=16)
+    def panel(horizon, window):  # the days of a setting; the quantile control does not change them
+        return evidence.panel(price, gex_series, horizon=horizon, window=window)
+
     def compute(v):
-        p = evidence.panel(price, gex_series, horizon=v["horizon"], window=v["window"])
+        p = panel(v["horizon"], v["window"])
         raw, ctl = evidence.by_sign(p, **boot), evidence.controlled_by_sign(p, groups, **boot)
         raw_q = evidence.by_quantile(p, v["quantiles"], **boot)
         ctl_q = evidence.controlled_by_quantile(p, v["quantiles"], groups, **boot)

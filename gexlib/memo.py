@@ -1,0 +1,99 @@
+"""Small bounded caches for the simulations and bootstraps that the dashboards recompute.
+
+A dashboard recomputes on every slider event, and many events return to settings seen
+before (a toggle flipped back, a slider moved and returned) or change a control that
+some of the work does not depend on (the GEX quantiles do not change a sign comparison's
+bootstrap). :class:`LRU` keeps the last few results, keyed by *every* argument that
+affects them (seeds and the bytes of input arrays included), so a cached result is the
+very result the computation would return. Arrays in cached results are made read-only
+(:func:`freeze`): a caller that modified one in place would change what the next caller
+gets.
+
+The caches of :mod:`gexlib.hedging` and :mod:`gexlib.evidence` are instances of
+:class:`LRU`; ``cache.clear()`` empties one and ``cache.info()`` reports its use.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+import numpy as np
+
+
+class LRU:
+    """A least-recently-used cache of at most ``maxsize`` results.
+
+    Parameters
+    ----------
+    maxsize : int
+        Results kept; the least recently used one is dropped when a new one would
+        exceed it. 0 keeps nothing (every call computes).
+    """
+
+    def __init__(self, maxsize: int):
+        if int(maxsize) != maxsize or maxsize < 0:
+            raise ValueError(f"maxsize={maxsize!r}: expected a whole number >= 0")
+        self.maxsize = int(maxsize)
+        self.hits = 0
+        self.misses = 0
+        self._data: OrderedDict = OrderedDict()
+
+    def get(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        """The result cached under ``key``, or ``make()`` (then cached, frozen with :func:`freeze`)."""
+        try:
+            value = self._data[key]
+        except KeyError:
+            self.misses += 1
+            value = freeze(make())
+            if self.maxsize:
+                self._data[key] = value
+                while len(self._data) > self.maxsize:
+                    self._data.popitem(last=False)
+            return value
+        self.hits += 1
+        self._data.move_to_end(key)
+        return value
+
+    def clear(self) -> None:
+        """Drop every cached result and reset the counters."""
+        self._data.clear()
+        self.hits = self.misses = 0
+
+    def info(self) -> dict:
+        """``hits``, ``misses``, ``size`` (results held) and ``maxsize``, as plain ints."""
+        return {"hits": self.hits, "misses": self.misses, "size": len(self._data), "maxsize": self.maxsize}
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+def array_key(*arrays) -> tuple:
+    """A hashable key of arrays: dtype, shape and bytes of each (equal keys = equal arrays, bit for bit)."""
+    out = []
+    for a in arrays:
+        a = np.ascontiguousarray(a)
+        out.append((a.dtype.str, a.shape, a.tobytes()))
+    return tuple(out)
+
+
+def freeze(value):
+    """Make the numpy arrays in ``value`` read-only and return it.
+
+    ``value`` is an array, or a tuple, list, dict or dataclass holding arrays (at any
+    depth); anything else is returned as it is.
+    """
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif isinstance(value, (tuple, list)):
+        for v in value:
+            freeze(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            freeze(v)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            freeze(getattr(value, f.name))
+    return value
