@@ -59,7 +59,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import elementwise
 
-from . import _memo, bs
+from . import bs, memo
 from . import conventions as cv
 from .chain import Snapshot
 
@@ -281,13 +281,13 @@ def resolve(snap: Snapshot, *, carry: str = cv.CARRY, time: str = cv.TIME, r: fl
     if carry == "given":
         return np.full(n, float(r)), np.full(n, float(q)), 0.0
     key = (time, float(r), float(q), quote_spot(snap))
-    hit = _memo.lookup("resolve", snap, key)
+    hit = memo.lookup("resolve", snap, key)
     if hit is not None:
         return hit
     fw = forwards(snap, time=time, r=r, q=q).set_index("expiry")
     rate = fw["rate"].reindex(snap.options["expiry"]).fillna(0.0).to_numpy(dtype=float)
     div = fw["dividend"].reindex(snap.options["expiry"]).fillna(0.0).to_numpy(dtype=float)
-    return _memo.store("resolve", snap, key, (rate, div, float(fw["basis"].iloc[0]) if len(fw) else 0.0))
+    return memo.store("resolve", snap, key, (rate, div, float(fw["basis"].iloc[0]) if len(fw) else 0.0))
 
 
 def _black(s, F, K, w):

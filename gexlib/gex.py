@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
-from . import _memo, bs
+from . import bs, memo
 from . import carry as carry_
 from . import conventions as cv
 from .chain import Snapshot
@@ -50,7 +50,7 @@ def reuse():
         with gex.reuse():
             total, flip = gex.total_gex(t), gex.flip_strike(t)
     """
-    return _memo.scope()
+    return memo.scope()
 _SHIFTED = re.compile(r"shift_iv\((?!\+0\.0000\))")  # the note whatif.shift_iv leaves on a nonzero shift
 _SQRT_2PI = float(np.sqrt(2.0 * np.pi))
 
@@ -122,10 +122,10 @@ def contracts(snap: Snapshot, *, sign: str = cv.SIGN, gamma: str = cv.GAMMA, tim
     cv.check_choice("iv", iv, cv.IV_SOURCES)
     key = (float(snap.spot), sign, gamma, time, carry, iv, float(r), float(q),
            None if spot is None else float(spot), bool(with_gamma))
-    hit = _memo.lookup("contracts", snap, key)
+    hit = memo.lookup("contracts", snap, key)
     if hit is not None:
         return hit
-    return _memo.store("contracts", snap, key, _contracts(snap, sign=sign, gamma=gamma, time=time, carry=carry,
+    return memo.store("contracts", snap, key, _contracts(snap, sign=sign, gamma=gamma, time=time, carry=carry,
                                                           iv=iv, r=r, q=q, spot=spot, with_gamma=with_gamma))
 
 

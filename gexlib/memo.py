@@ -11,10 +11,18 @@ gets.
 
 The caches of :mod:`gexlib.hedging` and :mod:`gexlib.evidence` are instances of
 :class:`LRU`; ``cache.clear()`` empties one and ``cache.info()`` reports its use.
+
+The other kind is a :func:`scope` (what :func:`gexlib.gex.reuse` opens): while a
+``with`` block runs, :func:`lookup` / :func:`store` remember results per snapshot
+*object* and settings (one dashboard event asks several questions of one what-if
+snapshot). Outside a scope nothing is remembered. The snapshot is held by the scope,
+so its ``id`` cannot be reused by another object before the block ends.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -96,4 +104,37 @@ def freeze(value):
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         for f in dataclasses.fields(value):
             freeze(getattr(value, f.name))
+    return value
+
+
+_SCOPE: contextvars.ContextVar = contextvars.ContextVar("gexlib_memo_scope", default=None)
+
+
+@contextlib.contextmanager
+def scope():
+    """Remember results per (snapshot object, settings) until the block ends; nested scopes share the outer one."""
+    if _SCOPE.get() is not None:
+        yield
+        return
+    token = _SCOPE.set({})
+    try:
+        yield
+    finally:
+        _SCOPE.reset(token)
+
+
+def lookup(kind: str, snap, key: tuple):
+    """The result remembered in the active :func:`scope` for ``snap`` and ``key``, or None (also outside a scope)."""
+    memo = _SCOPE.get()
+    if memo is None:
+        return None
+    hit = memo.get((kind, id(snap), key))
+    return None if hit is None else hit[1]
+
+
+def store(kind: str, snap, key: tuple, value):
+    """Remember ``value`` (made read-only, :func:`freeze`) in the active :func:`scope`, if any; returns ``value``."""
+    memo = _SCOPE.get()
+    if memo is not None:
+        memo[(kind, id(snap), key)] = (snap, freeze(value))  # the snapshot is kept alive with its entry
     return value
