@@ -313,14 +313,14 @@ class BookView:
         One ``jslink`` per stack: selector ``index`` -> stack ``selected_index``.
     frames : dict
         Tuple of positions (one index per control) -> ``(state, png)``.
-    rendered : int
-        Figures drawn with Agg: one per distinct :func:`figure_key` (frames whose
-        figures have the same key share one drawing).
     alts : dict
         Tuple of positions -> the frame's text alternative (:meth:`Dashboard.alt` at
         its values), carried by the frame's readout as the attribute
         :data:`ALT_ATTRIBUTE` (the page's script makes it the ``alt`` of the image
         in the same frame, a box of class :data:`FRAME_CLASS`).
+    rendered : int
+        Figures drawn with Agg: one per distinct :func:`figure_key` (frames whose
+        figures have the same key share one drawing).
     """
 
     widget: w.VBox
@@ -393,7 +393,7 @@ def figure_key(fig) -> bytes | None:
     sink = _Digest()
     try:
         _FigurePickler(sink, protocol=pickle.HIGHEST_PROTOCOL).dump(fig)
-    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+    except Exception:  # noqa: BLE001 - whatever stops the pickling (PicklingError, AttributeError, ...): draw it
         return None
     return sink.hash.digest()
 
