@@ -43,7 +43,7 @@ test: venv
 
 ## The unit tests, $(JOBS) processes side by side.
 unit: venv
-	$(BIN)/python -m pytest tests -n $(JOBS)
+	$(BIN)/python -m pytest tests -n $(JOBS) --dist worksteal
 
 nbval: venv
 	@if ls notebooks/*.ipynb >/dev/null 2>&1; then \
@@ -54,7 +54,7 @@ nbval: venv
 ## The built book in Chromium (skipped without a browser unless GEXLIB_REQUIRE_BROWSER=1), the wheel in a fresh
 ## environment, and the student edition (its wheel installed in a fresh environment runs every lesson).
 booktests: venv student
-	$(BIN)/python -m pytest tests/book -p no:randomly
+	$(BIN)/python -m pytest tests/book -p no:randomly -n $(JOBS) --dist loadfile
 
 lab: venv
 	$(BIN)/jupyter lab notebooks/
