@@ -7,6 +7,11 @@ STAMP := $(VENV)/.installed
 # gexlib's matrix products are small: on a 2-core machine BLAS threads cost more than they save,
 # and under load they slow notebooks several-fold. Override by setting the variable yourself.
 export OPENBLAS_NUM_THREADS ?= 1
+# Test processes run side by side (pytest-xdist), and lessons executed at once by the book and the student
+# edition test: one per core by default. JOBS=1 runs everything one after another.
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+export GEXLIB_BOOK_JOBS ?= $(JOBS)
+export GEXLIB_TEST_JOBS ?= $(JOBS)
 
 .PHONY: venv book test unit nbval booktests lab labextension bench lint clean student dist course
 
@@ -39,18 +44,20 @@ test: venv
 	$(MAKE) --no-print-directory booktests && t4=$$(date +%s) && \
 	echo ">>> make test passed: unit $$((t1-t0)) s, nbval $$((t2-t1)) s, book $$((t3-t2)) s, browser + student edition $$((t4-t3)) s; total $$((t4-t0)) s"
 
+## The unit tests, $(JOBS) processes side by side.
 unit: venv
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests -n $(JOBS) --dist worksteal
 
 nbval: venv
 	@if ls notebooks/*.ipynb >/dev/null 2>&1; then \
-	  $(BIN)/python -m pytest --nbval notebooks --nbval-sanitize-with notebooks/sanitize.cfg -p no:randomly; \
+	  $(BIN)/python -m pytest --nbval notebooks --nbval-sanitize-with notebooks/sanitize.cfg -p no:randomly \
+	    -n $(JOBS) --dist loadscope; \
 	else echo ">>> no notebooks yet: nbval skipped"; fi
 
 ## The built book in Chromium (skipped without a browser unless GEXLIB_REQUIRE_BROWSER=1), the wheel in a fresh
 ## environment, and the student edition (its wheel installed in a fresh environment runs every lesson).
 booktests: venv student
-	$(BIN)/python -m pytest tests/book -p no:randomly
+	$(BIN)/python -m pytest tests/book -p no:randomly -n $(JOBS) --dist loadfile
 
 lab: venv
 	$(BIN)/jupyter lab notebooks/

@@ -159,3 +159,40 @@ def test_reference_entries_become_list_items(ext):
     ext.citations_as_list_items(None, "book/references", "page.html", context, None)
     assert 'role="listitem"' in context["body"] and "doc-biblioentry" not in context["body"]
     assert context["body"].count("<div") == body.count("<div")
+
+
+def test_lessons_missing_from_the_cache_are_executed_together_and_cached_as_the_book_reads_them(tmp_path,
+                                                                                                monkeypatch):
+    import nbformat
+    from jupyter_cache import get_cache
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    monkeypatch.syspath_prepend(str(ROOT / "book" / "_ext"))  # the worker processes import it by name
+    import gexlib_book as ext
+
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n"
+                                       "  - file: lessons/a\n  - file: lessons/b\n  - file: lessons/bad\n")
+    (tmp_path / "lessons").mkdir()
+    sources = {"a": "import os\nprint(os.environ['GEXLIB_WIDGETS'], os.path.basename(os.getcwd()))",
+               "b": "print(6 * 7)", "bad": "1 / 0"}
+    for name, code in sources.items():
+        nb = new_notebook(cells=[new_code_cell(code)],
+                          metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+        nbformat.write(nb, tmp_path / "lessons" / f"{name}.ipynb")
+    monkeypatch.setenv("GEXLIB_WIDGETS", "book")  # as configure() sets it for the book's kernels
+    monkeypatch.setenv(ext.JOBS_VARIABLE, "2")
+    app = types.SimpleNamespace(srcdir=str(tmp_path), outdir=str(tmp_path / "_build" / "html"))
+    cfg = types.SimpleNamespace(nb_execution_mode="cache", nb_execution_in_temp=False, nb_execution_timeout=60,
+                                nb_execution_cache_path=str(tmp_path / ".jupyter_cache"),
+                                nb_execution_allow_errors=False)
+    ext.prefill_cache(app, cfg)
+    cache = get_cache(cfg.nb_execution_cache_path)
+    for name, shown in (("a", "book lessons\n"), ("b", "42\n")):
+        nb = nbformat.read(tmp_path / "lessons" / f"{name}.ipynb", as_version=4)
+        _, merged = cache.merge_match_into_notebook(nb)  # what myst-nb's cache mode does on reading the page
+        assert [o.get("text") for o in merged.cells[0].outputs] == [shown]
+    with pytest.raises(KeyError):  # not cached: reading its page executes it and reports the error
+        cache.match_cache_notebook(nbformat.read(tmp_path / "lessons" / "bad.ipynb", as_version=4))
+    assert ext._toc_files(tmp_path / "_toc.yml") == ["intro", "lessons/a", "lessons/b", "lessons/bad"]
+    assert [f for f in ext._toc_files(ROOT / "_toc.yml") if f.startswith("notebooks/")] == sorted(
+        f"notebooks/{p.stem}" for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))

@@ -1,6 +1,7 @@
 """Book mode: dashboards precomputed for a static page, switched in the browser by jslink."""
 
 import base64
+import functools
 import html
 import io
 import re
@@ -110,7 +111,73 @@ def test_identical_figures_are_shared(book):
     dash = widgets.hedge_ticket_dashboard()  # position and move change the readout, not the figure
     view = dash.book
     images = {id(leaf.children[1]) for leaf in _leaves(view.widget.children[2])}
-    assert len(images) == len(view.grid["interval"]) < len(view.frames)
+    assert len(images) == len(view.grid["interval"]) == view.rendered < len(view.frames)
+
+
+def _drawings(monkeypatch):
+    """Count the figures drawn with Agg (calls of ``widgets.render_png``) from now on."""
+    calls = []
+    real = widgets.render_png
+
+    def counting(fig, *args, **kwargs):
+        calls.append(fig)
+        return real(fig, *args, **kwargs)
+
+    monkeypatch.setattr(widgets, "render_png", counting)
+    return calls
+
+
+@pytest.mark.parametrize("build, grid, distinct", [
+    # position and move change the readout only: one drawing per rebalancing interval
+    (lambda calm: widgets.hedge_ticket_dashboard(),
+     {"position": [-100, 100], "move": [-1.0, 1.0, 2.0], "interval": ["1 hour", "1 day"]}, 2),
+    # the regime level changes the readout only: one drawing per sign
+    (lambda calm: widgets.conventions_dashboard(calm),
+     {"level": ["zero_gamma", "cumulative"], "sign": ["practitioner", "seed"]}, 2),
+    # every setting moves the closes: every frame is drawn
+    (lambda calm: widgets.pin_dashboard(6450.0, depth=20e9), {"oi": [10_000.0, 20_000.0], "hours": [0.5, 2.0]}, 4),
+], ids=["hedge-ticket", "conventions", "pin"])
+def test_each_distinct_figure_is_drawn_once(monkeypatch, calm, build, grid, distinct):
+    monkeypatch.delenv(widgets.MODE_VARIABLE, raising=False)
+    dash = build(calm)
+    real_png = functools.partial(widgets.render_png, palette=True)
+    drawn = _drawings(monkeypatch)
+    view = widgets.book_view(dash, grid)
+    pngs = [png for _, png in view.frames.values()]
+    assert len(view.frames) == int(np.prod([len(v) for v in grid.values()])) >= distinct
+    # as many drawings as distinct images: no figure was drawn twice
+    assert len(drawn) == view.rendered == len(set(pngs)) == distinct
+    # the last frame (which shares an earlier frame's drawing, but for the pin) shows its own figure drawn afresh
+    idx = max(view.frames)
+    values = {**dash.values(), **{n: grid[n][i] for n, i in zip(grid, idx, strict=True)}}
+    assert view.frames[idx][1] == real_png(dash.compute(values)[1])
+
+
+def test_the_figure_key_changes_with_what_is_drawn_and_only_with_it():
+    import matplotlib.pyplot as plt
+
+    def figure(y, colour="C0", title=None):
+        fig, ax = plt.subplots(figsize=(3, 2), layout="constrained")
+        ax.plot([0, 1, 2], y, color=colour)
+        if title:
+            ax.set_xlabel(title)
+        return fig
+
+    figs = [figure([1, 2, 3]), figure([1, 2, 3]), figure([1, 2, 4]), figure([1, 2, 3], "C1"),
+            figure([1, 2, 3], title="strike")]
+    try:
+        keys = [widgets.figure_key(f) for f in figs]
+        assert keys[0] is not None and keys[0] == keys[1]  # built twice, the same figure
+        assert len(set(keys[1:])) == 4  # data, colour, a label: each its own key
+        figs[1].axes[0].lines[0].set_ydata([1, 2, 5])  # changed after it was built
+        assert widgets.figure_key(figs[1]) not in keys
+        fig = figure([1, 2, 3])
+        fig.axes[0].xaxis.set_major_formatter(lambda x, pos: f"{x:g}")  # a lambda cannot be pickled
+        assert widgets.figure_key(fig) is None
+        plt.close(fig)
+    finally:
+        for f in figs:
+            plt.close(f)
 
 
 def _leaves(node):

@@ -23,7 +23,10 @@ Sphinx extension ``gexlib_book`` (listed in ``_config.yml``)
     of date it says so loudly and uses the CDNs instead: that book reads online only.
     The execution cache is keyed on the notebooks' code alone, so it also clears
     that cache when gexlib's source or the shipped data change: a cached lesson
-    never shows numbers from older code.
+    never shows numbers from older code. Lessons missing from the cache are then
+    executed several at a time (:func:`prefill_cache`, one per core) and stored in it
+    as myst-nb's ``cache`` mode stores them, so that reading the pages finds them
+    there instead of executing them one after another.
 
     Accessibility (WCAG 2.1 AA): every lesson figure gets a text alternative from
     the caption that follows it (``Figure N.M — …``) unless its cell sets one
@@ -38,11 +41,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import shutil
 import subprocess
 import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -198,6 +204,96 @@ def refresh_cache(app, config) -> None:
     stamp.write_text(now + "\n")
 
 
+#: Environment variable: lessons executed at once when filling the execution cache (default: the cores, at most
+#: :data:`MAX_JOBS`; 1 executes them one after another).
+JOBS_VARIABLE = "GEXLIB_BOOK_JOBS"
+MAX_JOBS = 4
+
+
+def _toc_files(toc: Path) -> list[str]:
+    """The ``root:`` and every ``file:`` of a Jupyter Book table of contents, in order."""
+    import yaml
+
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            found.extend(node[k] for k in ("root", "file") if isinstance(node.get(k), str))
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(yaml.safe_load(toc.read_text(encoding="utf-8")))
+    return found
+
+
+def _execute(path: str, timeout: int | None, allow_errors: bool) -> tuple[str, float, str | None]:
+    """Execute one notebook in its own folder, as myst-nb's ``cache`` mode does (in a worker process).
+
+    Returns the executed notebook (JSON), the seconds it took, and the error's traceback or None.
+    """
+    import nbformat
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    nb = nbformat.reads(Path(path).read_text(encoding="utf-8"), as_version=4)
+    result = single_nb_execution(nb, cwd=str(Path(path).parent), allow_errors=allow_errors, timeout=timeout,
+                                 meta_override=True)
+    return nbformat.writes(nb), result.time, (result.exc_string or repr(result.err)) if result.err else None
+
+
+def prefill_cache(app, config) -> None:
+    """``config-inited``: execute the lessons the execution cache lacks, several at a time, and cache them.
+
+    Each lesson runs in its own kernel in its own folder with the book's environment
+    (book mode), with the configured timeout, and is stored exactly as myst-nb's
+    ``cache`` mode stores what it executes, so reading the page then takes its
+    outputs from the cache. A lesson that fails is not stored: reading its page
+    executes it again and reports the error as usual.
+    """
+    if config.nb_execution_mode != "cache" or config.nb_execution_in_temp:
+        return
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    src = Path(app.srcdir)
+    paths = [src / f"{f}.ipynb" if not f.endswith(".ipynb") else src / f for f in _toc_files(src / "_toc.yml")]
+    cache = get_cache(config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
+    missing = []
+    for path in paths:
+        if not path.is_file():
+            continue
+        try:
+            cache.match_cache_notebook(nbformat.reads(path.read_text(encoding="utf-8"), as_version=4))
+        except KeyError:
+            missing.append(path)
+    jobs = int(os.environ.get(JOBS_VARIABLE, "").strip() or min(os.cpu_count() or 1, MAX_JOBS))
+    if len(missing) < 2 or jobs < 2:
+        return  # nothing to gain: reading the pages executes them
+    print(f">>> executing {len(missing)} lessons, {jobs} at a time, into the execution cache", flush=True)
+    start = time.perf_counter()
+    timeout = config.nb_execution_timeout
+    with ProcessPoolExecutor(max_workers=min(jobs, len(missing)),
+                             mp_context=multiprocessing.get_context("spawn")) as pool:
+        running = {pool.submit(_execute, str(p), timeout, config.nb_execution_allow_errors): p for p in missing}
+        for done in as_completed(running):
+            path = running[done]
+            text, seconds, error = done.result()
+            name = path.relative_to(src).as_posix()
+            if error is not None:
+                print(f">>> {name} failed after {seconds:.1f} s; its page will execute it again and report why",
+                      flush=True)
+                continue
+            record = cache.add_nb_to_project(str(path))
+            cache.cache_notebook_bundle(CacheBundleIn(nbformat.reads(text, as_version=4), record.uri,
+                                                      data={"execution_seconds": seconds}),
+                                        check_validity=False, overwrite=True)
+            print(f">>> executed {name} in {seconds:.1f} s", flush=True)
+    print(f">>> {len(missing)} lessons executed in {time.perf_counter() - start:.1f} s", flush=True)
+
+
 def reread(app, env, added, changed, removed) -> list:
     """``env-get-outdated``: every notebook, when gexlib or the data changed (:func:`refresh_cache`).
 
@@ -313,6 +409,7 @@ def dedupe_scripts(app, pagename, templatename, context, doctree) -> None:
 def setup(app):
     app.connect("config-inited", configure, priority=100)  # before myst-nb reads its configuration
     app.connect("config-inited", refresh_cache, priority=100)
+    app.connect("config-inited", prefill_cache, priority=110)  # after refresh_cache, with book mode set
     app.connect("config-inited", theme_mode)
     app.connect("config-inited", accessible)
     app.connect("env-get-outdated", reread)

@@ -40,10 +40,12 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import html
 import io
 import itertools
 import os
+import pickle
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,6 +56,8 @@ import numpy as np
 import pandas as pd
 import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.transforms import TransformNode
 
 from .. import conventions as cv
 from .. import datasets, dix, evidence, fmt, gex, hedging, plots, regime, sheet, whatif
@@ -341,6 +345,9 @@ class BookView:
         its values), carried by the frame's readout as the attribute
         :data:`ALT_ATTRIBUTE` (the page's script makes it the ``alt`` of the image
         in the same frame, a box of class :data:`FRAME_CLASS`).
+    rendered : int
+        Figures drawn with Agg: one per distinct :func:`figure_key` (frames whose
+        figures have the same key share one drawing).
     """
 
     widget: w.VBox
@@ -350,6 +357,7 @@ class BookView:
     links: list
     frames: dict
     alts: dict = field(default_factory=dict)
+    rendered: int = 0
 
     @property
     def size(self) -> int:
@@ -373,6 +381,50 @@ def _check_position(name: str, control, value) -> None:
         raise ValueError(f"book grid {name!r}: {value!r} is not one of the control's options")
 
 
+class _FigurePickler(pickle.Pickler):
+    """Pickles a figure for :func:`figure_key`, leaving out the two parts of its state that name objects
+    by address or by creation order and that drawing never reads."""
+
+    def reducer_override(self, obj):
+        if isinstance(obj, (TransformNode, Figure)):
+            reduced = obj.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
+            if len(reduced) >= 3 and isinstance(reduced[2], dict):
+                # TransformNode._parents: back-links keyed by id(), only for invalidating caches
+                # (what a transform draws is in its forward links, pickled as usual);
+                # Figure._number: pyplot's figure counter.
+                state = {k: v for k, v in reduced[2].items() if k not in ("_parents", "_number")}
+                return (*reduced[:2], state, *reduced[3:])
+        return NotImplemented
+
+
+class _Digest:
+    """A write-only file that hashes what is written to it."""
+
+    def __init__(self):
+        self.hash = hashlib.blake2b(digest_size=32)
+
+    def write(self, data) -> int:
+        self.hash.update(data)
+        return len(data)
+
+
+def figure_key(fig) -> bytes | None:
+    """A digest of everything a figure would draw, taken before drawing it; None if it cannot be taken.
+
+    The digest is of the figure pickled (artists, data, transforms, styles) apart from
+    the id()-keyed back-links between transforms and pyplot's figure number, which
+    drawing never reads. Two figures with the same key are drawn to the same pixels
+    (with the same rcParams and dpi), so :func:`book_view` draws each distinct key once.
+    A figure that cannot be pickled (a lambda formatter, say) gets None: draw it.
+    """
+    sink = _Digest()
+    try:
+        _FigurePickler(sink, protocol=pickle.HIGHEST_PROTOCOL).dump(fig)
+    except Exception:  # noqa: BLE001 - whatever stops the pickling (PicklingError, AttributeError, ...): draw it
+        return None
+    return sink.hash.digest()
+
+
 def book_view(dash: Dashboard, grid: dict) -> BookView:
     """Precompute ``dash`` over ``grid`` and switch between the frames in the browser.
 
@@ -382,8 +434,10 @@ def book_view(dash: Dashboard, grid: dict) -> BookView:
     one nesting level per control, and each control's selector has its ``index``
     ``jslink``-ed to the ``selected_index`` of every stack of its level, so the
     embedded widget manager of a static page switches figures with no kernel.
-    Identical figures are shared, so a control that only changes the readout
-    costs no image.
+    Identical figures are drawn once and shared: frames whose figures have the
+    same :func:`figure_key` (known before drawing) share one drawing, and frames
+    whose drawings give the same PNG bytes share one image, so a control that
+    only changes the readout costs neither a drawing nor an image.
 
     Parameters
     ----------
@@ -414,11 +468,17 @@ def book_view(dash: Dashboard, grid: dict) -> BookView:
             raise ValueError(f"book grid {n!r} must offer the control's current value {current[n]!r}")
         start.append(hits[0])
 
-    frames, readouts, images, texts, alts = {}, {}, {}, {}, {}
+    frames, readouts, images, texts, alts, drawn = {}, {}, {}, {}, {}, {}
     for idx in itertools.product(*(range(len(grid[n])) for n in names)):
         values = {**current, **{n: grid[n][i] for n, i in zip(names, idx, strict=True)}}
         state, fig = dash.compute(values)
-        png = render_png(fig, palette=True)
+        key = figure_key(fig)
+        if key is not None and key in drawn:  # the same figure as an earlier frame's: no second drawing
+            plt.close(fig)
+            png = drawn[key]
+        else:
+            png = render_png(fig, palette=True)
+            drawn[key if key is not None else ("unkeyed", len(drawn))] = png
         frames[idx], readouts[idx] = (state, png), dash.describe(state)
         alts[idx] = dash.alt(values, readouts[idx])
         if png not in images:  # identical figures and readouts are shared between frames
@@ -467,7 +527,7 @@ def book_view(dash: Dashboard, grid: dict) -> BookView:
             + " Open the notebook in JupyterLab (<code>make lab</code>) to recompute live at any setting.")
     widget = w.VBox([w.HTML(note), w.VBox(list(selectors.values())), top])
     return BookView(widget=widget, grid=grid, selectors=selectors, stacks=stacks, links=links, frames=frames,
-                    alts=alts)
+                    alts=alts, rendered=len(drawn))
 
 
 def _positions(default: float, candidates, lo: float | None = None, hi: float | None = None) -> list[float]:

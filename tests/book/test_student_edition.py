@@ -2,13 +2,15 @@
 
 The edition is built into a temporary folder and its zip unpacked elsewhere. The wheel from the zip
 is installed into a fresh virtual environment with no checkout (:mod:`freshenv`), whose interpreter
-runs a kernel that executes every student notebook from the top and then checks an answer.
+runs a kernel that executes every student notebook from the top and then checks an answer (several
+lessons at once, each in a kernel of its own: :data:`JOBS`).
 
 Slow (the student wheel is built and every lesson executed), so it sits outside the unit suite
 (``tests/book`` is in ``norecursedirs``) and runs after the book build in ``make test``. The fast
 checks of what the edition holds are in ``tests/test_student.py``.
 """
 
+import asyncio
 import json
 import os
 import re
@@ -27,6 +29,8 @@ LESSONS = sorted(p.name for p in student.NOTEBOOKS_DIR.glob(student.LESSON_GLOB)
 TIMEOUT = 120
 #: Name of the kernel that runs the fresh environment's Python.
 KERNEL = "gexlib-student-edition"
+#: Lessons run at once, each in its own kernel (environment variable ``GEXLIB_TEST_JOBS``; default: the cores).
+JOBS = int(os.environ.get("GEXLIB_TEST_JOBS", "").strip() or os.cpu_count() or 1)
 
 
 @pytest.fixture(scope="module")
@@ -135,23 +139,57 @@ def test_the_student_wheel_checks_answers_without_answer_code(fresh, unzipped):
     assert modules == []  # no answer modules l01, l02, ...
 
 
-@pytest.mark.parametrize("lesson", LESSONS)
-def test_student_notebook_runs_and_checks_without_revealing(unzipped, fresh, lesson, monkeypatch):
-    python, home = fresh
-    monkeypatch.setenv("JUPYTER_PATH", str(home / "jupyter"))
+def probed(unzipped, lesson: str):
+    """The student notebook with three cells added: where gexlib comes from, a wrong and a right answer."""
     ex_id = probe_id(lesson)
     ex = exercises.EXERCISES[ex_id]
     expected = float(ex.compute())
     wrong = expected + 100 * (ex.tolerance(expected) + 1.0)
-    path = unzipped / "notebooks" / lesson
-    nb = nbformat.read(path, as_version=4)
-    lesson_cells = len(nb.cells)
+    nb = nbformat.read(unzipped / "notebooks" / lesson, as_version=4)
     nb.cells += [new_code_cell("import sys, gexlib\nprint(sys.prefix)\nprint(gexlib.__file__)"),
                  new_code_cell(f"from gexlib.course import exercises as _ex\nprint(_ex.check({ex_id!r}, {wrong!r}))"),
                  new_code_cell(f"print(_ex.check({ex_id!r}, {expected!r}))")]
+    return nb
 
-    NotebookClient(nb, timeout=TIMEOUT, kernel_name=KERNEL,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+
+@pytest.fixture(scope="module")
+def executed(unzipped, fresh):
+    """Every lesson run from the top by the fresh environment's kernel, :data:`JOBS` kernels at a time.
+
+    Lesson name -> (the executed notebook, or the error its execution raised).
+    """
+    _, home = fresh
+    folder = unzipped / "notebooks"
+
+    async def run(lesson, gate):
+        nb = probed(unzipped, lesson)
+        async with gate:  # each lesson in a kernel of its own, started for it
+            try:
+                await NotebookClient(nb, timeout=TIMEOUT, kernel_name=KERNEL,
+                                     resources={"metadata": {"path": str(folder)}}).async_execute()
+            except Exception as err:  # noqa: BLE001 - raised again by that lesson's test
+                return lesson, err
+        return lesson, nb
+
+    async def run_all():
+        gate = asyncio.Semaphore(JOBS)
+        return dict(await asyncio.gather(*(run(lesson, gate) for lesson in LESSONS)))
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("JUPYTER_PATH", str(home / "jupyter"))
+        return asyncio.run(run_all())
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_student_notebook_runs_and_checks_without_revealing(unzipped, fresh, executed, lesson):
+    python, home = fresh
+    ex_id = probe_id(lesson)
+    ex = exercises.EXERCISES[ex_id]
+    expected = float(ex.compute())
+    lesson_cells = len(nbformat.read(unzipped / "notebooks" / lesson, as_version=4).cells)
+    nb = executed[lesson]
+    if isinstance(nb, BaseException):
+        raise nb
 
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors, errors
