@@ -166,7 +166,7 @@ VISIBLE_FRAMES = """() => [...document.querySelectorAll('.cell_output .widget-im
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_page_reads_offline(browser, server, path):
+def test_page_reads_offline(browser, server, path, say):
     visit = Visit(browser, server, path)
     page = visit.page
     try:
@@ -186,7 +186,7 @@ def test_page_reads_offline(browser, server, path):
         broken = page.evaluate(IMAGES_BROKEN)
         page.wait_for_function("() => document.documentElement.dataset.gexlibScroll === 'done'")  # gexlib-a11y.js
         violations = axe_violations(page)
-        print(f"\naxe (WCAG 2.0/2.1 A+AA) {path}: {sum(v['count'] for v in violations)} violations"
+        say(f"\naxe (WCAG 2.0/2.1 A+AA) {path}: {sum(v['count'] for v in violations)} violations"
               + "".join(f"\n  {v['id']} ({v['impact']}): {v['count']} e.g. {v['targets']}" for v in violations))
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / (path.replace("/", "__").removesuffix(".html") + ".png")))
@@ -222,7 +222,7 @@ FOCUS_RING = """el => { const s = getComputedStyle(el);
     return {style: s.outlineStyle, width: parseFloat(s.outlineWidth), color: s.outlineColor}; }"""
 
 
-def test_keyboard_moves_the_book_mode_slider_and_switches_the_figure(browser, server):
+def test_keyboard_moves_the_book_mode_slider_and_switches_the_figure(browser, server, say):
     """Lesson 04 without a mouse: Tab to the spot slider, see its focus, move it with the arrow keys."""
     path = "notebooks/04_flip_strike.html"
     if path not in LESSONS:
@@ -270,11 +270,11 @@ def test_keyboard_moves_the_book_mode_slider_and_switches_the_figure(browser, se
                                arg=[handle.element_handle(), readout.inner_text()])
         after, after_label, after_text = shown(), readout.inner_text(), frame_readout()
         after_png = dashboard.screenshot(path=str(SHOTS / "04_keyboard_after.png"))
-        print(f"\nkeyboard, {path}: {presses} Tab presses reach the {name!r} slider (aria-label {name!r}); "
+        say(f"\nkeyboard, {path}: {presses} Tab presses reach the {name!r} slider (aria-label {name!r}); "
               f"focus ring {ring['style']} {ring['width']:g}px {ring['color']}")
-        print(f"  ArrowRight x2: readout {before_label} -> {after_label}; figure readout {before_text!r} -> "
+        say(f"  ArrowRight x2: readout {before_label} -> {after_label}; figure readout {before_text!r} -> "
               f"{after_text!r}")
-        print(f"  image alt before: {before['alt']}\n  image alt after:  {after['alt']}")
+        say(f"  image alt before: {before['alt']}\n  image alt after:  {after['alt']}")
         assert after_label != before_label
         assert after["src"] != before["src"], "the slider moved but the same figure is shown"
         assert after["alt"] != before["alt"] and f"{name} {after_label}" in after["alt"]

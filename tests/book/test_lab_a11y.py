@@ -128,8 +128,10 @@ def page(lab):
                             " && w.sessionContext.session && w.sessionContext.session.kernel"
                             " && w.sessionContext.session.kernel.status === 'idle'; }")
         # The saved outputs first, as an untrusted notebook shows them before any cell runs.
-        p.wait_for_function(f"() => ({FIGURE_ALTS})().length > 0 && ({FIGURE_ALTS})().every(a => a)")
-        SAVED["alts"] = p.evaluate(FIGURE_ALTS)
+        # one reading, taken when every figure drawn so far has its alt (JupyterLab draws cells as they
+        # scroll into view, so another figure may appear at any moment)
+        SAVED["alts"] = p.wait_for_function(
+            f"() => {{ const a = ({FIGURE_ALTS})(); return a.length > 0 && a.every(x => x) ? a : null; }}").json_value()
         p.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
         p.wait_for_function("() => { const w = window.jupyterapp.shell.currentWidget;"
                             " const cells = w.content.widgets.filter(c => c.model.type === 'code');"
@@ -147,30 +149,30 @@ def page(lab):
 AXE_OUTPUTS = AXE_RUN.replace("axe.run(document,", "axe.run({include: [['.jp-NotebookPanel .jp-OutputArea']]},")
 
 
-def test_axe_finds_no_violation_in_the_outputs(page):
+def test_axe_finds_no_violation_in_the_outputs(page, say):
     violations = page.evaluate(AXE_OUTPUTS, AXE_TAGS)
     count = sum(v["count"] for v in violations)
-    print(f"\naxe (WCAG 2.0/2.1 A+AA) JupyterLab {LESSON} outputs: {count} violations"
+    say(f"\naxe (WCAG 2.0/2.1 A+AA) JupyterLab {LESSON} outputs: {count} violations"
           + "".join(f"\n  {v['id']} ({v['impact']}): {v['count']} e.g. {v['targets']}" for v in violations))
     assert violations == []
 
 
-def test_slider_handles_are_named_by_their_visible_labels(page):
+def test_slider_handles_are_named_by_their_visible_labels(page, say):
     handles = page.evaluate("""() => [...document.querySelectorAll('.jp-NotebookPanel .widget-slider')].map(w => ({
         label: w.querySelector(':scope > .widget-label').textContent.trim(),
         readout: w.querySelector('.widget-readout').textContent.trim(),
         name: w.querySelector('[role=slider]').getAttribute('aria-label'),
         valuetext: w.querySelector('[role=slider]').getAttribute('aria-valuetext')}))""")
-    print(f"\n{len(handles)} slider handles: " + "; ".join(f"{h['name']!r} = {h['valuetext']!r}" for h in handles))
+    say(f"\n{len(handles)} slider handles: " + "; ".join(f"{h['name']!r} = {h['valuetext']!r}" for h in handles))
     assert len(handles) >= 4  # lesson 03's dashboard: spot, IV shift, call OI, put OI
     for h in handles:
         assert h["label"] and h["name"] == h["label"]
         assert h["valuetext"] == h["readout"]
 
 
-def test_static_figures_carry_their_captions(page):
+def test_static_figures_carry_their_captions(page, say):
     alts = page.evaluate(FIGURE_ALTS)
-    print(f"\n{len(alts)} figures: " + "; ".join(repr((a or '')[:60]) for a in alts))
+    say(f"\n{len(alts)} figures: " + "; ".join(repr((a or '')[:60]) for a in alts))
     captions = [c for c in json.loads((ROOT / "notebooks" / LESSON).read_text(encoding="utf-8"))["cells"]
                 if c["cell_type"] == "markdown" and re.match(r"\s*\*Figure 3\.\d", "".join(c["source"]))]
     assert len(alts) == len(captions) >= 3
@@ -192,7 +194,7 @@ SPOT = """() => {
 }"""
 
 
-def test_keyboard_moves_the_live_spot_slider(page):
+def test_keyboard_moves_the_live_spot_slider(page, say):
     handles = page.locator(".jp-NotebookPanel [role=slider]")
     spot = page.locator(".jp-NotebookPanel [role=slider][aria-label='spot']")
     spot.scroll_into_view_if_needed()
@@ -205,7 +207,7 @@ def test_keyboard_moves_the_live_spot_slider(page):
     page.keyboard.press("ArrowRight")
     page.wait_for_function(f"() => ({SPOT})().src !== {json.dumps(before['src'])}")
     after = page.evaluate(SPOT)
-    print(f"\nspot: {before['readout']} -> {after['readout']} (handle says {after['valuetext']!r}); "
+    say(f"\nspot: {before['readout']} -> {after['readout']} (handle says {after['valuetext']!r}); "
           f"figure alt: {after['alt'][:100]!r}; focus outline: {after['outline']}")
     assert after["focused"] and after["outline"].startswith("solid"), "keyboard focus is not visible"
     assert after["readout"] != before["readout"] and after["valuetext"] == after["readout"]
