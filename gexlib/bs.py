@@ -76,7 +76,7 @@ from scipy.special import ndtr
 from . import conventions as cv
 
 __all__ = [
-    "price", "delta", "gamma", "vega", "theta", "vanna", "charm", "implied_vol",
+    "price", "delta", "gamma", "vega", "theta", "vanna", "charm", "implied_vol", "price_delta_gamma",
 ]
 
 #: Calendar days per year: theta and charm are per calendar day.
@@ -185,6 +185,10 @@ def _delta(c: _Terms):
     return c.w * c.dq * c.n1
 
 
+def _gamma(c: _Terms):
+    return c.pdf * c.dq / c.spot / c.sd
+
+
 def _theta_per_year(c: _Terms):
     decay = c.pdf * c.spot * c.dq * c.vol / (2.0 * c.rt)
     carry = c.w * (c.q * c.S * c.dq * c.n1 - c.r * c.K * c.dr * c.n2)
@@ -286,7 +290,23 @@ def gamma(S, K, T, sigma, r=cv.RATE, q=cv.DIVIDEND):
     """
     c = _terms(S, K, T, sigma, r, q)
     with np.errstate(all="ignore"):
-        return _finish(c, c.pdf * c.dq / c.spot / c.sd)
+        return _finish(c, _gamma(c))
+
+
+def price_delta_gamma(S, K, T, sigma, r=cv.RATE, q=cv.DIVIDEND, kind="C"):
+    """:func:`price`, :func:`delta` and :func:`gamma` from one evaluation of ``d1``, ``d2`` and their terms.
+
+    The same numbers as the three calls (same arguments, units and edge cases), for
+    callers that need all three on large arrays (a book valued along simulated paths).
+
+    Returns
+    -------
+    tuple of (float or numpy.ndarray)
+        Price, delta and gamma.
+    """
+    c = _terms(S, K, T, sigma, r, q, kind)
+    with np.errstate(all="ignore"):
+        return _finish(c, _price(c)), _finish(c, _delta(c)), _finish(c, _gamma(c))
 
 
 def vega(S, K, T, sigma, r=cv.RATE, q=cv.DIVIDEND):

@@ -33,6 +33,10 @@ from . import conventions as cv
 from .chain import Snapshot
 
 PCT = 0.01  # exposure per 1% move
+_SHIFTED = re.compile(r"shift_iv\((?!\+0\.0000\))")  # the note whatif.shift_iv leaves on a nonzero shift
+_SQRT_2PI = float(np.sqrt(2.0 * np.pi))
+
+BUCKETS = ("0DTE", "weekly", "monthly", "quarterly", "LEAPS")
 
 
 def reuse():
@@ -51,10 +55,6 @@ def reuse():
             total, flip = gex.total_gex(t), gex.flip_strike(t)
     """
     return memo.scope()
-_SHIFTED = re.compile(r"shift_iv\((?!\+0\.0000\))")  # the note whatif.shift_iv leaves on a nonzero shift
-_SQRT_2PI = float(np.sqrt(2.0 * np.pi))
-
-BUCKETS = ("0DTE", "weekly", "monthly", "quarterly", "LEAPS")
 
 
 @dataclass(frozen=True)

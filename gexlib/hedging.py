@@ -1284,11 +1284,7 @@ def _paths(S0, T, sigma, n_paths, n_steps, seed, drift):
 
 def _book_greeks(kind: str, K, S, tau, sigma):
     """Value, delta and gamma of the book (as :func:`_book`) from one evaluation of the Black–Scholes terms."""
-    c = bs._terms(S, K, tau, sigma, cv.RATE, cv.DIVIDEND, "P" if kind == "P" else "C")
-    with np.errstate(all="ignore"):
-        value = bs._finish(c, bs._price(c))
-        delta = bs._finish(c, bs._delta(c))
-        gamma = bs._finish(c, c.pdf * c.dq / c.spot / c.sd)
+    value, delta, gamma = bs.price_delta_gamma(S, K, tau, sigma, cv.RATE, cv.DIVIDEND, "P" if kind == "P" else "C")
     if kind == "straddle":  # put-call parity with r = q = 0, as in _book
         return 2.0 * value - S + K, 2.0 * delta - 1.0, 2.0 * gamma
     return value, delta, gamma

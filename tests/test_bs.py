@@ -501,3 +501,16 @@ def test_implied_vol_needs_positive_spot_and_strike():
     with pytest.raises(ValueError, match="must both be > 0"):
         bs.implied_vol(5.0, 0.0, 100.0, 1.0)
     assert math.isnan(bs.implied_vol(5.0, 100.0, -1.0, 1.0, errors="nan"))
+
+
+def test_price_delta_gamma_is_the_three_functions_bit_for_bit():
+    rng = np.random.default_rng(7)
+    S = np.concatenate([rng.uniform(50, 150, 200), [100.0, 0.0, 100.0, 100.0]])
+    K = np.concatenate([rng.uniform(50, 150, 200), [100.0, 100.0, 0.0, 100.0]])
+    T = np.concatenate([rng.uniform(0, 2, 200), [0.0, 0.5, 0.5, 0.5]])
+    sigma = np.concatenate([rng.uniform(0.05, 0.8, 200), [0.2, 0.2, 0.2, 0.0]])
+    for kind in ("C", "P"):
+        p, d, g = bs.price_delta_gamma(S, K, T, sigma, 0.03, 0.01, kind)
+        np.testing.assert_array_equal(p, bs.price(S, K, T, sigma, 0.03, 0.01, kind))
+        np.testing.assert_array_equal(d, bs.delta(S, K, T, sigma, 0.03, 0.01, kind))
+        np.testing.assert_array_equal(g, bs.gamma(S, K, T, sigma, 0.03, 0.01))
