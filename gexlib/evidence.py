@@ -299,17 +299,10 @@ def _resample(n: int, draws: int, block: float, seed) -> np.ndarray:
     return (np.take_along_axis(start, last, axis=1) + (t - last)) % n
 
 
-def _seed_key(seed):
-    """A plain integer seed, or None for one that has state of its own (a Generator: never cached)."""
-    return int(seed) if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) else None
-
-
 def _indices(n: int, draws: int, block: float, seed) -> np.ndarray:
     """:func:`stationary_bootstrap` through :data:`INDICES` (read-only)."""
-    key = (int(n), int(draws), float(block), _seed_key(seed))
-    if key[-1] is None:
-        return _resample(n, draws, block, seed)
-    return INDICES.get(key, lambda: _resample(n, draws, block, seed))
+    key = (int(n), int(draws), float(block), memo.seed_key(seed))
+    return memo.cached(INDICES, seed, key, lambda: _resample(n, draws, block, seed))
 
 
 #: Bootstrap draws evaluated at once (bounds the memory of a batch).
@@ -336,10 +329,8 @@ def _intervals(stat: Callable, arrays, *, name: tuple, draws, block, seed, confi
                       else (np.full_like(point, np.nan), np.full_like(point, np.nan)))
         return point, lo, hi
 
-    key = (name, memo.array_key(*arrays), int(draws), float(block), _seed_key(seed), float(confidence))
-    if key[-2] is None:
-        return run()
-    return INTERVALS.get(key, run)
+    key = (name, memo.array_key(*arrays), int(draws), float(block), memo.seed_key(seed), float(confidence))
+    return memo.cached(INTERVALS, seed, key, run)
 
 
 def _arrays(p: pd.DataFrame, *names):

@@ -74,21 +74,6 @@ def clear_caches() -> None:
         cache.clear()
 
 
-def _cacheable(seed) -> bool:
-    """Only plain integer seeds name a simulation: a Generator or SeedSequence has state of its own."""
-    return isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)
-
-
-def _seed_key(seed):
-    """A seed as part of a cache key (an int; anything else is never looked up, see :func:`_cacheable`)."""
-    return int(seed) if _cacheable(seed) else None
-
-
-def _cached(cache: memo.LRU, seed, key: tuple, make):
-    """``make()`` through ``cache`` under ``key`` when ``seed`` is cacheable, else ``make()`` itself."""
-    return cache.get(key, make) if _cacheable(seed) else make()
-
-
 #: Trading days per year of the simulation clock: hedges are traded on trading days only.
 TRADING_DAYS = 252
 #: Steps per trading day of the default simulation grid (5-minute bars over 6.5 hours).
@@ -751,8 +736,8 @@ def simulate_tape(profile, S0: float, *, depth: float, sigma_noise: float, steps
 
     # every input of run(): the profile as scaled (its bytes), the clock, the noise and the seed
     key = (None if spots is None else memo.array_key(spots), memo.array_key(values), float(S0), depth,
-           float(sigma_noise), int(steps_per_day), n_steps, int(n_paths), hedging, float(mu), _seed_key(seed))
-    sim = _cached(TAPES, seed, key, run)
+           float(sigma_noise), int(steps_per_day), n_steps, int(n_paths), hedging, float(mu), memo.seed_key(seed))
+    sim = memo.cached(TAPES, seed, key, run)
     return sim if sim.params == params else dataclasses.replace(sim, params=params)
 
 
@@ -1095,8 +1080,8 @@ def pin_probability(K: float, oi: float, hours: float, *, depth: float, spot0: f
                          k_max=float(k_max), sim=sim, params=params)
 
     key = (float(K), float(oi), float(hours), float(depth), spot0, float(sigma_noise), band, iv, int(n_paths),
-           _seed_key(seed), int(steps_per_day), hedging, float(multiplier))
-    res = _cached(PINS, seed, key, run)
+           memo.seed_key(seed), int(steps_per_day), hedging, float(multiplier))
+    res = memo.cached(PINS, seed, key, run)
     if res.params == params:
         return res
     return dataclasses.replace(res, sim=dataclasses.replace(res.sim, params=params), params=params)
@@ -1259,8 +1244,8 @@ def simulate_gamma_scalp(S0: float, K: float, T: float, sigma_implied: float, si
                          f"rebalance_every >= 1 and n_paths >= 2 (got {n_steps} steps, "
                          f"rebalance_every={rebalance_every}, n_paths={n_paths})")
     key = (float(S0), float(K), float(T), float(sigma_implied), float(sigma_realised), int(n_paths), n_steps,
-           every, kind, _seed_key(seed), float(mu))
-    core = _cached(SCALPS, seed, key, lambda: _scalp_core(S0, K, T, sigma_implied, sigma_realised, n_paths,
+           every, kind, memo.seed_key(seed), float(mu))
+    core = memo.cached(SCALPS, seed, key, lambda: _scalp_core(S0, K, T, sigma_implied, sigma_realised, n_paths,
                                                           n_steps, every, kind, seed, mu))
     p = float(position)
     pnl = p * core["pnl"]
@@ -1278,8 +1263,8 @@ def simulate_gamma_scalp(S0: float, K: float, T: float, sigma_implied: float, si
 
 def _paths(S0, T, sigma, n_paths, n_steps, seed, drift):
     """:func:`gbm_paths` through the cache :data:`PATHS` (read-only arrays)."""
-    key = (float(S0), float(T), float(sigma), int(n_paths), int(n_steps), _seed_key(seed), float(drift))
-    return _cached(PATHS, seed, key, lambda: gbm_paths(S0, T, sigma, n_paths, n_steps, seed=seed, drift=drift))
+    key = (float(S0), float(T), float(sigma), int(n_paths), int(n_steps), memo.seed_key(seed), float(drift))
+    return memo.cached(PATHS, seed, key, lambda: gbm_paths(S0, T, sigma, n_paths, n_steps, seed=seed, drift=drift))
 
 
 def _book_greeks(kind: str, K, S, tau, sigma):
@@ -1313,8 +1298,8 @@ def _valuation(S0, K, T, sigma_implied, sigma_realised, n_paths, n_steps, kind, 
                 "half_gamma_dollars": np.sum(half_gamma_dollars, axis=1), "premium": float(V[0, 0])}
 
     key = (float(S0), float(K), float(T), float(sigma_implied), float(sigma_realised), int(n_paths), int(n_steps),
-           kind, _seed_key(seed), float(mu))
-    return _cached(VALUATIONS, seed, key, run)
+           kind, memo.seed_key(seed), float(mu))
+    return memo.cached(VALUATIONS, seed, key, run)
 
 
 def _scalp_core(S0, K, T, sigma_implied, sigma_realised, n_paths, n_steps, every, kind, seed, mu) -> dict:

@@ -78,6 +78,20 @@ class LRU:
         return len(self._data)
 
 
+def seed_key(seed):
+    """A seed as part of a cache key: a plain integer, or None for a seed with state of its own.
+
+    A ``Generator`` or ``SeedSequence`` does not name a result (the same object gives new
+    numbers on the next call), so results drawn with one are never cached (:func:`cached`).
+    """
+    return int(seed) if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) else None
+
+
+def cached(cache: LRU, seed, key: Hashable, make: Callable[[], Any]) -> Any:
+    """``make()`` through ``cache`` under ``key`` when ``seed`` is a plain integer (:func:`seed_key`), else ``make()``."""
+    return make() if seed_key(seed) is None else cache.get(key, make)
+
+
 def array_key(*arrays) -> tuple:
     """A hashable key of arrays: dtype, shape and bytes of each (equal keys = equal arrays, bit for bit)."""
     out = []
