@@ -162,3 +162,12 @@ def test_stage_draws_a_figure_without_layout_engine_as_it_is():
     fig2, ax2 = plt.subplots(figsize=(4, 3))
     ax2.plot([0, 1])
     assert np.array_equal(out, agg(fig2))
+
+
+def test_a_change_of_font_settings_is_drawn_with_the_new_font():
+    render.clear_caches()
+    render.draw(odd_text(), 100)  # cached with the default fonts
+    with matplotlib.rc_context({"font.family": "serif", "text.hinting": "none"}):
+        expected = agg(odd_text())
+        assert np.array_equal(render.draw(odd_text(), 100), expected)
+    assert not np.array_equal(expected, agg(odd_text()))  # the settings did change the drawing

@@ -47,7 +47,8 @@ def test_render_png_closes_the_figure_and_returns_png():
 
 def test_dashboard_is_a_displayable_widget(dealer):
     assert isinstance(dealer.widget, ipywidgets.Box)
-    assert isinstance(dealer.image, ipywidgets.Image) and dealer.png()[:4] == b"\x89PNG"
+    assert isinstance(dealer.picture, ipywidgets.HTML) and dealer.png()[:4] == b"\x89PNG"
+    assert dealer.image == dealer.png() and widgets.img_tag(dealer.png(), dealer.alt()) == dealer.picture.value
     assert set(dealer.controls) == {"spot", "iv_shift", "call_oi", "put_oi", "sign"}
     assert "application/vnd.jupyter.widget-view+json" in dealer._repr_mimebundle_()
     assert plt.get_fignums() == []  # every figure drawn so far was closed

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 
+import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.font_manager import fontManager, get_font
@@ -42,6 +43,21 @@ def _remember(cache: dict, key, value):
         cache.clear()
     cache[key] = value
     return value
+
+
+#: The rcParams that choose among fonts (read at every draw, part of every cache key).
+FONT_PARAMS = ("font.family", "font.serif", "font.sans-serif", "font.monospace", "font.cursive", "font.fantasy",
+               "text.hinting", "text.hinting_factor", "text.kerning_factor")
+
+
+def _font_settings() -> tuple:
+    return tuple(str(matplotlib.rcParams[k]) for k in FONT_PARAMS)
+
+
+def _font_key(prop, settings: tuple) -> tuple:
+    """Every property of a FontProperties that picks or sizes its font, and the font settings in force."""
+    return (tuple(prop.get_family()), prop.get_style(), prop.get_variant(), prop.get_weight(), prop.get_stretch(),
+            prop.get_size_in_points(), prop.get_file(), prop.get_math_fontfamily(), settings)
 
 
 def clear_caches() -> None:
@@ -69,6 +85,7 @@ class Renderer(RendererAgg):
     """
 
     ink: dict | None = None
+    settings: tuple = ()  # _font_settings() at the start of the draw (Canvas.get_renderer)
     _drawing: tuple = ()
 
     def open_group(self, s, gid=None):
@@ -90,7 +107,7 @@ class Renderer(RendererAgg):
     def get_text_width_height_descent(self, s, prop, ismath):
         if ismath:
             return super().get_text_width_height_descent(s, prop, ismath)
-        key = (s, prop.copy(), self.dpi, get_hinting_flag())
+        key = (s, _font_key(prop, self.settings), self.dpi, get_hinting_flag())
         hit = _METRICS.get(key)
         if hit is None:
             hit = _remember(_METRICS, key, super().get_text_width_height_descent(s, prop, ismath))
@@ -99,12 +116,11 @@ class Renderer(RendererAgg):
     def _get_font_height_metrics(self, prop):
         # The hook Text._get_layout asks first: the first font's ascent, descent and line gap in pixels,
         # computed exactly as matplotlib does without it (OS/2 table, else hhea), but once per font and size.
-        fonts = fontManager._find_fonts_by_props(prop)
         size = prop.get_size_in_points()
-        key = (tuple(fonts), size, self.dpi)
+        key = (_font_key(prop, self.settings), self.dpi)
         hit = _HEIGHTS.get(key)
         if hit is None:
-            font = get_font(fonts)
+            font = get_font(fontManager._find_fonts_by_props(prop))
             hit = (None, None, None)
             for table_name, gap, ascent, descent in (("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
                                                      ("hhea", "lineGap", "ascent", "descent")):
@@ -126,7 +142,7 @@ class Renderer(RendererAgg):
         language = mtext.get_language() if mtext is not None else None
         size = prop.get_size_in_points()
         flags = get_hinting_flag()
-        key = (s, prop.copy(), self.dpi, flags, None if features is None else tuple(features), language)
+        key = (s, _font_key(prop, self.settings), self.dpi, flags, None if features is None else tuple(features), language)
         items = _LAYOUTS.get(key)
         if items is None:
             font = self._prepare_font(prop)
@@ -186,6 +202,7 @@ class Canvas(FigureCanvasAgg):
         if self._lastKey != key:
             self.renderer = Renderer(w, h, self.figure.dpi)
             self._lastKey = key
+        self.renderer.settings = _font_settings()
         return self.renderer
 
 

@@ -176,8 +176,9 @@ class Dashboard:
     state : dict
         The numbers currently shown (plain floats / str / None), refreshed by
         :meth:`update`.
-    image : ipywidgets.Image
-        The figure as PNG bytes.
+    image : bytes
+        The figure last drawn, as PNG bytes (what :attr:`picture` shows; sent to
+        the page once per event, inside the picture).
     picture : ipywidgets.HTML
         What the live widget shows of the figure: the PNG as an ``<img>`` whose
         ``alt`` is :meth:`alt` (:func:`img_tag`), so screen readers in JupyterLab
@@ -203,7 +204,7 @@ class Dashboard:
     widget: w.Box
     controls: dict
     state: dict
-    image: w.Image
+    image: bytes
     readout: w.HTML
     compute: Callable = field(repr=False)
     describe: Callable = field(repr=False)
@@ -242,7 +243,7 @@ class Dashboard:
         self.figure_object = fig
         self.state.clear()
         self.state.update(state)
-        self.image.value = png
+        self.image = png
         self.readout.value = self.describe(state)
         if self.picture is not None:
             self.picture.value = img_tag(png, self.alt())
@@ -262,7 +263,7 @@ class Dashboard:
 
     def png(self) -> bytes:
         """The current figure as PNG bytes."""
-        return bytes(self.image.value)
+        return self.image
 
     def _changed(self, _change) -> None:
         if not self._holding:
@@ -337,13 +338,12 @@ def _build(controls: dict, compute: Callable, describe: Callable, book: dict | N
     figure shows (the start of every text alternative, :func:`alt_text`).
     """
     compute = _reusing(compute)
-    image = w.Image(format="png")
     picture = w.HTML()
     picture.add_class(PICTURE_CLASS)
     readout = w.HTML()
     note = w.HTML(LIVE_NOTE)
     box = w.VBox([note, w.HBox([w.VBox(list(controls.values())), readout]), picture])
-    dash = Dashboard(widget=box, controls=controls, state={}, image=image, readout=readout,
+    dash = Dashboard(widget=box, controls=controls, state={}, image=b"", readout=readout,
                      compute=compute, describe=describe, picture=picture, figure=figure)
     for c in controls.values():
         c.observe(dash._changed, names="value")
