@@ -17,6 +17,12 @@ colour stands out from the white background by at least 3:1 (1.4.11).
 Levels that the figures mark (``zero``, ``flip``, ``walls``) default to
 :data:`AUTO`, computed from the snapshot with the same conventions; pass a number,
 a :class:`gexlib.gex.Level`, or None (no line) to draw precomputed values.
+
+The figures a dashboard redraws on every event (:func:`per_strike`, :func:`profile`,
+:func:`heatmap`) take ``into=``, a figure the same function returned before: they
+put the new numbers into its artists instead of building a new figure. Build and
+update run the same code for everything derived from the data (limits, labels, bar
+geometry), so an updated figure draws the pixels a new one draws.
 """
 
 from __future__ import annotations
@@ -121,15 +127,27 @@ def _value(level) -> float | None:
     return float(level)
 
 
-def mark(ax, kind: str, x: float | None, *, xlim=None):
+def mark(ax, kind: str, x: float | None, *, xlim=None, line=None, keep: bool = False):
     """Draw the vertical line of a level (``"spot"``, ``"zero_gamma"``, ``"flip"``, walls).
 
     Nothing is drawn when ``x`` is None or outside ``xlim`` (then the legend does
     not list a line the reader cannot see). Returns the line or None.
+
+    ``line``, a line this function returned before, is moved to ``x`` (or hidden) instead
+    of drawing a new one; ``keep`` draws the line even when it is not shown (hidden, its
+    label starting with ``_`` so no legend lists it), so a later call can show it.
     """
-    if x is None or (xlim is not None and not xlim[0] <= x <= xlim[1]):
-        return None
-    return ax.axvline(x, color=COLORS[kind], ls=STYLES[kind], lw=LW, label=f"{LABELS[kind]} {x:,.0f}")
+    shown = x is not None and (xlim is None or xlim[0] <= x <= xlim[1])
+    if line is None:
+        if not shown and not keep:
+            return None
+        line = ax.axvline(x if shown else (xlim[0] if xlim is not None else 0.0), color=COLORS[kind],
+                          ls=STYLES[kind], lw=LW)
+    if shown:
+        line.set_xdata([x, x])
+    line.set_label(f"{LABELS[kind]} {x:,.0f}" if shown else f"_{kind}")
+    line.set_visible(shown)
+    return line
 
 
 class Bars(PolyCollection):
@@ -141,6 +159,10 @@ class Bars(PolyCollection):
     the same pixels in a fraction of the time. The collection keeps its
     ``hatch``, so legends show it.
     """
+
+    def set_bars(self, x, heights, width: float) -> None:
+        """Replace the bars: centres ``x``, ``heights`` and one ``width`` (as :func:`bars` draws them)."""
+        self.set_verts(_bar_verts(x, heights, width))
 
     def draw(self, renderer):
         hatch = self.get_hatch()
@@ -168,30 +190,50 @@ class Bars(PolyCollection):
         return None
 
 
+def _bar_verts(x, heights, width: float) -> np.ndarray:
+    """Corners of vertical bars from 0 to ``heights`` centred at ``x``, shape ``(bars, 4, 2)``."""
+    x = np.asarray(x, dtype=float)
+    h = np.asarray(heights, dtype=float)
+    left, right, zero = x - width / 2, x + width / 2, np.zeros_like(x)
+    return np.stack([np.stack([left, zero], 1), np.stack([left, h], 1),
+                     np.stack([right, h], 1), np.stack([right, zero], 1)], axis=1)
+
+
 def bars(ax, x, heights, width: float, *, color, label: str | None = None, hatch: str | None = None) -> Bars:
     """Vertical bars centred at ``x`` as one collection (one artist: fast to draw with many bars).
 
     ``hatch`` (a matplotlib hatch pattern, e.g. from :data:`HATCHES`) is drawn in white over the colour.
+    :meth:`Bars.set_bars` replaces them later.
     """
-    x = np.asarray(x, dtype=float)
-    h = np.asarray(heights, dtype=float)
-    left, right, zero = x - width / 2, x + width / 2, np.zeros_like(x)
-    verts = np.stack([np.stack([left, zero], 1), np.stack([left, h], 1),
-                      np.stack([right, h], 1), np.stack([right, zero], 1)], axis=1)
-    coll = Bars(verts, facecolors=color, edgecolors="none", label=label, hatch=hatch, hatchcolor="white")
+    coll = Bars(_bar_verts(x, heights, width), facecolors=color, edgecolors="none", label=label, hatch=hatch,
+                hatchcolor="white")
     ax.add_collection(coll)
     ax.autoscale_view()
     return coll
 
 
-def legend(ax, handles=None, labels=None, ncols: int = 3):
-    """The legend in a row above the axes (outside the data, never over it)."""
+def legend(ax, handles=None, labels=None, ncols: int = 3, *, reuse: bool = False):
+    """The legend in a row above the axes (outside the data, never over it).
+
+    With ``reuse``, a legend this function drew on ``ax`` for the same artists (same
+    handles in the same order, same ``ncols``) only takes the new ``labels``; any other
+    legend of ``ax`` is replaced, or removed when there is nothing to list.
+    """
     if handles is None:
         handles, labels = ax.get_legend_handles_labels()
+    old = ax.get_legend()
+    if reuse and old is not None and getattr(old, "gexlib_source", None) == (tuple(handles), ncols):
+        for text, label in zip(old.texts, labels, strict=True):
+            text.set_text(label)
+        return old
     if not handles:
+        if old is not None:
+            old.remove()
         return None
-    return ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=ncols,
-                     frameon=False, fontsize="small", borderaxespad=0.0, handlelength=2.5)
+    leg = ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=ncols,
+                    frameon=False, fontsize="small", borderaxespad=0.0, handlelength=2.5)
+    leg.gexlib_source = (tuple(handles), ncols)  # what reuse compares: the artists listed, not their data
+    return leg
 
 
 #: ``gid`` of the collections drawn by :func:`path_lines` (so tests and readers can find them).
@@ -234,6 +276,38 @@ def _conv(sign, gamma, time, carry, iv, r, q):
 def window_limits(spot: float, window: float = WINDOW) -> tuple[float, float]:
     """``((1 − window) × spot, (1 + window) × spot)``: the x range of the strike figures."""
     return (1.0 - window) * float(spot), (1.0 + window) * float(spot)
+
+
+def _fit_y(ax, *values, zero: bool = False) -> None:
+    """Autoscale the y-axis of ``ax`` to ``values`` (and 0 with ``zero``) with the axes' margins.
+
+    The limits autoscaling of the drawn artists gives, taken from the numbers instead
+    of the artists (``Axes.relim`` skips collections such as :class:`Bars`), so that a
+    figure updated in place gets the limits a new one gets. Non-finite values are
+    ignored; the x data limits are left alone.
+    """
+    y = np.concatenate([np.ravel(np.asarray(v, dtype=float)) for v in values] + [np.zeros(int(zero))])
+    y = y[np.isfinite(y)]
+    ax.dataLim.intervaly = (np.inf, -np.inf)
+    if y.size:
+        ax.update_datalim([(0.0, y.min()), (0.0, y.max())], updatex=False)
+    ax.set_autoscaley_on(True)
+    ax.autoscale_view(scalex=False)
+
+
+def _live(into, kind: str, key) -> dict | None:
+    """The artists of ``into`` to update in place, when :func:`kind` drew it with structure ``key``; else None.
+
+    ``into.gexlib_live`` is set by the figures that update in place (a dict: the
+    function's name, a structure key, the axes and artists); a figure whose axes were
+    removed since is not reused.
+    """
+    live = getattr(into, "gexlib_live", None)
+    if not isinstance(live, dict) or live.get("kind") != kind or live.get("key") != key:
+        return None
+    if any(ax.figure is not into or ax not in into.axes for ax in live["axes"]):
+        return None
+    return live
 
 
 def _align_zero(ax1, ax2):
@@ -341,38 +415,69 @@ def _bar_width(strikes: np.ndarray) -> float:
 
 
 def per_strike(snap: Snapshot, *, window: float = WINDOW, flip=AUTO, ax=None, sign: str = cv.SIGN,
-               gamma: str = cv.GAMMA, time: str = cv.TIME, carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND):
+               gamma: str = cv.GAMMA, time: str = cv.TIME, carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE,
+               q: float = cv.DIVIDEND, into=None):
     """Call and put GEX per strike (bars), the cumulative net GEX (line, right axis), spot and flip.
 
     The cumulative sum runs over every strike of the chain from the lowest up
     (:func:`gexlib.gex.flip_strike` finds where it changes sign); only strikes
     within ``window × spot`` of spot are shown, and the two y-axes share their zero.
+    ``into``: a figure this function returned before (drawn without ``ax``) to update
+    in place and return; ignored when ``ax`` is given (see :mod:`gexlib.plots`).
     """
     conv = _conv(sign, gamma, time, carry, iv, r, q)
-    fig, ax = _axes(ax)
     lim = window_limits(snap.spot, window)
     ps = gex.per_strike_gex(snap, **conv)
-    ps = ps.assign(cumulative=ps["net"].cumsum())
-    shown = _in_window(ps, lim)
-    K = shown["strike"].to_numpy(dtype=float)
-    w = 0.45 * _bar_width(K)
-    bars(ax, K - w / 2, shown["call"] / BN, w, color=COLORS["call"], label="calls", hatch=HATCHES["call"])
-    bars(ax, K + w / 2, shown["put"] / BN, w, color=COLORS["put"], label="puts", hatch=HATCHES["put"])
+    strikes = ps["strike"].to_numpy(dtype=float)
+    inside = (strikes >= lim[0]) & (strikes <= lim[1])
+    K = strikes[inside]
+    flip = gex.flip_strike(snap, **conv) if isinstance(flip, str) and flip == AUTO else flip
+    data = {"lim": lim, "K": K, "call": ps["call"].to_numpy(dtype=float)[inside] / BN,
+            "put": ps["put"].to_numpy(dtype=float)[inside] / BN,
+            "cumulative": ps["net"].cumsum().to_numpy(dtype=float)[inside] / BN,
+            "spot": float(snap.spot), "flip": _value(flip)}
+    key = (K.size > 0,)  # an empty window autoscales differently: drawn anew
+    live = _live(into, "per_strike", key) if ax is None else None
+    if live is None:
+        live = _per_strike_panel(*_axes(ax), key, own=ax is None)
+    _per_strike_update(live, data)
+    return live["axes"][0].figure
+
+
+def _per_strike_panel(fig, ax, key, own: bool) -> dict:
+    """The artists of :func:`per_strike`, without data (:func:`_per_strike_update` puts it in)."""
+    calls = bars(ax, [], [], 1.0, color=COLORS["call"], label="calls", hatch=HATCHES["call"])
+    puts = bars(ax, [], [], 1.0, color=COLORS["put"], label="puts", hatch=HATCHES["put"])
     ax.axhline(0.0, **ZERO_LINE)
     ax.set_xlabel("strike")
     ax.set_ylabel(GEX_LABEL)
     ax2 = ax.twinx()
-    ax2.plot(K, shown["cumulative"] / BN, color=COLORS["net"], lw=LW, label="cumulative net")
+    (line,) = ax2.plot([], [], color=COLORS["net"], lw=LW, label="cumulative net")
     ax2.set_ylabel("cumulative GEX ($bn per 1% move)")
+    live = {"kind": "per_strike", "key": key, "axes": (ax, ax2), "calls": calls, "puts": puts, "line": line,
+            "spot": mark(ax, "spot", None, keep=True), "flip": mark(ax, "flip", None, keep=True)}
+    if own:  # a figure of its own, not a panel of another: can be updated later
+        fig.gexlib_live = live
+    return live
+
+
+def _per_strike_update(live: dict, d: dict) -> None:
+    """Put the numbers of :func:`per_strike` into its artists (a new figure's and an updated one's)."""
+    ax, ax2 = live["axes"]
+    K, lim = d["K"], d["lim"]
+    w = 0.45 * _bar_width(K)
+    live["calls"].set_bars(K - w / 2, d["call"], w)
+    live["puts"].set_bars(K + w / 2, d["put"], w)
+    live["line"].set_data(K, d["cumulative"])
+    _fit_y(ax, d["call"], d["put"], zero=True)  # the bars and the zero line
+    _fit_y(ax2, d["cumulative"])
     _align_zero(ax, ax2)
-    flip = gex.flip_strike(snap, **conv) if isinstance(flip, str) and flip == AUTO else flip
     for a in (ax, ax2):
         a.set_xlim(*lim)
-    mark(ax, "spot", float(snap.spot), xlim=lim)
-    mark(ax, "flip", _value(flip), xlim=lim)
+    mark(ax, "spot", d["spot"], xlim=lim, line=live["spot"])
+    mark(ax, "flip", d["flip"], xlim=lim, line=live["flip"])
     (h1, l1), (h2, l2) = ax.get_legend_handles_labels(), ax2.get_legend_handles_labels()
-    legend(ax2, h1 + h2, l1 + l2)  # on ax2, which is drawn on top
-    return fig
+    legend(ax2, h1 + h2, l1 + l2, reuse=True)  # on ax2, which is drawn on top
 
 
 def hedge_flow_bars(snap: Snapshot, *, move: float = hedging.MOVE, window: float = WINDOW, flow=None,
@@ -440,7 +545,7 @@ def profile_levels(spot: float, window: float = WINDOW, n: int = LEVELS) -> np.n
 
 def profile(snap: Snapshot, *, window: float = WINDOW, n: int = LEVELS, by_type: bool = True, zero=AUTO,
             flip=AUTO, walls=None, ax=None, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME,
-            carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND):
+            carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND, into=None):
     """Total GEX as if spot were each level (model gamma, IV held), with zero gamma, flip and spot.
 
     The curve is :func:`gexlib.gex.gamma_profile` on :func:`profile_levels`; with
@@ -449,32 +554,65 @@ def profile(snap: Snapshot, *, window: float = WINDOW, n: int = LEVELS, by_type:
     :func:`gexlib.gex.flip_strike` (with ``gamma``); the profile itself is always
     model gamma. ``walls`` (default None: not drawn) is AUTO
     (:func:`gexlib.gex.walls` with ``gamma``) or a dict like its result.
+    ``into``: a figure this function returned before (drawn without ``ax``) to update
+    in place and return; ignored when ``ax`` is given (see :mod:`gexlib.plots`).
     """
-    fig, ax = _axes(ax)
     conv = dict(sign=sign, time=time, carry=carry, iv=iv, r=r, q=q)
     S = profile_levels(snap.spot, window, n)
     if by_type:
         call, put, net = gex.gamma_profile(snap, S, by_type=True, **conv)
-        ax.plot(S, call / BN, color=COLORS["call"], ls=SERIES_STYLES["call"], lw=LW, alpha=0.6, label="calls")
-        ax.plot(S, put / BN, color=COLORS["put"], ls=SERIES_STYLES["put"], lw=LW, alpha=0.6, label="puts")
+        curves = {"calls": call / BN, "puts": put / BN, "net": net / BN}
     else:
-        net = gex.gamma_profile(snap, S, **conv)
-    ax.plot(S, net / BN, color=COLORS["net"], lw=LW, label="net")
-    ax.axhline(0.0, **ZERO_LINE)
+        curves = {"net": gex.gamma_profile(snap, S, **conv) / BN}
     zero = gex.zero_gamma_within(snap, window, **conv) if isinstance(zero, str) and zero == AUTO else zero
     flip = gex.flip_strike(snap, gamma=gamma, **conv) if isinstance(flip, str) and flip == AUTO else flip
-    lim = (S[0], S[-1])
-    ax.set_xlim(*lim)
-    mark(ax, "spot", float(snap.spot), xlim=lim)
-    mark(ax, "zero_gamma", _value(zero), xlim=lim)
-    mark(ax, "flip", _value(flip), xlim=lim)
     walls = gex.walls(snap, gamma=gamma, **conv) if isinstance(walls, str) and walls == AUTO else (walls or {})
-    mark(ax, "call_wall", walls.get("call_wall"), xlim=lim)
-    mark(ax, "put_wall", walls.get("put_wall"), xlim=lim)
+    data = {"S": S, "curves": curves, "levels": {
+        "spot": float(snap.spot), "zero_gamma": _value(zero), "flip": _value(flip),
+        "call_wall": _value(walls.get("call_wall")), "put_wall": _value(walls.get("put_wall"))}}
+    key = (bool(by_type),)
+    live = _live(into, "profile", key) if ax is None else None
+    if live is None:
+        live = _profile_panel(*_axes(ax), key, own=ax is None)
+    _profile_update(live, data)
+    return live["axes"][0].figure
+
+
+#: Style of each curve of :func:`profile` (the call and put parts lighter than the net curve).
+_PROFILE_CURVES = {"calls": dict(color=COLORS["call"], ls=SERIES_STYLES["call"], lw=LW, alpha=0.6),
+                  "puts": dict(color=COLORS["put"], ls=SERIES_STYLES["put"], lw=LW, alpha=0.6),
+                  "net": dict(color=COLORS["net"], lw=LW)}
+#: The level lines of :func:`profile`, in drawing (and legend) order.
+_PROFILE_LEVELS = ("spot", "zero_gamma", "flip", "call_wall", "put_wall")
+
+
+def _profile_panel(fig, ax, key, own: bool) -> dict:
+    """The artists of :func:`profile`, without data (:func:`_profile_update` puts it in)."""
+    (by_type,) = key
+    lines = {name: ax.plot([], [], label=name, **style)[0] for name, style in _PROFILE_CURVES.items()
+             if by_type or name == "net"}
+    ax.axhline(0.0, **ZERO_LINE)
+    marks = {kind: mark(ax, kind, None, keep=True) for kind in _PROFILE_LEVELS}
     ax.set_xlabel("hypothetical spot")
     ax.set_ylabel(GEX_LABEL)
-    legend(ax)
-    return fig
+    live = {"kind": "profile", "key": key, "axes": (ax,), "lines": lines, "marks": marks}
+    if own:  # a figure of its own, not a panel of another: can be updated later
+        fig.gexlib_live = live
+    return live
+
+
+def _profile_update(live: dict, d: dict) -> None:
+    """Put the numbers of :func:`profile` into its artists (a new figure's and an updated one's)."""
+    (ax,) = live["axes"]
+    S = d["S"]
+    for name, line in live["lines"].items():
+        line.set_data(S, d["curves"][name])
+    _fit_y(ax, *d["curves"].values(), zero=True)  # the curves and the zero line
+    lim = (S[0], S[-1])
+    ax.set_xlim(*lim)
+    for kind, line in live["marks"].items():
+        mark(ax, kind, d["levels"][kind], xlim=lim, line=line)
+    legend(ax, reuse=True)
 
 
 # --- lesson 05: the strike x expiry heatmap -----------------------------------------------
@@ -495,45 +633,91 @@ def _expiry_label(t: pd.Timestamp) -> str:
 
 def heatmap(snap: Snapshot, *, window: float = HEATMAP_WINDOW, value: str = "net", walls=AUTO, flip=AUTO,
             ax=None, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME, carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE,
-            q: float = cv.DIVIDEND):
+            q: float = cv.DIVIDEND, into=None):
     """Strike × expiry heatmap of GEX (:func:`gexlib.gex.gex_matrix`) with walls, flip and spot.
 
     Strikes within ``window × spot`` of spot on x, expiries on y (nearest at the
     top); a diverging colour map centred at zero with symmetric limits at the
     99th percentile of the nonzero |GEX| cells (blue positive, red negative;
     larger cells saturate). ``walls`` is AUTO, None or a dict like the result of
-    :func:`gexlib.gex.walls`.
+    :func:`gexlib.gex.walls`. ``into``: a figure this function returned before (drawn
+    without ``ax``) to update in place and return; ignored when ``ax`` is given (see
+    :mod:`gexlib.plots`).
     """
     conv = _conv(sign, gamma, time, carry, iv, r, q)
-    fig, ax = _axes(ax)
     lim = window_limits(snap.spot, window)
     m = gex.gex_matrix(snap, value=value, **conv)
     m = m.loc[(m.index >= lim[0]) & (m.index <= lim[1])]
     m = m.loc[:, (m != 0).any(axis=0)] if m.size else m
-    ax.set_xlim(*lim)
-    ax.set_xlabel("strike")
-    ax.set_ylabel("expiry")
-    if m.size == 0:
-        ax.text(0.5, 0.5, "no exposure in this window", ha="center", va="center", transform=ax.transAxes)
-    else:
+    walls = gex.walls(snap, **conv) if isinstance(walls, str) and walls == AUTO else (walls or {})
+    flip = gex.flip_strike(snap, **conv) if isinstance(flip, str) and flip == AUTO else flip
+    data = {"lim": lim, "levels": {"spot": float(snap.spot), "flip": _value(flip),
+                                   "call_wall": _value(walls.get("call_wall")),
+                                   "put_wall": _value(walls.get("put_wall"))}}
+    if m.size:
         z = m.to_numpy().T / BN
         # symmetric limits at the 99th percentile of |GEX|: a few huge cells would wash out the rest
         top = float(np.percentile(np.abs(z[z != 0]), 99)) if (z != 0).any() else 1.0
-        mesh = ax.pcolormesh(_edges(m.index.to_numpy(dtype=float)), np.arange(z.shape[0] + 1), z,
-                             cmap="RdBu", vmin=-top, vmax=top)
-        fig.colorbar(mesh, ax=ax, label=GEX_LABEL, pad=0.01)
-        rows = np.arange(z.shape[0])
         step = max(1, int(np.ceil(z.shape[0] / 12)))
-        ax.set_yticks(rows[::step] + 0.5, [_expiry_label(t) for t in m.columns[::step]], fontsize="small")
+        data.update(z=z, top=top, edges=_edges(m.index.to_numpy(dtype=float)),
+                    ticks=np.arange(z.shape[0])[::step] + 0.5, labels=[_expiry_label(t) for t in m.columns[::step]])
+    key = (m.size > 0,)  # with cells: a mesh and a colour bar; without: a notice
+    live = _live(into, "heatmap", key) if ax is None else None
+    if live is None:
+        live = _heatmap_panel(*_axes(ax), key, data, own=ax is None)
+    _heatmap_update(live, data)
+    return live["axes"][0].figure
+
+
+#: The level lines of :func:`heatmap`, in drawing (and legend) order.
+_HEATMAP_LEVELS = ("spot", "flip", "call_wall", "put_wall")
+
+
+def _heatmap_mesh(ax, d: dict):
+    """The cells of :func:`heatmap`: ``d["z"]`` (expiries × strikes, $bn) around ``d["edges"]``, ±``d["top"]``."""
+    return ax.pcolormesh(d["edges"], np.arange(d["z"].shape[0] + 1), d["z"], cmap="RdBu", vmin=-d["top"],
+                         vmax=d["top"])
+
+
+def _heatmap_panel(fig, ax, key, d: dict, own: bool) -> dict:
+    """The artists of :func:`heatmap` (:func:`_heatmap_update` puts the numbers in)."""
+    ax.set_xlabel("strike")
+    ax.set_ylabel("expiry")
+    live = {"kind": "heatmap", "key": key, "axes": (ax,)}
+    if key[0]:
+        live["mesh"] = _heatmap_mesh(ax, d)
+        live["colorbar"] = fig.colorbar(live["mesh"], ax=ax, label=GEX_LABEL, pad=0.01)
+        live["axes"] = (ax, live["colorbar"].ax)
+    else:
+        ax.text(0.5, 0.5, "no exposure in this window", ha="center", va="center", transform=ax.transAxes)
+    live["marks"] = {kind: mark(ax, kind, None, keep=True) for kind in _HEATMAP_LEVELS}
+    if own:  # a figure of its own, not a panel of another: can be updated later
+        fig.gexlib_live = live
+    return live
+
+
+def _heatmap_update(live: dict, d: dict) -> None:
+    """Put the numbers of :func:`heatmap` into its artists (a new figure's and an updated one's)."""
+    ax = live["axes"][0]
+    if "mesh" in live:
+        mesh, z = live["mesh"], d["z"]
+        coords = mesh.get_coordinates()
+        if coords.shape[:2] == (z.shape[0] + 1, z.shape[1] + 1) and np.array_equal(coords[0, :, 0], d["edges"]):
+            mesh.set_array(np.ma.masked_invalid(z))  # the same cells: new values and colour limits
+            mesh.set_clim(-d["top"], d["top"])  # the colour bar follows (it listens to the mesh)
+        else:  # other strikes or expiries: a new mesh in the colour bar's care
+            cbar = live["colorbar"]
+            mesh.callbacks.disconnect(mesh.colorbar_cid)
+            mesh.remove()
+            mesh = live["mesh"] = _heatmap_mesh(ax, d)
+            mesh.colorbar, mesh.colorbar_cid = cbar, mesh.callbacks.connect("changed", cbar.update_normal)
+            cbar.update_normal(mesh)
+        ax.set_yticks(d["ticks"], d["labels"], fontsize="small")
         ax.set_ylim(z.shape[0], 0)
-    walls = gex.walls(snap, **conv) if isinstance(walls, str) and walls == AUTO else (walls or {})
-    flip = gex.flip_strike(snap, **conv) if isinstance(flip, str) and flip == AUTO else flip
-    mark(ax, "spot", float(snap.spot), xlim=lim)
-    mark(ax, "flip", _value(flip), xlim=lim)
-    mark(ax, "call_wall", walls.get("call_wall"), xlim=lim)
-    mark(ax, "put_wall", walls.get("put_wall"), xlim=lim)
-    legend(ax, ncols=2)
-    return fig
+    ax.set_xlim(*d["lim"])
+    for kind, line in live["marks"].items():
+        mark(ax, kind, d["levels"][kind], xlim=d["lim"], line=line)
+    legend(ax, ncols=2, reuse=True)
 
 
 # --- lesson 02: hedging -------------------------------------------------------------------
