@@ -227,6 +227,45 @@ def step_hist(ax, values, edges, *, color, label: str | None = None, **kw):
     return ax.stairs(counts, edges, baseline=0.0, lw=LW, color=color, label=label, **kw)
 
 
+#: Name of the Figure attribute that records what an in-place update (``into=``) changes.
+LIVE = "gexlib_live"
+
+
+def _live(into, kind: str, key):
+    """The record ``into.gexlib_live`` left by the plot function ``kind`` for the structure ``key``, else None.
+
+    None (build a new figure) when ``into`` is None, was made by another function
+    (or by ``kind`` drawing into given axes) or holds another structure.
+    """
+    live = getattr(into, LIVE, None)
+    if isinstance(live, dict) and live.get("kind") == kind and live.get("key") == key:
+        return live
+    return None
+
+
+def _keep(fig, kind: str, key, **artists) -> dict:
+    """Record on ``fig`` the artists an in-place update of ``kind`` changes (see :func:`_live`)."""
+    live = {"kind": kind, "key": key, **artists}
+    setattr(fig, LIVE, live)
+    return live
+
+
+def _remark(ax, line, kind: str, x, **kw):
+    """:func:`mark` drawn again at ``x``: the previous line (if any) removed, the new one returned."""
+    if line is not None:
+        line.remove()
+    return mark(ax, kind, x, **kw)
+
+
+def _refit(ax):
+    """Data limits recomputed from every artist, then the view autoscaled to them.
+
+    Run last by both the build and the in-place update of a figure, so the two show the same limits.
+    """
+    ax.relim()
+    ax.autoscale_view()
+
+
 def _conv(sign, gamma, time, carry, iv, r, q):
     return dict(sign=sign, gamma=gamma, time=time, carry=carry, iv=iv, r=r, q=q)
 
@@ -300,31 +339,50 @@ def greek_curves(greek: str = "gamma", *, strike: float = 100.0, days=(7, 30, 90
 
 
 def payoff_and_greeks(*, strike: float = 100.0, days: float = 30.0, iv: float = 0.20, spot: float = 100.0,
-                      kind: str = "C", r: float = cv.RATE, q: float = cv.DIVIDEND, spots=None, axes=None):
+                      kind: str = "C", r: float = cv.RATE, q: float = cv.DIVIDEND, spots=None, axes=None,
+                      into=None):
     """Price (with the payoff at expiry), delta and gamma against spot, one option (lesson 01).
 
     A dot marks the values at ``spot``; three panels side by side (``axes``: three
-    Axes to draw into, else a new figure).
+    Axes to draw into, else a new figure). ``into``: a figure this function made
+    (without ``axes``), updated in place with these values and returned; a new
+    figure when it cannot be (another function's figure, another ``kind``).
     """
-    if axes is None:
-        fig, axes = plt.subplots(1, 3, figsize=(FIGSIZE[0] + 2.0, 3.2), layout="constrained")
+    side = "call" if kind == "C" else "put"
+    live = _live(into, "payoff_and_greeks", side) if axes is None else None
+    if live is None:
+        own = axes is None
+        if own:
+            fig, axes = plt.subplots(1, 3, figsize=(FIGSIZE[0] + 2.0, 3.2), layout="constrained")
+        else:
+            fig = axes[0].figure
+        color = COLORS[side]
+        panels = []
+        for ax, name in zip(axes, ("price", "delta", "gamma"), strict=True):
+            (curve,) = ax.plot([], [], color=color, ls=SERIES_STYLES[side], lw=LW)
+            payoff = (ax.plot([], [], color=COLORS["expiry"], lw=LW, label="at expiry", zorder=1)[0]
+                      if name == "price" else None)
+            (dot,) = ax.plot([], [], "o", color=color, ms=7)
+            panels.append({"ax": ax, "name": name, "curve": curve, "payoff": payoff, "dot": dot, "spot": None})
+            ax.set_xlabel("spot ($)")
+            ax.set_ylabel(GREEKS[name][2])
+        live = {"kind": "payoff_and_greeks", "key": side, "panels": panels}
+        if own:
+            _keep(fig, **live)
     else:
-        fig = axes[0].figure
+        fig = into
     S = np.linspace(0.7 * strike, 1.3 * strike, 301) if spots is None else np.asarray(spots, dtype=float)
     T = float(days) / 365.0
-    side = "call" if kind == "C" else "put"
-    color = COLORS[side]
-    for ax, name in zip(axes, ("price", "delta", "gamma"), strict=True):
-        ax.plot(S, _greek(name, S, strike, T, iv, kind, r, q), color=color, ls=SERIES_STYLES[side], lw=LW,
-                label=f"{days:g} days")
-        if name == "price":
-            ax.plot(S, _greek("price", S, strike, 0.0, iv, kind, r, q), color=COLORS["expiry"], lw=LW,
-                    label="at expiry", zorder=1)
-        ax.plot([spot], [_greek(name, spot, strike, T, iv, kind, r, q)], "o", color=color, ms=7)
-        mark(ax, "spot", spot)
-        ax.set_xlabel("spot ($)")
-        ax.set_ylabel(GREEKS[name][2])
-    legend(axes[0], ncols=2)
+    for panel in live["panels"]:
+        ax, name = panel["ax"], panel["name"]
+        panel["curve"].set_data(S, _greek(name, S, strike, T, iv, kind, r, q))
+        panel["curve"].set_label(f"{days:g} days")
+        if panel["payoff"] is not None:
+            panel["payoff"].set_data(S, _greek("price", S, strike, 0.0, iv, kind, r, q))
+        panel["dot"].set_data([spot], [_greek(name, spot, strike, T, iv, kind, r, q)])
+        panel["spot"] = _remark(ax, panel["spot"], "spot", spot)
+        _refit(ax)
+    legend(live["panels"][0]["ax"], ncols=2)
     return fig
 
 
