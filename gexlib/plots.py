@@ -205,16 +205,29 @@ def path_lines(ax, x, ys, *, color, ls="-", alpha: float = 1.0, label: str | Non
     One artist instead of one ``plot`` per path (cheaper to build and draw), styled as
     those lines: same colour, line style (dashes scaled by the width), alpha, joins and caps.
     """
-    ys = np.atleast_2d(np.asarray(ys, dtype=float))
-    x = np.asarray(x, dtype=float)
-    segments = np.stack([np.broadcast_to(x, ys.shape), ys], axis=-1)
-    solid = ls in ("-", "solid")
-    coll = LineCollection(segments, colors=color, linestyles=ls, linewidths=LW, alpha=alpha, label=label,
-                          zorder=zorder, joinstyle="round", capstyle="projecting" if solid else "butt")
+    coll = LineCollection(_segments(x, ys), colors=color, linestyles=ls, linewidths=LW, alpha=alpha, label=label,
+                          zorder=zorder, joinstyle="round", capstyle=_capstyle(ls))
     coll.set_gid(PATHS_GID)
     ax.add_collection(coll)
     ax.autoscale_view()
     return coll
+
+
+def _segments(x, ys) -> np.ndarray:
+    """The ``(paths, len(x), 2)`` vertices of paths ``ys`` sharing the x values ``x``."""
+    ys = np.atleast_2d(np.asarray(ys, dtype=float))
+    x = np.asarray(x, dtype=float)
+    return np.stack([np.broadcast_to(x, ys.shape), ys], axis=-1)
+
+
+def _capstyle(ls) -> str:
+    """Line ends of :func:`path_lines`: projecting on solid lines (as ``plot``), butt on dashed ones."""
+    return "projecting" if ls in ("-", "solid") else "butt"
+
+
+def _repath(coll, x, ys):
+    """Put the paths ``ys`` (sharing ``x``) into a collection drawn by :func:`path_lines`."""
+    coll.set_segments(_segments(x, ys))
 
 
 def step_hist(ax, values, edges, *, color, label: str | None = None, **kw):
@@ -223,8 +236,23 @@ def step_hist(ax, values, edges, *, color, label: str | None = None, **kw):
     The look of ``ax.hist(values, bins=edges, histtype="step")``: counting is one
     :func:`numpy.histogram`, drawing one :meth:`matplotlib.axes.Axes.stairs` down to 0 at both ends.
     """
+    return ax.stairs(_counts(values, edges), edges, baseline=0.0, lw=LW, color=color, label=label, **kw)
+
+
+def _counts(values, edges) -> np.ndarray:
+    """Counts of ``values`` in the bins ``edges``, as :func:`step_hist` draws them."""
     counts, _ = np.histogram(values, bins=edges)
-    return ax.stairs(counts, edges, baseline=0.0, lw=LW, color=color, label=label, **kw)
+    return counts
+
+
+def _restep(stairs, values, edges):
+    """Put the counts of ``values`` in the bins ``edges`` into a histogram drawn by :func:`step_hist`."""
+    stairs.set_data(_counts(values, edges), edges)
+
+
+def _percentile_edges(values, bins: int, tails) -> np.ndarray:
+    """``bins + 1`` equal bins from the ``tails[0]``-th to the ``tails[1]``-th percentile of ``values``."""
+    return np.linspace(*np.percentile(values, tails), bins + 1)
 
 
 #: Name of the Figure attribute that records what an in-place update (``into=``) changes.
@@ -597,20 +625,31 @@ def heatmap(snap: Snapshot, *, window: float = HEATMAP_WINDOW, value: str = "net
 # --- lesson 02: hedging -------------------------------------------------------------------
 
 
-def hedge_paths(sim: hedging.HedgeSimulation, *, n: int = 20, ax=None):
+def hedge_paths(sim: hedging.HedgeSimulation, *, n: int = 20, ax=None, into=None):
     """Running P&L of the delta-hedged short option along the kept paths of a simulation.
 
     Marked to the model (option at implied vol), valued at expiry, against
     trading days; needs ``keep_paths > 0`` in :func:`gexlib.hedging.simulate_discrete_hedge`.
+    ``into``: a figure this function made (without ``ax``), updated in place and returned.
     """
     if sim.running_pnl.shape[0] == 0:
         raise ValueError("hedge_paths: the simulation kept no paths; run it with keep_paths > 0")
-    fig, ax = _axes(ax)
     days = sim.times * hedging.TRADING_DAYS
-    path_lines(ax, days, sim.running_pnl[:max(int(n), 0)], color=COLORS["net"], alpha=0.35)
-    ax.axhline(0.0, **ZERO_LINE)
-    ax.set_xlabel("trading days")
-    ax.set_ylabel("hedged P&L ($ per option)")
+    shown = sim.running_pnl[:max(int(n), 0)]
+    live = _live(into, "hedge_paths", None) if ax is None else None
+    if live is None:
+        own = ax is None
+        fig, ax = _axes(ax)
+        paths = path_lines(ax, days, shown, color=COLORS["net"], alpha=0.35)
+        ax.axhline(0.0, **ZERO_LINE)
+        ax.set_xlabel("trading days")
+        ax.set_ylabel("hedged P&L ($ per option)")
+        if own:
+            _keep(fig, "hedge_paths", None, ax=ax, paths=paths)
+    else:
+        fig, ax = into, live["ax"]
+        _repath(live["paths"], days, shown)
+    _refit(ax)
     return fig
 
 
@@ -620,8 +659,7 @@ def hedge_error_hist(sims: dict, *, bins: int = 50, ax=None):
     Shades of grey from light to dark in the order given.
     """
     fig, ax = _axes(ax)
-    all_pnl = np.concatenate([s.pnl for s in sims.values()])
-    edges = np.linspace(*np.percentile(all_pnl, [0.5, 99.5]), bins + 1)
+    edges = _percentile_edges(np.concatenate([s.pnl for s in sims.values()]), bins, [0.5, 99.5])
     for i, (label, s) in enumerate(sims.items()):
         shade = 0.75 - 0.75 * (i / max(len(sims) - 1, 1))
         step_hist(ax, s.pnl, edges, color=str(shade), label=f"{label}: mean {s.mean:+.3f}, sd {s.std:.3f}")
@@ -657,27 +695,53 @@ def gamma_side(k: float) -> str:
 SIDE_LABELS = {"long_gamma": "dealers long gamma", "short_gamma": "dealers short gamma", "net": "no dealer gamma"}
 
 
-def tape_paths(sim: hedging.TapeSimulation, *, n: int = 20, baseline: bool = True, ax=None):
+def _tape_style(side: str, mode: str) -> dict:
+    """Colour, line style and legend label of the paths of one side in :func:`tape_paths`."""
+    return {"color": COLORS[side], "ls": SERIES_STYLES.get(side, "-"), "label": f"{SIDE_LABELS[side]}, {mode} hedging"}
+
+
+def tape_paths(sim: hedging.TapeSimulation, *, n: int = 20, baseline: bool = True, ax=None, into=None):
     """Spot paths of a feedback simulation against trading hours, over the same news without hedging.
 
     Each path is coloured by the side of dealers' gamma along it (the sign of its
     mean ``k``); with ``baseline`` the unhedged paths of the same noise
     (:attr:`gexlib.hedging.TapeSimulation.baseline`) are drawn underneath in grey.
+    ``into``: a figure this function made (without ``ax``), updated in place and
+    returned; a new figure when the number of kinds of path differs.
     """
-    fig, ax = _axes(ax)
     m = min(int(n), sim.spot.shape[0])
     hours = sim.hours
-    if baseline and m:
-        path_lines(ax, hours, sim.baseline[:m], color=COLORS["no_hedging"], alpha=0.6, zorder=1,
-                   label="no hedging (same news)")
     sides = [gamma_side(float(k)) for k in np.mean(sim.k[:m], axis=1)]
-    for side in dict.fromkeys(sides):  # one collection per side, in order of first appearance
-        rows = [i for i, s in enumerate(sides) if s == side]
-        path_lines(ax, hours, sim.spot[rows], color=COLORS[side], ls=SERIES_STYLES.get(side, "-"), alpha=0.6,
-                   zorder=2, label=f"{SIDE_LABELS[side]}, {sim.hedging} hedging")
+    groups = [(side, [i for i, s in enumerate(sides) if s == side])
+              for side in dict.fromkeys(sides)]  # one collection per side, in order of first appearance
+    key = (bool(baseline and m), len(groups))
+    live = _live(into, "tape_paths", key) if ax is None else None
+    if live is None:
+        own = ax is None
+        fig, ax = _axes(ax)
+        free = None
+        if key[0]:
+            free = path_lines(ax, hours, sim.baseline[:m], color=COLORS["no_hedging"], alpha=0.6, zorder=1,
+                              label="no hedging (same news)")
+        paths = [path_lines(ax, hours, sim.spot[rows], alpha=0.6, zorder=2, **_tape_style(side, sim.hedging))
+                 for side, rows in groups]
+        ax.set_xlabel("trading hours")
+        ax.set_ylabel("spot")
+        if own:
+            _keep(fig, "tape_paths", key, ax=ax, free=free, paths=paths)
+    else:
+        fig, ax = into, live["ax"]
+        if live["free"] is not None:
+            _repath(live["free"], hours, sim.baseline[:m])
+        for coll, (side, rows) in zip(live["paths"], groups, strict=True):
+            _repath(coll, hours, sim.spot[rows])
+            style = _tape_style(side, sim.hedging)
+            coll.set_color(style["color"])
+            coll.set_linestyle(style["ls"])
+            coll.set_capstyle(_capstyle(style["ls"]))
+            coll.set_label(style["label"])
     ax.set_xlim(hours[0], hours[-1])
-    ax.set_xlabel("trading hours")
-    ax.set_ylabel("spot")
+    _refit(ax)
     legend(ax, ncols=2)
     return fig
 
@@ -774,24 +838,42 @@ def pin_curve(table: pd.DataFrame, *, x: str | None = None, ax=None):
     return fig
 
 
-def pin_close(result: hedging.PinResult, *, bins: int = 60, ax=None):
+def pin_close(result: hedging.PinResult, *, bins: int = 60, ax=None, into=None):
     """Where spot closes with dealers hedging a pinned strike and without, histograms around the strike.
 
     The band (strike ± ``band``) is shaded; the legend gives each probability of
-    closing inside it (:func:`gexlib.hedging.pin_probability`).
+    closing inside it (:func:`gexlib.hedging.pin_probability`). ``into``: a figure
+    this function made (without ``ax``), updated in place and returned.
     """
-    fig, ax = _axes(ax)
     p = result.params
     K, band = float(p["K"]), float(p["band"])
+    color = COLORS[gamma_side(float(p["oi"]))]
+    live = _live(into, "pin_close", None) if ax is None else None
+    if live is None:
+        own = ax is None
+        fig, ax = _axes(ax)
+        span = ax.axvspan(K - band, K + band, color=color, alpha=0.12, lw=0)
+        free = step_hist(ax, [], [0.0, 1.0], color=COLORS["no_hedging"])
+        hedged = step_hist(ax, [], [0.0, 1.0], color=color)
+        ax.set_ylabel("paths")
+        live = {"ax": ax, "span": span, "free": free, "hedged": hedged}
+        if own:
+            _keep(fig, "pin_close", None, **live)
+    else:
+        fig, ax = into, into.gexlib_live["ax"]
     hedged, free = result.sim.spot[:, -1], result.sim.baseline[:, -1]
-    edges = np.linspace(*np.percentile(np.concatenate([hedged, free]), [1, 99]), bins + 1)
-    side = gamma_side(float(p["oi"]))
-    ax.axvspan(K - band, K + band, color=COLORS[side], alpha=0.12, lw=0)
-    step_hist(ax, free, edges, color=COLORS["no_hedging"], label=f"no hedging: {result.baseline:.1%} in the band")
-    step_hist(ax, hedged, edges, color=COLORS[side],
-              label=f"dealers hedging {float(p['oi']):,.0f} contracts: {result.probability:.1%}")
+    edges = _percentile_edges(np.concatenate([hedged, free]), bins, [1, 99])
+    span = live["span"]
+    span.set_x(K - band)
+    span.set_width((K + band) - (K - band))  # as axvspan(K - band, K + band) sizes it
+    span.set_color(color)
+    _restep(live["free"], free, edges)
+    live["free"].set_label(f"no hedging: {result.baseline:.1%} in the band")
+    _restep(live["hedged"], hedged, edges)
+    live["hedged"].set_color(color)
+    live["hedged"].set_label(f"dealers hedging {float(p['oi']):,.0f} contracts: {result.probability:.1%}")
     ax.set_xlabel(f"spot at expiry (strike {K:,.0f}, band ±{band:,.2f})")
-    ax.set_ylabel("paths")
+    _refit(ax)
     legend(ax, ncols=1)
     return fig
 
@@ -799,38 +881,57 @@ def pin_close(result: hedging.PinResult, *, bins: int = 60, ax=None):
 # --- lesson 07: gamma scalping ------------------------------------------------------------
 
 
-def scalp_pnl(sim: hedging.ScalpSimulation, *, bins: int = 50, max_points: int = 2000, axes=None):
+def scalp_pnl(sim: hedging.ScalpSimulation, *, bins: int = 50, max_points: int = 2000, axes=None, into=None):
     r"""Final P&L of the delta-hedged position: its histogram, and each path against the approximation.
 
     Left, the histogram with the mean (dashed); right, the P&L of each path
     (at most ``max_points``) against :math:`\sum \tfrac12 \Gamma S^2 (r^2 - \sigma_i^2 dt)`,
-    with the diagonal where the two agree.
+    with the diagonal where the two agree. ``into``: a figure this function made
+    (without ``axes``), updated in place and returned.
     """
-    if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(FIGSIZE[0] + 2.0, 3.6), layout="constrained")
-    else:
-        fig = axes[0].figure
-    left, right = axes
-    side = gamma_side(float(sim.params.get("position", 1.0)))
-    edges = np.linspace(*np.percentile(sim.pnl, [0.5, 99.5]), bins + 1)
     position = float(sim.params.get("position", 1.0))
+    color = COLORS[gamma_side(position)]
+    live = _live(into, "scalp_pnl", None) if axes is None else None
+    if live is None:
+        own = axes is None
+        if own:
+            fig, axes = plt.subplots(1, 2, figsize=(FIGSIZE[0] + 2.0, 3.6), layout="constrained")
+        else:
+            fig = axes[0].figure
+        left, right = axes
+        hist = step_hist(left, [], [0.0, 1.0], color=color)
+        mean = left.axvline(0.0, color=color, ls="--", lw=LW)
+        left.axvline(0.0, **ZERO_LINE)
+        left.set_xlabel("final P&L ($ per option)")
+        left.set_ylabel("paths")
+        (dots,) = right.plot([], [], "o", ms=3, alpha=0.4, color=color)
+        (diagonal,) = right.plot([], [], color=COLORS["no_hedging"], lw=LW, zorder=0, label="equal")
+        right.axhline(0.0, **ZERO_LINE)
+        right.axvline(0.0, **ZERO_LINE)
+        right.set_xlabel("Σ ½ΓS²(r² − σ²dt) ($ per option)")
+        right.set_ylabel("final P&L ($ per option)")
+        live = {"left": left, "right": right, "hist": hist, "mean": mean, "dots": dots, "diagonal": diagonal}
+        if own:
+            _keep(fig, "scalp_pnl", None, **live)
+    else:
+        fig = into
     book = {"straddle": "straddle", "C": "call", "P": "put"}[sim.params.get("kind", "straddle")]
-    step_hist(left, sim.pnl, edges, color=COLORS[side], label=f"{'long' if position > 0 else 'short'} {book}, hedged")
-    left.axvline(sim.mean, color=COLORS[side], ls="--", lw=LW, label=f"mean {sim.mean:+.3f}")
-    left.axvline(0.0, **ZERO_LINE)
-    left.set_xlabel("final P&L ($ per option)")
-    left.set_ylabel("paths")
-    legend(left, ncols=1)
+    hist, mean, dots = live["hist"], live["mean"], live["dots"]
+    _restep(hist, sim.pnl, _percentile_edges(sim.pnl, bins, [0.5, 99.5]))
+    hist.set_color(color)
+    hist.set_label(f"{'long' if position > 0 else 'short'} {book}, hedged")
+    mean.set_xdata([sim.mean, sim.mean])
+    mean.set_color(color)
+    mean.set_label(f"mean {sim.mean:+.3f}")
     m = min(int(max_points), sim.pnl.size)
-    right.plot(sim.approx[:m], sim.pnl[:m], "o", ms=3, alpha=0.4, color=COLORS[side],
-               label=f"correlation {sim.approx_correlation:.3f}")
+    dots.set_data(sim.approx[:m], sim.pnl[:m])
+    dots.set_color(color)
+    dots.set_label(f"correlation {sim.approx_correlation:.3f}")
     lim = (float(min(sim.approx[:m].min(), sim.pnl[:m].min())), float(max(sim.approx[:m].max(), sim.pnl[:m].max())))
-    right.plot(lim, lim, color=COLORS["no_hedging"], lw=LW, zorder=0, label="equal")
-    right.axhline(0.0, **ZERO_LINE)
-    right.axvline(0.0, **ZERO_LINE)
-    right.set_xlabel("Σ ½ΓS²(r² − σ²dt) ($ per option)")
-    right.set_ylabel("final P&L ($ per option)")
-    legend(right, ncols=2)
+    live["diagonal"].set_data(lim, lim)
+    for ax, ncols in ((live["left"], 1), (live["right"], 2)):
+        _refit(ax)
+        legend(ax, ncols=ncols)
     return fig
 
 

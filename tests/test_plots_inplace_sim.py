@@ -93,3 +93,139 @@ def test_payoff_and_greeks_of_another_kind_or_figure_is_built_anew():
     fig, axes = plt.subplots(1, 3)
     plots.payoff_and_greeks(axes=axes)
     assert not hasattr(fig, plots.LIVE)
+
+
+# --- lesson 07 ----------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=None)
+def scalp(implied=0.20, realised=0.25, every=6, position=1.0):
+    return hedging.simulate_gamma_scalp(100.0, 100.0, 10 / 252, implied, realised, 200, 78, every,
+                                        position=position, seed=7)
+
+
+SCALPS = {"base": {}, "calm": dict(realised=0.10), "daily": dict(implied=0.30, every=78),
+          "short": dict(position=-1.0), "near": dict(realised=0.26)}
+
+
+def scalp_fig(name, **kw):
+    return plots.scalp_pnl(scalp(**SCALPS[name]), **kw)
+
+
+@pytest.mark.parametrize(("a", "b"), [("near", "base"), ("calm", "base"), ("base", "daily"), ("short", "base"),
+                                      ("base", "short")])
+def test_scalp_pnl_updates_in_place(a, b):
+    fig = assert_update_draws_the_build(scalp_fig, a, b)
+    sim = scalp(**SCALPS[a])
+    left, right = fig.axes
+    hist = [p for p in left.patches if p.get_label().endswith("hedged")][0]
+    edges = np.linspace(*np.percentile(sim.pnl, [0.5, 99.5]), 51)
+    np.testing.assert_array_equal(hist.get_data().values, np.histogram(sim.pnl, edges)[0])
+    assert [t.get_text() for t in right.get_legend().get_texts()] == [
+        f"correlation {sim.approx_correlation:.3f}", "equal"]
+
+
+def test_scalp_pnl_into_another_figure_is_built_anew():
+    assert_foreign_figure_builds_new(scalp_fig, "base")
+
+
+# --- lesson 02 ----------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=None)
+def ticket(sigma=0.20, every=12, keep=20):
+    return hedging.simulate_discrete_hedge(100.0, 100.0, 21 / 252, sigma, sigma, 60, 78, every, seed=3,
+                                           keep_paths=keep)
+
+
+TICKETS = {"base": {}, "wild": dict(sigma=0.40), "daily": dict(every=78), "calm": dict(sigma=0.05, every=1),
+           "few": dict(keep=5), "near": dict(sigma=0.21)}
+
+
+def ticket_fig(name, **kw):
+    return plots.hedge_paths(ticket(**TICKETS[name]), **kw)
+
+
+@pytest.mark.parametrize(("a", "b"), [("near", "base"), ("wild", "base"), ("calm", "daily"), ("few", "base"),
+                                      ("base", "few")])
+def test_hedge_paths_updates_in_place(a, b):
+    fig = assert_update_draws_the_build(ticket_fig, a, b)
+    (paths,) = [c for c in fig.axes[0].collections if c.get_gid() == plots.PATHS_GID]
+    sim = ticket(**TICKETS[a])
+    assert len(paths.get_segments()) == min(20, sim.running_pnl.shape[0])
+    np.testing.assert_array_equal(paths.get_segments()[-1][:, 1], sim.running_pnl[len(paths.get_segments()) - 1])
+
+
+def test_hedge_paths_into_another_figure_is_built_anew():
+    assert_foreign_figure_builds_new(ticket_fig, "base")
+    with pytest.raises(ValueError, match="keep_paths"):  # a simulation without paths is refused, into= or not
+        plots.hedge_paths(ticket(keep=0), into=ticket_fig("base"))
+
+
+# --- lesson 06 ----------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=None)
+def tape(gamma=-5e9, depth=20e9, mode="contemporaneous", scale=1.0):
+    profile = hedging.linear_profile(100.0, 0.0, 4e9, lo=0.97, hi=1.03) if gamma == "profile" else gamma
+    return hedging.simulate_tape(profile, 100.0, depth=depth, sigma_noise=0.15, hedging=mode, scale=scale,
+                                 n_paths=40, seed=5)
+
+
+TAPES = {"short": {}, "long": dict(gamma=5e9), "lagged": dict(gamma=-10e9, depth=40e9, mode="lagged"),
+         "none": dict(gamma=0.0), "near": dict(gamma=-6e9), "mixed": dict(gamma="profile"),
+         "mixed_flipped": dict(gamma="profile", scale=-1.0)}
+
+
+def tape_fig(name, **kw):
+    return plots.tape_paths(tape(**TAPES[name]), n=12, **kw)
+
+
+def test_the_tape_cases_cover_one_and_two_kinds_of_path():
+    sides = {name: {plots.gamma_side(float(k)) for k in tape(**TAPES[name]).k[:12].mean(axis=1)} for name in TAPES}
+    assert sides["short"] == {"short_gamma"} and sides["none"] == {"net"}
+    assert sides["mixed"] == sides["mixed_flipped"] == {"short_gamma", "long_gamma"}
+
+
+@pytest.mark.parametrize(("a", "b"), [("near", "short"), ("long", "short"), ("lagged", "long"), ("none", "short"),
+                                      ("mixed_flipped", "mixed")])
+def test_tape_paths_update_in_place(a, b):
+    fig = assert_update_draws_the_build(tape_fig, a, b)
+    sim = tape(**TAPES[a])
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels[0] == "no hedging (same news)" and all(x.endswith(f"{sim.hedging} hedging") for x in labels[1:])
+
+
+def test_tape_paths_of_another_structure_are_built_anew():
+    one = tape_fig("short")
+    two = tape_fig("mixed", into=one)  # two kinds of path where there was one
+    assert two is not one
+    assert np.array_equal(rgba(two), rgba(tape_fig("mixed")))
+    bare = plots.tape_paths(tape(), n=12, baseline=False, into=one)  # no baseline paths
+    assert bare is not one and len(bare.axes[0].collections) == 1
+    assert_foreign_figure_builds_new(tape_fig, "long")
+
+
+@functools.lru_cache(maxsize=None)
+def pin(oi=10_000.0, hours=2.0, depth=50e9):
+    return hedging.pin_probability(6450.0, oi, hours, depth=depth, n_paths=300, seed=2)
+
+
+PINS = {"base": {}, "none": dict(oi=0.0), "big": dict(oi=20_000.0, depth=100e9), "long": dict(oi=5000.0, hours=6.5),
+        "near": dict(oi=10_500.0)}
+
+
+def pin_fig(name, **kw):
+    return plots.pin_close(pin(**PINS[name]), **kw)
+
+
+@pytest.mark.parametrize(("a", "b"), [("near", "base"), ("none", "base"), ("base", "none"), ("long", "big")])
+def test_pin_close_updates_in_place(a, b):
+    fig = assert_update_draws_the_build(pin_fig, a, b)
+    res = pin(**PINS[a])
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert f"{res.baseline:.1%}" in labels[0] and f"{res.probability:.1%}" in labels[1]
+
+
+def test_pin_close_into_another_figure_is_built_anew():
+    assert_foreign_figure_builds_new(pin_fig, "base")
