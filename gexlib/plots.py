@@ -1003,17 +1003,47 @@ def _horizon_label(horizon: int) -> str:
     return "next day" if horizon == 1 else f"next {horizon} days"
 
 
-def _interval_bars(ax, x, table: pd.DataFrame, width: float, *, color, label: str):
-    """Bars of ``forward_vol`` (in %/yr) with ``low``–``high`` whiskers."""
+def _interval_bars(ax, x, table: pd.DataFrame, width: float, *, color, label: str) -> list:
+    """Bars of ``forward_vol`` (in %/yr) with ``low``–``high`` whiskers; the artists drawn."""
     y = 100.0 * table["forward_vol"].to_numpy(dtype=float)
     lo = 100.0 * table["low"].to_numpy(dtype=float)
     hi = 100.0 * table["high"].to_numpy(dtype=float)
-    bars(ax, x, y, width, color=color, label=label)
+    drawn = [bars(ax, x, y, width, color=color, label=label)]
     # the whiskers and caps ax.errorbar(fmt="none", elinewidth=1, capsize=3) draws, as two artists
     bottom, top = y - np.maximum(y - lo, 0), y + np.maximum(hi - y, 0)
-    ax.vlines(x, bottom, top, colors=COLORS["net"], lw=1, zorder=2)
-    ax.plot(np.concatenate([x, x]), np.concatenate([bottom, top]), ls="none", marker="_", ms=6, mew=1,
-            color=COLORS["net"], zorder=2)
+    drawn.append(ax.vlines(x, bottom, top, colors=COLORS["net"], lw=1, zorder=2))
+    drawn += ax.plot(np.concatenate([x, x]), np.concatenate([bottom, top]), ls="none", marker="_", ms=6, mew=1,
+                     color=COLORS["net"], zorder=2)
+    return drawn
+
+
+def _forget_limits(ax):
+    """Empty data limits, as on new axes, before the data of an in-place update are drawn into ``ax``."""
+    from matplotlib.transforms import Bbox
+
+    ax.dataLim.set_points(Bbox.null().get_points())
+    ax.ignore_existing_data_limits = True
+
+
+def _vol_by_gex(ax, raw: pd.DataFrame, controlled: pd.DataFrame | None, horizon: int, drawn=()) -> list:
+    """Draw :func:`vol_by_gex` into ``ax`` in place of the artists ``drawn`` before; the artists drawn."""
+    for artist in drawn:
+        artist.remove()
+    r = raw.iloc[:-1]
+    x = np.arange(len(r), dtype=float)
+    width = 0.8 if controlled is None else 0.4
+    drawn = _interval_bars(ax, x - (0 if controlled is None else width / 2), r, width, color=COLORS["unconditional"],
+                           label="all days")
+    if controlled is not None:
+        drawn += _interval_bars(ax, x + width / 2, controlled.iloc[:-1], width, color=COLORS["controlled"],
+                                label="within trailing-vol groups")
+    ax.set_xticks(x, list(r.index))
+    ax.set_xlim(-0.6, len(r) - 0.4)
+    ax.set_ylim(bottom=0.0)
+    ax.set_xlabel("GEX quantile group (Q1 lowest)")
+    ax.set_ylabel(f"realised vol, {_horizon_label(horizon)} (%/yr)")
+    legend(ax, ncols=2)
+    return drawn
 
 
 def vol_by_gex(raw: pd.DataFrame, controlled: pd.DataFrame | None = None, *, horizon: int = cv.HORIZON, ax=None):
@@ -1024,21 +1054,28 @@ def vol_by_gex(raw: pd.DataFrame, controlled: pd.DataFrame | None = None, *, hor
     (``Q1 − Qq``) is not drawn. Grey bars: all days; teal: within trailing-vol groups.
     """
     fig, ax = _axes(ax)
-    r = raw.iloc[:-1]
-    x = np.arange(len(r), dtype=float)
-    width = 0.8 if controlled is None else 0.4
-    _interval_bars(ax, x - (0 if controlled is None else width / 2), r, width, color=COLORS["unconditional"],
-                   label="all days")
-    if controlled is not None:
-        _interval_bars(ax, x + width / 2, controlled.iloc[:-1], width, color=COLORS["controlled"],
-                       label="within trailing-vol groups")
-    ax.set_xticks(x, list(r.index))
-    ax.set_xlim(-0.6, len(r) - 0.4)
+    _vol_by_gex(ax, raw, controlled, horizon)
+    return fig
+
+
+def _double_sort_bars(ax, table: pd.DataFrame, horizon: int, drawn=()) -> list:
+    """Draw :func:`double_sort_bars` into ``ax`` in place of the artists ``drawn`` before; the artists drawn."""
+    for artist in drawn:
+        artist.remove()
+    x = np.arange(len(table), dtype=float)
+    drawn = []
+    for column, shift, kind, label in (("negative", -0.2, "short_gamma", "GEX < 0"),
+                                       ("positive", 0.2, "long_gamma", "GEX ≥ 0")):
+        y = 100.0 * table[column].to_numpy(dtype=float)
+        ok = np.isfinite(y)
+        drawn.append(bars(ax, x[ok] + shift, y[ok], 0.4, color=COLORS[kind], label=label))
+    ax.set_xticks(x, [f"{g}\n{s:.0%} < 0" for g, s in zip(table.index, table["share_negative"], strict=True)])
+    ax.set_xlim(-0.6, len(table) - 0.4)
     ax.set_ylim(bottom=0.0)
-    ax.set_xlabel("GEX quantile group (Q1 lowest)")
+    ax.set_xlabel("trailing-vol group (1 calmest), share of days with GEX < 0")
     ax.set_ylabel(f"realised vol, {_horizon_label(horizon)} (%/yr)")
     legend(ax, ncols=2)
-    return fig
+    return drawn
 
 
 def double_sort_bars(table: pd.DataFrame, *, horizon: int = cv.HORIZON, ax=None):
@@ -1048,27 +1085,29 @@ def double_sort_bars(table: pd.DataFrame, *, horizon: int = cv.HORIZON, ax=None)
     has no bar of that kind. The tick labels give each group's share of negative-GEX days.
     """
     fig, ax = _axes(ax)
-    x = np.arange(len(table), dtype=float)
-    for column, shift, kind, label in (("negative", -0.2, "short_gamma", "GEX < 0"),
-                                       ("positive", 0.2, "long_gamma", "GEX ≥ 0")):
-        y = 100.0 * table[column].to_numpy(dtype=float)
-        ok = np.isfinite(y)
-        bars(ax, x[ok] + shift, y[ok], 0.4, color=COLORS[kind], label=label)
-    ax.set_xticks(x, [f"{g}\n{s:.0%} < 0" for g, s in zip(table.index, table["share_negative"], strict=True)])
-    ax.set_xlim(-0.6, len(table) - 0.4)
-    ax.set_ylim(bottom=0.0)
-    ax.set_xlabel("trailing-vol group (1 calmest), share of days with GEX < 0")
-    ax.set_ylabel(f"realised vol, {_horizon_label(horizon)} (%/yr)")
-    legend(ax, ncols=2)
+    _double_sort_bars(ax, table, horizon)
     return fig
 
 
 def evidence_panels(raw: pd.DataFrame, controlled: pd.DataFrame, table: pd.DataFrame, *,
-                    horizon: int = cv.HORIZON):
-    """Lesson 10 figure: :func:`vol_by_gex` (left) and :func:`double_sort_bars` (right), one vol axis."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(FIGSIZE[0] + 3.0, 4.0), layout="constrained", sharey=True)
-    vol_by_gex(raw, controlled, horizon=horizon, ax=left)
-    double_sort_bars(table, horizon=horizon, ax=right)
+                    horizon: int = cv.HORIZON, into=None):
+    """Lesson 10 figure: :func:`vol_by_gex` (left) and :func:`double_sort_bars` (right), one vol axis.
+
+    The vol axis runs from 0 to the top :func:`vol_by_gex` needs. ``into``: a figure
+    this function made, updated in place (bars, whiskers, ticks, labels, limits) and returned.
+    """
+    key = controlled is None
+    live = _live(into, "evidence_panels", key)
+    if live is None:
+        fig, (left, right) = plt.subplots(1, 2, figsize=(FIGSIZE[0] + 3.0, 4.0), layout="constrained", sharey=True)
+        live = _keep(fig, "evidence_panels", key, left=left, right=right, vol=[], sort=[])
+    else:
+        fig, left, right = into, live["left"], live["right"]
+    for ax in (left, right):  # the shared top comes from the left panel's data alone, as when first drawn
+        _forget_limits(ax)
+    left.set_autoscaley_on(True)  # on an update: off since the last floor at 0
+    live["vol"] = _vol_by_gex(left, raw, controlled, horizon, live["vol"])
+    live["sort"] = _double_sort_bars(right, table, horizon, live["sort"])
     right.set_ylabel("")
     right.tick_params(labelleft=True)
     return fig

@@ -229,3 +229,36 @@ def test_pin_close_updates_in_place(a, b):
 
 def test_pin_close_into_another_figure_is_built_anew():
     assert_foreign_figure_builds_new(pin_fig, "base")
+
+
+# --- lesson 10 ----------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=None)
+def tables(horizon=1, q=5, window=20):
+    h = datasets.history()
+    p = evidence.panel(h["spot"], h["gex_practitioner"], horizon=horizon, window=window)
+    return evidence.by_quantile(p, q, draws=50), evidence.controlled_by_quantile(p, q, draws=50), evidence.double_sort(p)
+
+
+EVIDENCE = {"base": {}, "week": dict(horizon=5), "terciles": dict(q=3), "deciles": dict(q=10, window=60),
+            "slow": dict(window=60)}
+
+
+def evidence_fig(name, **kw):
+    return plots.evidence_panels(*tables(**EVIDENCE[name]), horizon=EVIDENCE[name].get("horizon", 1), **kw)
+
+
+@pytest.mark.parametrize(("a", "b"), [("slow", "base"), ("week", "base"), ("terciles", "deciles"),
+                                      ("deciles", "terciles")])
+def test_evidence_panels_update_in_place(a, b):
+    fig = assert_update_draws_the_build(evidence_fig, a, b)
+    raw, controlled, table = tables(**EVIDENCE[a])
+    left, right = fig.axes
+    assert [t.get_text() for t in left.get_xticklabels()] == list(raw.index[:-1])
+    assert len(right.get_xticks()) == len(table)
+    assert left.get_ylim()[0] == 0.0 and left.get_ylim()[1] > 100 * raw["high"].iloc[:-1].max()
+
+
+def test_evidence_panels_into_another_figure_is_built_anew():
+    assert_foreign_figure_builds_new(evidence_fig, "base")
