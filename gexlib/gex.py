@@ -771,7 +771,7 @@ def _flow_table(strike: np.ndarray, shares: dict[str, np.ndarray], price: float)
     return out
 
 
-def _strike_sums(strike: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _sums_by_strike(strike: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sum ``values`` per strike: ``(strikes ascending, sums)``, as ``groupby("strike").sum()`` gives them.
 
     Plain numpy on the sorted strikes, adding each strike's values in their order in the
@@ -821,9 +821,9 @@ def _share_flow(strike: np.ndarray, shares: np.ndarray, price: float) -> pd.Data
     """Per-strike sums of per-contract ``shares`` and a totals row (strike NaN), dollars at ``price``.
 
     The table :func:`_flow_table` makes for the single name ``""`` (columns ``strike, shares,
-    dollars``), the same numbers bit for bit, from :func:`_strike_sums` instead of a pandas group-by.
+    dollars``), the same numbers bit for bit, from :func:`_sums_by_strike` instead of a pandas group-by.
     """
-    K, per_strike = _strike_sums(strike, shares)
+    K, per_strike = _sums_by_strike(strike, shares)
     sh = np.append(per_strike, per_strike.sum())  # the total: a pairwise sum over strikes, as pandas adds a column
     return pd.DataFrame({"strike": np.append(K, np.nan), "shares": sh, "dollars": sh * float(price)})
 

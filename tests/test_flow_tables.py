@@ -19,19 +19,19 @@ def _groupby_table(strike, shares, price) -> pd.DataFrame:
     return out
 
 
-def test_strike_sums_are_pandas_groupby_sums_bit_for_bit():
+def test_sums_by_strike_are_pandas_groupby_sums_bit_for_bit():
     rng = np.random.default_rng(7)
     for n, distinct in ((5000, 300), (40, 3), (1, 1)):
         strike = rng.choice(np.round(rng.uniform(50, 150, distinct), 1), size=n)
         values = rng.standard_normal(n) * 10.0 ** rng.integers(-3, 9, n)  # magnitudes far apart: rounding shows
         values[rng.random(n) < 0.05] = np.nan  # skipped, as pandas skips them
-        K, sums = gex._strike_sums(strike, values)
+        K, sums = gex._sums_by_strike(strike, values)
         ref = pd.Series(values).groupby(strike).sum()
         assert np.array_equal(K, ref.index.to_numpy())
         assert np.array_equal(sums, ref.to_numpy())
-    K, sums = gex._strike_sums(np.array([]), np.array([]))
+    K, sums = gex._sums_by_strike(np.array([]), np.array([]))
     assert K.size == 0 and sums.size == 0
-    K, sums = gex._strike_sums(np.array([100.0, 100.0]), np.array([np.nan, np.nan]))
+    K, sums = gex._sums_by_strike(np.array([100.0, 100.0]), np.array([np.nan, np.nan]))
     assert K.tolist() == [100.0] and sums.tolist() == [0.0]
 
 
