@@ -18,8 +18,11 @@ Levels that the figures mark (``zero``, ``flip``, ``walls``) default to
 :data:`AUTO`, computed from the snapshot with the same conventions; pass a number,
 a :class:`gexlib.gex.Level`, or None (no line) to draw precomputed values.
 
-The figures a dashboard redraws on every event (:func:`per_strike`, :func:`profile`,
-:func:`heatmap`) take ``into=``, a figure the same function returned before: they
+The figures a dashboard redraws on every event (:func:`payoff_and_greeks`,
+:func:`hedge_paths`, :func:`per_strike`, :func:`profile`, :func:`heatmap`,
+:func:`tape_paths`, :func:`pin_close`, :func:`scalp_pnl`, :func:`time_vol`,
+:func:`greek_flows`, :func:`evidence_panels`) take ``into=``, a figure the same
+function returned before (called without ``ax``): they
 put the new numbers into its artists instead of building a new figure. Build and
 update run the same code for everything derived from the data (limits, labels, bar
 geometry), so an updated figure draws the pixels a new one draws.

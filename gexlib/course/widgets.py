@@ -8,6 +8,16 @@ of :mod:`gexlib.whatif` and the analytics of :mod:`gexlib.gex`,
 :attr:`Dashboard.state`, and redraws the lesson's :mod:`gexlib.plots` figure into
 an image (a PNG rendered with Agg, so it works without a display and in tests).
 
+A dashboard keeps its figure between events: the plot function is called with
+``into=`` the figure it drew last and updates that figure's artists in place
+(:mod:`gexlib.plots` says which functions can), and :class:`gexlib.course.render.Stage`
+draws it at the layout of the first event as long as its text fits that layout
+(tick labels, legend and axis labels measured as they are drawn), laying it out
+again only when the text has outgrown it. Each event draws exactly the pixels of
+a new figure of the same numbers drawn at the same Axes positions
+(``render_png(fig, positions=dash.stage.positions)``; tests check it for every
+dashboard).
+
 At its default settings each dashboard draws exactly the static figure of the
 same :mod:`gexlib.plots` function called on the untouched snapshot, so the book
 can show that figure next to the slider::
