@@ -300,3 +300,43 @@ def test_real_download_tables_and_levels(cboe_file):
         assert_frames_identical(gex.gex_matrix(t), tidy["net"].unstack("expiry", fill_value=0.0).sort_index())
         n = int(round(2 * 0.1 * gex.SCAN_DENSITY)) + 1
         assert gex.zero_gamma_within(t).crossings == ref_zero_gamma(t, 0.9, 1.1, n)
+
+
+# --- the skew's wing vols ---------------------------------------------------------------------
+
+
+def ref_expiry_vols(o, S, T, r, q):
+    """One expiry's 25-delta and ATM vols with pandas selections and a group-by mean."""
+    fwd = S * np.exp((r - q) * T)
+    vols = []
+    for kind, otm, target in (("P", o["strike"] <= fwd, -0.25), ("C", o["strike"] >= fwd, 0.25)):
+        side = o[(o["type"] == kind) & otm & (o["iv"] > 0)].sort_values("strike")
+        if len(side) < 2:
+            return None
+        iv = side["iv"].to_numpy()
+        d = np.asarray(bs.delta(S, side["strike"].to_numpy(), T, iv, r=r, q=q, kind=kind))
+        if not (d.min() <= target <= d.max()):
+            return None
+        order = np.argsort(d)
+        vols.append(float(np.interp(target, d[order], iv[order])))
+    both = o[o["iv"] > 0].groupby("strike")["iv"].mean()
+    if both.empty or not (both.index.min() <= fwd <= both.index.max()):
+        return None
+    vols.append(float(np.interp(fwd, both.index.to_numpy(dtype=float), both.to_numpy())))
+    return tuple(vols)
+
+
+def test_wing_vols_match_the_pandas_reference(chains):
+    from gexlib import regime
+
+    for t in chains:
+        o = t.options
+        T = cv.year_fraction(o["expiry"], t.asof)
+        found = 0
+        for e in np.unique(T[T > 0])[:40]:
+            rows = o[T == e]
+            for r, q in ((0.0, 0.0), (0.04, 0.01)):
+                expected = ref_expiry_vols(rows, float(t.spot), float(e), r, q)
+                assert regime._expiry_vols(rows, float(t.spot), float(e), r, q) == expected
+                found += expected is not None
+        assert found
