@@ -263,31 +263,42 @@ def _group_sum(labels: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     """Sums of ``values`` rows per label ``0..n-1``, bit for bit as ``DataFrame.groupby(...).sum()``.
 
     pandas adds each group's rows in their order with Kahan compensation and skips NaN;
-    this does the same with numpy, one step per position within a group (groups sorted
-    by size, so each step works on a leading slice of them). ``values`` is ``(rows, k)``.
+    this does the same with numpy, one step per position within a group over all groups
+    at once (groups sorted by size, so each step works on a leading slice of them).
+    ``values`` is ``(rows, k)``; returns ``(n, k)``.
     """
     counts = np.bincount(labels, minlength=n)
     out = np.zeros((n, values.shape[1]))
     if not labels.size:
         return out
-    starts = np.cumsum(counts) - counts
-    v = values[np.argsort(labels, kind="stable")]
+    order = np.argsort(labels, kind="stable")
+    pos = np.empty(labels.size, dtype=np.intp)  # each row's place within its group, in row order
+    pos[order] = np.arange(labels.size) - (np.cumsum(counts) - counts)[labels[order]]
     by = np.argsort(-counts, kind="stable")  # largest groups first
-    size, first = counts[by], starts[by]
+    rank = np.empty(n, dtype=np.intp)
+    rank[by] = np.arange(n)
+    size = counts[by]
     active = np.cumsum(np.bincount(size, minlength=size[0] + 1)[::-1])[::-1]  # active[p]: groups with >= p rows
-    total, comp = np.zeros_like(out), np.zeros_like(out)
+    dense = np.zeros((int(size[0]), n, values.shape[1]))
+    dense[pos, rank[labels]] = values
+    total, comp, y, t = (np.zeros_like(out) for _ in range(4))
+    finite = bool(np.isfinite(values).all())
     with np.errstate(invalid="ignore"):
         for p in range(int(size[0])):
             m = int(active[p + 1])
-            x = v[first[:m] + p]
-            t0, c0 = total[:m], comp[:m]
+            x, t0, c0, yy, tt = dense[p, :m], total[:m], comp[:m], y[:m], t[:m]
+            np.subtract(x, c0, out=yy)
+            np.add(t0, yy, out=tt)
+            if finite:
+                np.subtract(tt, t0, out=c0)
+                np.subtract(c0, yy, out=c0)
+                t0[...] = tt
+                continue
             ok = ~np.isnan(x)
-            y = x - c0
-            t = t0 + y
-            c = (t - t0) - y
+            c = (tt - t0) - yy
             c[np.isnan(c)] = 0.0  # an infinite value: pandas resets the compensation
             np.copyto(c0, c, where=ok)
-            np.copyto(t0, t, where=ok)
+            np.copyto(t0, tt, where=ok)
     out[by] = total
     return out
 
@@ -452,8 +463,22 @@ def gamma_profile(snap: Snapshot, spots, *, sign: str = cv.SIGN, time: str = cv.
     numpy.ndarray or tuple of numpy.ndarray
         Dollars per 1% move at each level (``net`` or ``(call, put, net)``).
     """
-    c = contracts(snap, sign=sign, gamma="model", time=time, carry=carry, iv=iv, r=r, q=q, with_gamma=False)
-    return _profile(c, float(snap.spot), spots, cutoff=cutoff, chunk=chunk, by_type=by_type)
+    conv = dict(sign=sign, time=time, carry=carry, iv=iv, r=r, q=q)
+    c = contracts(snap, gamma="model", with_gamma=False, **conv)
+    terms, C = _terms_of(snap, c, conv)
+    return _profile(c, float(snap.spot), spots, cutoff=cutoff, chunk=chunk, by_type=by_type, terms=terms, C=C)
+
+
+def _terms_of(snap: Snapshot, c: Contracts, conv: dict):
+    """:func:`_grouped_terms` of ``c`` (the contracts of ``snap`` under ``conv``) at the snapshot's spot and
+    the quadratic-form coefficients :func:`_profile` builds from them; remembered in a :func:`reuse` block."""
+    key = tuple(conv[k] for k in ("sign", "time", "carry", "iv")) + (float(conv["r"]), float(conv["q"]))
+    hit = memo.lookup("profile_terms", snap, key)
+    if hit is not None:
+        return hit
+    terms = _grouped_terms(c, float(snap.spot))
+    a, b = terms[0], terms[1]
+    return memo.store("profile_terms", snap, key, (terms, np.stack([-0.5 * a * a, -a * b, -0.5 * b * b])))
 
 
 def _profile_terms(c: Contracts, S0: float):
@@ -480,15 +505,17 @@ def _grouped_terms(c: Contracts, S0: float):
     return a, b, w, w_call
 
 
-def _profile(c: Contracts, S0: float, spots, *, cutoff=12.0, chunk=64, by_type=False, terms=None):
-    """The profile at ``spots``; ``terms`` (:func:`_grouped_terms` of ``c`` and ``S0``) when already computed."""
+def _profile(c: Contracts, S0: float, spots, *, cutoff=12.0, chunk=64, by_type=False, terms=None, C=None):
+    """The profile at ``spots``; ``terms`` (:func:`_grouped_terms` of ``c`` and ``S0``) and ``C`` (the
+    coefficients built from them, see :func:`_terms_of`) when already computed."""
     S = np.atleast_1d(np.asarray(spots, dtype=float))
     if np.any(~(S > 0)):
         raise ValueError("spots must be positive")
     order = np.argsort(S)
     x = np.log(S[order] / S0)
     a, b, w, w_call = _grouped_terms(c, S0) if terms is None else terms
-    C = np.stack([-0.5 * a * a, -a * b, -0.5 * b * b])
+    if C is None:
+        C = np.stack([-0.5 * a * a, -a * b, -0.5 * b * b])
     net, call = np.zeros(S.size), np.zeros(S.size)
     for i in range(0, S.size, chunk):
         xs = x[i:i + chunk]
@@ -509,6 +536,105 @@ def _profile(c: Contracts, S0: float, spots, *, cutoff=12.0, chunk=64, by_type=F
     out_call = np.empty(S.size)
     out_call[order] = call * S[order]
     return out_call, out - out_call, out
+
+
+_U64 = float(np.finfo(np.float64).eps) / 2  # unit roundoff
+_CRAMER = 1.086435  # Cramér's inequality: |He_n(u)| exp(-u²/4) <= this × sqrt(n!)
+_NODES = 20  # Chebyshev nodes per stretch where the scan interpolates the wide contracts
+_REACH = 2.0  # a stretch's half-width in log spot times a (1/(σ√T)) of its contracts, at most
+
+
+def _scan_signs(S0: float, grid: np.ndarray, terms, *, cutoff: float = 12.0, chunk: int = 64,
+                C: np.ndarray | None = None) -> np.ndarray:
+    """The profile at the ascending levels ``grid`` where its sign is in doubt, its sign elsewhere.
+
+    :func:`zero_gamma` needs only the scan's signs (and exact zeros): they say which
+    neighbouring levels bracket a crossing, and the root search evaluates the profile
+    itself. Written ``S · F(x)`` with ``x = ln(S/S0)`` and ``F(x) = Σ w φ(a x + b)`` (φ the
+    normal density up to a constant), ``F`` is first approximated with a bound on the
+    error at every level:
+
+    - contracts whose spike is wide (``a = 1/(σ√T)`` below about the number of levels
+      per unit of ``x``) are grouped by ``a`` within a factor 2; each group's part of ``F``
+      is interpolated on stretches of half-width ``h = 2 / max a`` from its values at
+      :data:`_NODES` Chebyshev nodes, within ``Σ |w| (a h)^p C √(p!) / (p! 2^(p-1))`` (``p``
+      the nodes; the p-th derivative of ``φ`` is at most ``C √(p!)`` by Cramér's inequality,
+      so this is below ``2e-9 Σ|w|``);
+    - the others are evaluated at every level;
+    - rounding, in this sum and in :func:`_profile`'s own, and the terms either leaves out
+      (``|d1|`` above ``cutoff`` over a stretch or a chunk), are bounded generously on top.
+
+    A level where ``|F|`` exceeds the bound keeps the approximation's sign; the others (the
+    few next to a crossing) are evaluated as :func:`_profile` does, with the contracts it
+    keeps for their chunk of ``chunk`` levels. The signs and zeros are :func:`_profile`'s,
+    for about a tenth of the exponentials.
+    """
+    a, b, w, _ = terms
+    x = np.log(grid / S0)
+    absw = np.abs(w)
+    approx = np.zeros(grid.size)
+    err = np.zeros(grid.size)
+    lo, span = float(x[0]), float(x[-1] - x[0])
+    band = np.floor(np.log2(np.maximum(a, 1e-300))).astype(int)  # a within a factor 2
+    direct = np.ones(a.size, dtype=bool)
+    p = _NODES
+    k = np.arange(p)
+    unit = np.cos((2 * k + 1) * np.pi / (2 * p))  # Chebyshev nodes of the first kind on [-1, 1]
+    lam = (-1.0) ** k * np.sin((2 * k + 1) * np.pi / (2 * p))  # their barycentric weights
+    fact = float(np.prod(np.arange(1, p + 1, dtype=float)))
+    for j in np.unique(band):
+        h = _REACH / 2.0 ** (j + 1)
+        stretches = max(1, int(np.ceil(span / (2 * h))))
+        if stretches * p > grid.size:
+            continue  # narrow: cheaper at every level
+        members = band == j
+        direct[members] = False
+        am, bm, wm = a[members], b[members], w[members]
+        centre = lo + h * (2 * np.arange(stretches) + 1)
+        nodes = centre[:, None] + h * unit[None, :]
+        values = np.zeros((stretches, p))
+        for s_, c_ in enumerate(centre):  # contracts with |d1| <= cutoff somewhere on the stretch
+            live = ~((am * (c_ - h) + bm > cutoff) | (am * (c_ + h) + bm < -cutoff))
+            if live.any():
+                u = nodes[s_][:, None] * am[None, live] + bm[None, live]
+                u *= u
+                u *= -0.5
+                values[s_] = np.exp(u, out=u) @ wm[live]
+        at = np.minimum(((x - lo) / (2 * h)).astype(int), stretches - 1)  # each level's stretch
+        d = x[:, None] - nodes[at]
+        hit = d == 0.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            q = lam[None, :] / d
+            est = (q * values[at]).sum(axis=1) / q.sum(axis=1)
+        rows = hit.any(axis=1)
+        est[rows] = values[at[rows]][hit[rows]]
+        approx += est
+        err += _CRAMER * np.sqrt(fact) / (fact * 2.0 ** (p - 1)) * float(np.sum(np.abs(wm) * (am * h) ** p))
+    ad, bd, wd = a[direct], b[direct], w[direct]
+    for i in range(0, grid.size, chunk):
+        if ad.size:
+            xs = x[i:i + chunk]
+            live = ~((ad * xs[0] + bd > cutoff) | (ad * xs[-1] + bd < -cutoff))
+            u = xs[:, None] * ad[None, live] + bd[None, live]
+            approx[i:i + chunk] += np.exp(-0.5 * u * u) @ wd[live]
+    total = float(absw.sum())
+    g64 = float(np.max((a * np.max(np.abs(x)) + np.abs(b)) ** 2)) / 2 if a.size else 0.0
+    # rounding here (sums of up to a.size terms, interpolation) and in _profile (its exponents
+    # formed as a quadratic in x), and the terms either leaves out: all far below the bound
+    slack = total * (16 * (a.size + 64) * _U64 + 2 * np.expm1(8 * _U64 * g64) + 4 * np.exp(-0.5 * cutoff**2))
+    sure = np.abs(approx) > 2.0 * err + slack
+    y = np.where(sure, np.sign(approx), 0.0)
+    for i in np.unique(np.flatnonzero(~sure) // chunk) * chunk:
+        if C is None:
+            C = np.stack([-0.5 * a * a, -a * b, -0.5 * b * b])  # as _profile
+        xs = x[i:i + chunk]
+        doubt = np.flatnonzero(~sure[i:i + chunk])
+        live = ~((a * xs[0] + b > cutoff) | (a * xs[-1] + b < -cutoff))
+        xd = xs[doubt]
+        E = np.stack([xd * xd, xd, np.ones_like(xd)], axis=1) @ C[:, live]
+        np.exp(E, out=E)
+        y[i + doubt] = (E @ w[live]) * grid[i + doubt]
+    return y
 
 
 def _crossings(x: np.ndarray, y: np.ndarray) -> list[tuple[int, int]]:
@@ -557,12 +683,13 @@ def zero_gamma(snap: Snapshot, *, sign: str = cv.SIGN, time: str = cv.TIME, carr
         ``value`` the crossing nearest spot, ``crossings`` all of them ascending;
         ``Level(None, ())`` when the profile never changes sign in the range.
     """
-    c = contracts(snap, sign=sign, gamma="model", time=time, carry=carry, iv=iv, r=r, q=q, with_gamma=False)
+    conv = dict(sign=sign, time=time, carry=carry, iv=iv, r=r, q=q)
+    c = contracts(snap, gamma="model", with_gamma=False, **conv)
     S0 = float(snap.spot)
     grid = _scan_grid(c, S0, lo, hi, n)
-    terms = _grouped_terms(c, S0)  # once for the scan and every step of the root search
-    y = _profile(c, S0, grid, terms=terms)
-    f = lambda s: float(_profile(c, S0, [s], terms=terms)[0])  # noqa: E731
+    terms, C = _terms_of(snap, c, conv)  # once for the scan and every step of the root search
+    y = _scan_signs(S0, grid, terms, C=C)
+    f = lambda s: float(_profile(c, S0, [s], terms=terms, C=C)[0])  # noqa: E731
     roots = []
     for i, j in _crossings(grid, y):
         if j == i + 1:

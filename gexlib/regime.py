@@ -35,22 +35,36 @@ def _expiry_vols(o: pd.DataFrame, S: float, T: float, r: float, q: float) -> tup
     IV > 0; IV interpolated linearly in model delta at the wings and in strike at the
     forward.
     """
+    return _wing_vols(o["strike"].to_numpy(dtype=float), (o["type"] == "C").to_numpy(dtype=bool),
+                      o["iv"].to_numpy(dtype=float), S, T, r, q)
+
+
+def _wing_vols(K: np.ndarray, is_call: np.ndarray, iv: np.ndarray, S: float, T: float, r: float,
+               q: float) -> tuple[float, float, float] | None:
+    """:func:`_expiry_vols` on one expiry's strike, type and IV arrays (rows in the chain's order)."""
     fwd = S * np.exp((r - q) * T)
     vols = []
-    for kind, otm, target in (("P", o["strike"] <= fwd, -SKEW_DELTA), ("C", o["strike"] >= fwd, SKEW_DELTA)):
-        side = o[(o["type"] == kind) & otm & (o["iv"] > 0)].sort_values("strike")
-        if len(side) < 2:
+    quoted = iv > 0
+    for kind, side, target in (("P", ~is_call & (K <= fwd) & quoted, -SKEW_DELTA),
+                               ("C", is_call & (K >= fwd) & quoted, SKEW_DELTA)):
+        if side.sum() < 2:
             return None
-        iv = side["iv"].to_numpy()
-        d = np.asarray(bs.delta(S, side["strike"].to_numpy(), T, iv, r=r, q=q, kind=kind))
+        k, v = K[side], iv[side]
+        by_strike = np.argsort(k, kind="quicksort")  # as DataFrame.sort_values("strike")
+        k, v = k[by_strike], v[by_strike]
+        d = np.asarray(bs.delta(S, k, T, v, r=r, q=q, kind=kind))
         if not (d.min() <= target <= d.max()):
             return None
         order = np.argsort(d)  # delta falls as strike rises: interpolate on increasing delta
-        vols.append(float(np.interp(target, d[order], iv[order])))
-    both = o[o["iv"] > 0].groupby("strike")["iv"].mean()
-    if both.empty or not (both.index.min() <= fwd <= both.index.max()):
+        vols.append(float(np.interp(target, d[order], v[order])))
+    if not quoted.any():
         return None
-    vols.append(float(np.interp(fwd, both.index.to_numpy(dtype=float), both.to_numpy())))
+    strikes, labels = np.unique(K[quoted], return_inverse=True)
+    counts = np.bincount(labels, minlength=strikes.size)
+    mean = gex._group_sum(labels.ravel(), iv[quoted][:, None], strikes.size)[:, 0] / counts  # groupby mean
+    if not (strikes[0] <= fwd <= strikes[-1]):
+        return None
+    vols.append(float(np.interp(fwd, strikes, mean)))
     return vols[0], vols[1], vols[2]
 
 
@@ -71,9 +85,12 @@ def constant_maturity_vols(snap: Snapshot, *, days: float = SKEW_DAYS, time: str
     T = cv.year_fraction(o["expiry"], snap.asof, time=time)
     target = days / 365.0
     ts = np.unique(T[T > 0])
+    K, iv = o["strike"].to_numpy(dtype=float), o["iv"].to_numpy(dtype=float)
+    is_call = np.asarray(o["type"].to_numpy() == "C", dtype=bool)
 
     def vols(t):
-        return _expiry_vols(o[T == t], float(snap.spot), float(t), r, q)
+        rows = T == t
+        return _wing_vols(K[rows], is_call[rows], iv[rows], float(snap.spot), float(t), r, q)
 
     # Only the nearest usable expiry on each side of the target matters: walk outwards from it.
     below = next(((t, v) for t in ts[ts <= target][::-1] if (v := vols(t)) is not None), None)
