@@ -787,16 +787,16 @@ def _flow_series(charm: pd.DataFrame | None, vanna: pd.DataFrame | None, spot: f
     label)`` with bar centres (strike ± half a bar), heights in $bn and the legend label.
     """
     lim = window_limits(spot, window)
-    tables = [(name, t) for name, t in (("charm", charm), ("vanna", vanna)) if t is not None]
-    strikes = np.concatenate([t["strike"].dropna().to_numpy(dtype=float) for _, t in tables] or [np.array([])])
-    width = 0.45 * _bar_width(strikes[(strikes >= lim[0]) & (strikes <= lim[1])])
+    tables = [(name, t["strike"].to_numpy(dtype=float), t["dollars"].to_numpy(dtype=float))
+              for name, t in (("charm", charm), ("vanna", vanna)) if t is not None]
+    inside = [(K >= lim[0]) & (K <= lim[1]) for _, K, _ in tables]  # the totals row (strike NaN) is never inside
+    strikes = np.concatenate([K[keep] for (_, K, _), keep in zip(tables, inside, strict=True)] or [np.array([])])
+    width = 0.45 * _bar_width(strikes)
     series = []
-    for i, (name, t) in enumerate(tables):
-        shown = _in_window(t.dropna(subset=["strike"]), lim)
+    for i, ((name, K, dollars), keep) in enumerate(zip(tables, inside, strict=True)):
         offset = (i - (len(tables) - 1) / 2) * width
-        series.append((name, shown["strike"].to_numpy(dtype=float) + offset,
-                       shown["dollars"].to_numpy(dtype=float) / BN, width,
-                       f"{name} flow, total {bn(float(t['dollars'].iloc[-1]))}"))
+        series.append((name, K[keep] + offset, dollars[keep] / BN, width,
+                       f"{name} flow, total {bn(float(dollars[-1]))}"))
     return lim, series
 
 
@@ -840,7 +840,7 @@ def _flow_update(rec: dict, lim, series, spot: float) -> None:
     # new collections through the same helper as the build (zorder, not insertion order, sets what is drawn over what)
     rec["bars"] = [bars(ax, x, h, width, color=COLORS[name], hatch=HATCHES[name], label=label)
                    for name, x, h, width, label in series]
-    ax.set_xlim(*lim)
+    _keep_xlim(ax, lim)
     if rec["spot"] is None or rec["spot"].get_xdata()[0] != float(spot):
         if rec["spot"] is not None:
             rec["spot"].remove()
@@ -848,6 +848,12 @@ def _flow_update(rec: dict, lim, series, spot: float) -> None:
     _flow_ylim(ax, lim, series)
     # the legend lists the bars then spot (their order in the build): new texts, same entries
     _set_legend(ax, rec, rec["bars"] + ([rec["spot"]] if rec["spot"] is not None else []))
+
+
+def _keep_xlim(ax, lim) -> None:
+    """``ax.set_xlim(*lim)`` unless the axes shows that range already (setting it notifies every shared axes)."""
+    if tuple(float(x) for x in ax.get_xlim()) != (float(lim[0]), float(lim[1])):
+        ax.set_xlim(*lim)
 
 
 def _set_legend(ax, rec: dict, artists: list) -> None:
@@ -990,7 +996,7 @@ def _time_vol_update(live: dict, moved: Snapshot, zero, flip, walls, window: flo
     for side, y in (("call", call), ("put", put), ("net", net)):
         rec["curves"][side].set_data(S, y / BN)
     lim = (S[0], S[-1])
-    ax.set_xlim(*lim)
+    _keep_xlim(ax, lim)
     kinds_before = [k for k, _ in rec["marks"]]
     for _, ln in rec["marks"]:  # drawn anew, in profile()'s order, by the same helper
         ln.remove()
