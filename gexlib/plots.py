@@ -17,6 +17,12 @@ colour stands out from the white background by at least 3:1 (1.4.11).
 Levels that the figures mark (``zero``, ``flip``, ``walls``) default to
 :data:`AUTO`, computed from the snapshot with the same conventions; pass a number,
 a :class:`gexlib.gex.Level`, or None (no line) to draw precomputed values.
+
+The figures a dashboard redraws on every event (:func:`per_strike`, :func:`profile`,
+:func:`heatmap`) take ``into=``, a figure the same function returned before: they
+put the new numbers into its artists instead of building a new figure. Build and
+update run the same code for everything derived from the data (limits, labels, bar
+geometry), so an updated figure draws the pixels a new one draws.
 """
 
 from __future__ import annotations
@@ -122,15 +128,27 @@ def _value(level) -> float | None:
     return float(level)
 
 
-def mark(ax, kind: str, x: float | None, *, xlim=None):
+def mark(ax, kind: str, x: float | None, *, xlim=None, line=None, keep: bool = False):
     """Draw the vertical line of a level (``"spot"``, ``"zero_gamma"``, ``"flip"``, walls).
 
     Nothing is drawn when ``x`` is None or outside ``xlim`` (then the legend does
     not list a line the reader cannot see). Returns the line or None.
+
+    ``line``, a line this function returned before, is moved to ``x`` (or hidden) instead
+    of drawing a new one; ``keep`` draws the line even when it is not shown (hidden, its
+    label starting with ``_`` so no legend lists it), so a later call can show it.
     """
-    if x is None or (xlim is not None and not xlim[0] <= x <= xlim[1]):
-        return None
-    return ax.axvline(x, color=COLORS[kind], ls=STYLES[kind], lw=LW, label=f"{LABELS[kind]} {x:,.0f}")
+    shown = x is not None and (xlim is None or xlim[0] <= x <= xlim[1])
+    if line is None:
+        if not shown and not keep:
+            return None
+        line = ax.axvline(x if shown else (xlim[0] if xlim is not None else 0.0), color=COLORS[kind],
+                          ls=STYLES[kind], lw=LW)
+    if shown:
+        line.set_xdata([x, x])
+    line.set_label(f"{LABELS[kind]} {x:,.0f}" if shown else f"_{kind}")
+    line.set_visible(shown)
+    return line
 
 
 class Bars(PolyCollection):
@@ -142,6 +160,10 @@ class Bars(PolyCollection):
     the same pixels in a fraction of the time. The collection keeps its
     ``hatch``, so legends show it.
     """
+
+    def set_bars(self, x, heights, width: float) -> None:
+        """Replace the bars: centres ``x``, ``heights`` and one ``width`` (as :func:`bars` draws them)."""
+        self.set_verts(_bar_verts(x, heights, width))
 
     def draw(self, renderer):
         hatch = self.get_hatch()
@@ -169,30 +191,50 @@ class Bars(PolyCollection):
         return None
 
 
+def _bar_verts(x, heights, width: float) -> np.ndarray:
+    """Corners of vertical bars from 0 to ``heights`` centred at ``x``, shape ``(bars, 4, 2)``."""
+    x = np.asarray(x, dtype=float)
+    h = np.asarray(heights, dtype=float)
+    left, right, zero = x - width / 2, x + width / 2, np.zeros_like(x)
+    return np.stack([np.stack([left, zero], 1), np.stack([left, h], 1),
+                     np.stack([right, h], 1), np.stack([right, zero], 1)], axis=1)
+
+
 def bars(ax, x, heights, width: float, *, color, label: str | None = None, hatch: str | None = None) -> Bars:
     """Vertical bars centred at ``x`` as one collection (one artist: fast to draw with many bars).
 
     ``hatch`` (a matplotlib hatch pattern, e.g. from :data:`HATCHES`) is drawn in white over the colour.
+    :meth:`Bars.set_bars` replaces them later.
     """
-    x = np.asarray(x, dtype=float)
-    h = np.asarray(heights, dtype=float)
-    left, right, zero = x - width / 2, x + width / 2, np.zeros_like(x)
-    verts = np.stack([np.stack([left, zero], 1), np.stack([left, h], 1),
-                      np.stack([right, h], 1), np.stack([right, zero], 1)], axis=1)
-    coll = Bars(verts, facecolors=color, edgecolors="none", label=label, hatch=hatch, hatchcolor="white")
+    coll = Bars(_bar_verts(x, heights, width), facecolors=color, edgecolors="none", label=label, hatch=hatch,
+                hatchcolor="white")
     ax.add_collection(coll)
     ax.autoscale_view()
     return coll
 
 
-def legend(ax, handles=None, labels=None, ncols: int = 3):
-    """The legend in a row above the axes (outside the data, never over it)."""
+def legend(ax, handles=None, labels=None, ncols: int = 3, *, reuse: bool = False):
+    """The legend in a row above the axes (outside the data, never over it).
+
+    With ``reuse``, a legend this function drew on ``ax`` for the same artists (same
+    handles in the same order, same ``ncols``) only takes the new ``labels``; any other
+    legend of ``ax`` is replaced, or removed when there is nothing to list.
+    """
     if handles is None:
         handles, labels = ax.get_legend_handles_labels()
+    old = ax.get_legend()
+    if reuse and old is not None and getattr(old, "gexlib_source", None) == (tuple(handles), ncols):
+        for text, label in zip(old.texts, labels, strict=True):
+            text.set_text(label)
+        return old
     if not handles:
+        if old is not None:
+            old.remove()
         return None
-    return ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=ncols,
-                     frameon=False, fontsize="small", borderaxespad=0.0, handlelength=2.5)
+    leg = ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=ncols,
+                    frameon=False, fontsize="small", borderaxespad=0.0, handlelength=2.5)
+    leg.gexlib_source = (tuple(handles), ncols)  # what reuse compares: the artists listed, not their data
+    return leg
 
 
 #: ``gid`` of the collections drawn by :func:`path_lines` (so tests and readers can find them).
@@ -206,16 +248,29 @@ def path_lines(ax, x, ys, *, color, ls="-", alpha: float = 1.0, label: str | Non
     One artist instead of one ``plot`` per path (cheaper to build and draw), styled as
     those lines: same colour, line style (dashes scaled by the width), alpha, joins and caps.
     """
-    ys = np.atleast_2d(np.asarray(ys, dtype=float))
-    x = np.asarray(x, dtype=float)
-    segments = np.stack([np.broadcast_to(x, ys.shape), ys], axis=-1)
-    solid = ls in ("-", "solid")
-    coll = LineCollection(segments, colors=color, linestyles=ls, linewidths=LW, alpha=alpha, label=label,
-                          zorder=zorder, joinstyle="round", capstyle="projecting" if solid else "butt")
+    coll = LineCollection(_segments(x, ys), colors=color, linestyles=ls, linewidths=LW, alpha=alpha, label=label,
+                          zorder=zorder, joinstyle="round", capstyle=_capstyle(ls))
     coll.set_gid(PATHS_GID)
     ax.add_collection(coll)
     ax.autoscale_view()
     return coll
+
+
+def _segments(x, ys) -> np.ndarray:
+    """The ``(paths, len(x), 2)`` vertices of paths ``ys`` sharing the x values ``x``."""
+    ys = np.atleast_2d(np.asarray(ys, dtype=float))
+    x = np.asarray(x, dtype=float)
+    return np.stack([np.broadcast_to(x, ys.shape), ys], axis=-1)
+
+
+def _capstyle(ls) -> str:
+    """Line ends of :func:`path_lines`: projecting on solid lines (as ``plot``), butt on dashed ones."""
+    return "projecting" if ls in ("-", "solid") else "butt"
+
+
+def _repath(coll, x, ys):
+    """Put the paths ``ys`` (sharing ``x``) into a collection drawn by :func:`path_lines`."""
+    coll.set_segments(_segments(x, ys))
 
 
 def step_hist(ax, values, edges, *, color, label: str | None = None, **kw):
@@ -224,8 +279,62 @@ def step_hist(ax, values, edges, *, color, label: str | None = None, **kw):
     The look of ``ax.hist(values, bins=edges, histtype="step")``: counting is one
     :func:`numpy.histogram`, drawing one :meth:`matplotlib.axes.Axes.stairs` down to 0 at both ends.
     """
+    return ax.stairs(_counts(values, edges), edges, baseline=0.0, lw=LW, color=color, label=label, **kw)
+
+
+def _counts(values, edges) -> np.ndarray:
+    """Counts of ``values`` in the bins ``edges``, as :func:`step_hist` draws them."""
     counts, _ = np.histogram(values, bins=edges)
-    return ax.stairs(counts, edges, baseline=0.0, lw=LW, color=color, label=label, **kw)
+    return counts
+
+
+def _restep(stairs, values, edges):
+    """Put the counts of ``values`` in the bins ``edges`` into a histogram drawn by :func:`step_hist`."""
+    stairs.set_data(_counts(values, edges), edges)
+
+
+def _percentile_edges(values, bins: int, tails) -> np.ndarray:
+    """``bins + 1`` equal bins from the ``tails[0]``-th to the ``tails[1]``-th percentile of ``values``."""
+    return np.linspace(*np.percentile(values, tails), bins + 1)
+
+
+#: Name of the Figure attribute that records what an in-place update (``into=``) changes.
+LIVE = "gexlib_live"
+
+
+def _live(into, kind: str, key):
+    """The record ``into.gexlib_live`` left by the plot function ``kind`` for the structure ``key``, else None.
+
+    None (build a new figure) when ``into`` is None, was made by another function
+    (or by ``kind`` drawing into given axes) or holds another structure.
+    """
+    live = getattr(into, LIVE, None)
+    if isinstance(live, dict) and live.get("kind") == kind and live.get("key") == key:
+        return live
+    return None
+
+
+def _keep(fig, kind: str, key, **artists) -> dict:
+    """Record on ``fig`` the artists an in-place update of ``kind`` changes (see :func:`_live`)."""
+    live = {"kind": kind, "key": key, **artists}
+    setattr(fig, LIVE, live)
+    return live
+
+
+def _remark(ax, line, kind: str, x, **kw):
+    """:func:`mark` drawn again at ``x``: the previous line (if any) removed, the new one returned."""
+    if line is not None:
+        line.remove()
+    return mark(ax, kind, x, **kw)
+
+
+def _refit(ax):
+    """Data limits recomputed from every artist, then the view autoscaled to them.
+
+    Run last by both the build and the in-place update of a figure, so the two show the same limits.
+    """
+    ax.relim()
+    ax.autoscale_view()
 
 
 def _conv(sign, gamma, time, carry, iv, r, q):
@@ -235,6 +344,38 @@ def _conv(sign, gamma, time, carry, iv, r, q):
 def window_limits(spot: float, window: float = WINDOW) -> tuple[float, float]:
     """``((1 − window) × spot, (1 + window) × spot)``: the x range of the strike figures."""
     return (1.0 - window) * float(spot), (1.0 + window) * float(spot)
+
+
+def _fit_y(ax, *values, zero: bool = False) -> None:
+    """Autoscale the y-axis of ``ax`` to ``values`` (and 0 with ``zero``) with the axes' margins.
+
+    The limits autoscaling of the drawn artists gives, taken from the numbers instead
+    of the artists (``Axes.relim`` skips collections such as :class:`Bars`), so that a
+    figure updated in place gets the limits a new one gets. Non-finite values are
+    ignored; the x data limits are left alone.
+    """
+    y = np.concatenate([np.ravel(np.asarray(v, dtype=float)) for v in values] + [np.zeros(int(zero))])
+    y = y[np.isfinite(y)]
+    ax.dataLim.intervaly = (np.inf, -np.inf)
+    if y.size:
+        ax.update_datalim([(0.0, y.min()), (0.0, y.max())], updatex=False)
+    ax.set_autoscaley_on(True)
+    ax.autoscale_view(scalex=False)
+
+
+def _live(into, kind: str, key) -> dict | None:
+    """The artists of ``into`` to update in place, when :func:`kind` drew it with structure ``key``; else None.
+
+    ``into.gexlib_live`` is set by the figures that update in place (a dict: the
+    function's name, a structure key, the axes and artists); a figure whose axes were
+    removed since is not reused.
+    """
+    live = getattr(into, "gexlib_live", None)
+    if not isinstance(live, dict) or live.get("kind") != kind or live.get("key") != key:
+        return None
+    if any(ax.figure is not into or ax not in into.axes for ax in live["axes"]):
+        return None
+    return live
 
 
 def _align_zero(ax1, ax2):
@@ -301,31 +442,50 @@ def greek_curves(greek: str = "gamma", *, strike: float = 100.0, days=(7, 30, 90
 
 
 def payoff_and_greeks(*, strike: float = 100.0, days: float = 30.0, iv: float = 0.20, spot: float = 100.0,
-                      kind: str = "C", r: float = cv.RATE, q: float = cv.DIVIDEND, spots=None, axes=None):
+                      kind: str = "C", r: float = cv.RATE, q: float = cv.DIVIDEND, spots=None, axes=None,
+                      into=None):
     """Price (with the payoff at expiry), delta and gamma against spot, one option (lesson 01).
 
     A dot marks the values at ``spot``; three panels side by side (``axes``: three
-    Axes to draw into, else a new figure).
+    Axes to draw into, else a new figure). ``into``: a figure this function made
+    (without ``axes``), updated in place with these values and returned; a new
+    figure when it cannot be (another function's figure, another ``kind``).
     """
-    if axes is None:
-        fig, axes = plt.subplots(1, 3, figsize=(FIGSIZE[0] + 2.0, 3.2), layout="constrained")
+    side = "call" if kind == "C" else "put"
+    live = _live(into, "payoff_and_greeks", side) if axes is None else None
+    if live is None:
+        own = axes is None
+        if own:
+            fig, axes = plt.subplots(1, 3, figsize=(FIGSIZE[0] + 2.0, 3.2), layout="constrained")
+        else:
+            fig = axes[0].figure
+        color = COLORS[side]
+        panels = []
+        for ax, name in zip(axes, ("price", "delta", "gamma"), strict=True):
+            (curve,) = ax.plot([], [], color=color, ls=SERIES_STYLES[side], lw=LW)
+            payoff = (ax.plot([], [], color=COLORS["expiry"], lw=LW, label="at expiry", zorder=1)[0]
+                      if name == "price" else None)
+            (dot,) = ax.plot([], [], "o", color=color, ms=7)
+            panels.append({"ax": ax, "name": name, "curve": curve, "payoff": payoff, "dot": dot, "spot": None})
+            ax.set_xlabel("spot ($)")
+            ax.set_ylabel(GREEKS[name][2])
+        live = {"kind": "payoff_and_greeks", "key": side, "panels": panels}
+        if own:
+            _keep(fig, **live)
     else:
-        fig = axes[0].figure
+        fig = into
     S = np.linspace(0.7 * strike, 1.3 * strike, 301) if spots is None else np.asarray(spots, dtype=float)
     T = float(days) / 365.0
-    side = "call" if kind == "C" else "put"
-    color = COLORS[side]
-    for ax, name in zip(axes, ("price", "delta", "gamma"), strict=True):
-        ax.plot(S, _greek(name, S, strike, T, iv, kind, r, q), color=color, ls=SERIES_STYLES[side], lw=LW,
-                label=f"{days:g} days")
-        if name == "price":
-            ax.plot(S, _greek("price", S, strike, 0.0, iv, kind, r, q), color=COLORS["expiry"], lw=LW,
-                    label="at expiry", zorder=1)
-        ax.plot([spot], [_greek(name, spot, strike, T, iv, kind, r, q)], "o", color=color, ms=7)
-        mark(ax, "spot", spot)
-        ax.set_xlabel("spot ($)")
-        ax.set_ylabel(GREEKS[name][2])
-    legend(axes[0], ncols=2)
+    for panel in live["panels"]:
+        ax, name = panel["ax"], panel["name"]
+        panel["curve"].set_data(S, _greek(name, S, strike, T, iv, kind, r, q))
+        panel["curve"].set_label(f"{days:g} days")
+        if panel["payoff"] is not None:
+            panel["payoff"].set_data(S, _greek("price", S, strike, 0.0, iv, kind, r, q))
+        panel["dot"].set_data([spot], [_greek(name, spot, strike, T, iv, kind, r, q)])
+        panel["spot"] = _remark(ax, panel["spot"], "spot", spot)
+        _refit(ax)
+    legend(live["panels"][0]["ax"], ncols=2)
     return fig
 
 
@@ -342,38 +502,69 @@ def _bar_width(strikes: np.ndarray) -> float:
 
 
 def per_strike(snap: Snapshot, *, window: float = WINDOW, flip=AUTO, ax=None, sign: str = cv.SIGN,
-               gamma: str = cv.GAMMA, time: str = cv.TIME, carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND):
+               gamma: str = cv.GAMMA, time: str = cv.TIME, carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE,
+               q: float = cv.DIVIDEND, into=None):
     """Call and put GEX per strike (bars), the cumulative net GEX (line, right axis), spot and flip.
 
     The cumulative sum runs over every strike of the chain from the lowest up
     (:func:`gexlib.gex.flip_strike` finds where it changes sign); only strikes
     within ``window × spot`` of spot are shown, and the two y-axes share their zero.
+    ``into``: a figure this function returned before (drawn without ``ax``) to update
+    in place and return; ignored when ``ax`` is given (see :mod:`gexlib.plots`).
     """
     conv = _conv(sign, gamma, time, carry, iv, r, q)
-    fig, ax = _axes(ax)
     lim = window_limits(snap.spot, window)
     ps = gex.per_strike_gex(snap, **conv)
-    ps = ps.assign(cumulative=ps["net"].cumsum())
-    shown = _in_window(ps, lim)
-    K = shown["strike"].to_numpy(dtype=float)
-    w = 0.45 * _bar_width(K)
-    bars(ax, K - w / 2, shown["call"] / BN, w, color=COLORS["call"], label="calls", hatch=HATCHES["call"])
-    bars(ax, K + w / 2, shown["put"] / BN, w, color=COLORS["put"], label="puts", hatch=HATCHES["put"])
+    strikes = ps["strike"].to_numpy(dtype=float)
+    inside = (strikes >= lim[0]) & (strikes <= lim[1])
+    K = strikes[inside]
+    flip = gex.flip_strike(snap, **conv) if isinstance(flip, str) and flip == AUTO else flip
+    data = {"lim": lim, "K": K, "call": ps["call"].to_numpy(dtype=float)[inside] / BN,
+            "put": ps["put"].to_numpy(dtype=float)[inside] / BN,
+            "cumulative": ps["net"].cumsum().to_numpy(dtype=float)[inside] / BN,
+            "spot": float(snap.spot), "flip": _value(flip)}
+    key = (K.size > 0,)  # an empty window autoscales differently: drawn anew
+    live = _live(into, "per_strike", key) if ax is None else None
+    if live is None:
+        live = _per_strike_panel(*_axes(ax), key, own=ax is None)
+    _per_strike_update(live, data)
+    return live["axes"][0].figure
+
+
+def _per_strike_panel(fig, ax, key, own: bool) -> dict:
+    """The artists of :func:`per_strike`, without data (:func:`_per_strike_update` puts it in)."""
+    calls = bars(ax, [], [], 1.0, color=COLORS["call"], label="calls", hatch=HATCHES["call"])
+    puts = bars(ax, [], [], 1.0, color=COLORS["put"], label="puts", hatch=HATCHES["put"])
     ax.axhline(0.0, **ZERO_LINE)
     ax.set_xlabel("strike")
     ax.set_ylabel(GEX_LABEL)
     ax2 = ax.twinx()
-    ax2.plot(K, shown["cumulative"] / BN, color=COLORS["net"], lw=LW, label="cumulative net")
+    (line,) = ax2.plot([], [], color=COLORS["net"], lw=LW, label="cumulative net")
     ax2.set_ylabel("cumulative GEX ($bn per 1% move)")
+    live = {"kind": "per_strike", "key": key, "axes": (ax, ax2), "calls": calls, "puts": puts, "line": line,
+            "spot": mark(ax, "spot", None, keep=True), "flip": mark(ax, "flip", None, keep=True)}
+    if own:  # a figure of its own, not a panel of another: can be updated later
+        fig.gexlib_live = live
+    return live
+
+
+def _per_strike_update(live: dict, d: dict) -> None:
+    """Put the numbers of :func:`per_strike` into its artists (a new figure's and an updated one's)."""
+    ax, ax2 = live["axes"]
+    K, lim = d["K"], d["lim"]
+    w = 0.45 * _bar_width(K)
+    live["calls"].set_bars(K - w / 2, d["call"], w)
+    live["puts"].set_bars(K + w / 2, d["put"], w)
+    live["line"].set_data(K, d["cumulative"])
+    _fit_y(ax, d["call"], d["put"], zero=True)  # the bars and the zero line
+    _fit_y(ax2, d["cumulative"])
     _align_zero(ax, ax2)
-    flip = gex.flip_strike(snap, **conv) if isinstance(flip, str) and flip == AUTO else flip
     for a in (ax, ax2):
         a.set_xlim(*lim)
-    mark(ax, "spot", float(snap.spot), xlim=lim)
-    mark(ax, "flip", _value(flip), xlim=lim)
+    mark(ax, "spot", d["spot"], xlim=lim, line=live["spot"])
+    mark(ax, "flip", d["flip"], xlim=lim, line=live["flip"])
     (h1, l1), (h2, l2) = ax.get_legend_handles_labels(), ax2.get_legend_handles_labels()
-    legend(ax2, h1 + h2, l1 + l2)  # on ax2, which is drawn on top
-    return fig
+    legend(ax2, h1 + h2, l1 + l2, reuse=True)  # on ax2, which is drawn on top
 
 
 def hedge_flow_bars(snap: Snapshot, *, move: float = hedging.MOVE, window: float = WINDOW, flow=None,
@@ -441,7 +632,7 @@ def profile_levels(spot: float, window: float = WINDOW, n: int = LEVELS) -> np.n
 
 def profile(snap: Snapshot, *, window: float = WINDOW, n: int = LEVELS, by_type: bool = True, zero=AUTO,
             flip=AUTO, walls=None, ax=None, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME,
-            carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND):
+            carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND, into=None):
     """Total GEX as if spot were each level (model gamma, IV held), with zero gamma, flip and spot.
 
     The curve is :func:`gexlib.gex.gamma_profile` on :func:`profile_levels`; with
@@ -450,32 +641,65 @@ def profile(snap: Snapshot, *, window: float = WINDOW, n: int = LEVELS, by_type:
     :func:`gexlib.gex.flip_strike` (with ``gamma``); the profile itself is always
     model gamma. ``walls`` (default None: not drawn) is AUTO
     (:func:`gexlib.gex.walls` with ``gamma``) or a dict like its result.
+    ``into``: a figure this function returned before (drawn without ``ax``) to update
+    in place and return; ignored when ``ax`` is given (see :mod:`gexlib.plots`).
     """
-    fig, ax = _axes(ax)
     conv = dict(sign=sign, time=time, carry=carry, iv=iv, r=r, q=q)
     S = profile_levels(snap.spot, window, n)
     if by_type:
         call, put, net = gex.gamma_profile(snap, S, by_type=True, **conv)
-        ax.plot(S, call / BN, color=COLORS["call"], ls=SERIES_STYLES["call"], lw=LW, alpha=0.6, label="calls")
-        ax.plot(S, put / BN, color=COLORS["put"], ls=SERIES_STYLES["put"], lw=LW, alpha=0.6, label="puts")
+        curves = {"calls": call / BN, "puts": put / BN, "net": net / BN}
     else:
-        net = gex.gamma_profile(snap, S, **conv)
-    ax.plot(S, net / BN, color=COLORS["net"], lw=LW, label="net")
-    ax.axhline(0.0, **ZERO_LINE)
+        curves = {"net": gex.gamma_profile(snap, S, **conv) / BN}
     zero = gex.zero_gamma_within(snap, window, **conv) if isinstance(zero, str) and zero == AUTO else zero
     flip = gex.flip_strike(snap, gamma=gamma, **conv) if isinstance(flip, str) and flip == AUTO else flip
-    lim = (S[0], S[-1])
-    ax.set_xlim(*lim)
-    mark(ax, "spot", float(snap.spot), xlim=lim)
-    mark(ax, "zero_gamma", _value(zero), xlim=lim)
-    mark(ax, "flip", _value(flip), xlim=lim)
     walls = gex.walls(snap, gamma=gamma, **conv) if isinstance(walls, str) and walls == AUTO else (walls or {})
-    mark(ax, "call_wall", walls.get("call_wall"), xlim=lim)
-    mark(ax, "put_wall", walls.get("put_wall"), xlim=lim)
+    data = {"S": S, "curves": curves, "levels": {
+        "spot": float(snap.spot), "zero_gamma": _value(zero), "flip": _value(flip),
+        "call_wall": _value(walls.get("call_wall")), "put_wall": _value(walls.get("put_wall"))}}
+    key = (bool(by_type),)
+    live = _live(into, "profile", key) if ax is None else None
+    if live is None:
+        live = _profile_panel(*_axes(ax), key, own=ax is None)
+    _profile_update(live, data)
+    return live["axes"][0].figure
+
+
+#: Style of each curve of :func:`profile` (the call and put parts lighter than the net curve).
+_PROFILE_CURVES = {"calls": dict(color=COLORS["call"], ls=SERIES_STYLES["call"], lw=LW, alpha=0.6),
+                  "puts": dict(color=COLORS["put"], ls=SERIES_STYLES["put"], lw=LW, alpha=0.6),
+                  "net": dict(color=COLORS["net"], lw=LW)}
+#: The level lines of :func:`profile`, in drawing (and legend) order.
+_PROFILE_LEVELS = ("spot", "zero_gamma", "flip", "call_wall", "put_wall")
+
+
+def _profile_panel(fig, ax, key, own: bool) -> dict:
+    """The artists of :func:`profile`, without data (:func:`_profile_update` puts it in)."""
+    (by_type,) = key
+    lines = {name: ax.plot([], [], label=name, **style)[0] for name, style in _PROFILE_CURVES.items()
+             if by_type or name == "net"}
+    ax.axhline(0.0, **ZERO_LINE)
+    marks = {kind: mark(ax, kind, None, keep=True) for kind in _PROFILE_LEVELS}
     ax.set_xlabel("hypothetical spot")
     ax.set_ylabel(GEX_LABEL)
-    legend(ax)
-    return fig
+    live = {"kind": "profile", "key": key, "axes": (ax,), "lines": lines, "marks": marks}
+    if own:  # a figure of its own, not a panel of another: can be updated later
+        fig.gexlib_live = live
+    return live
+
+
+def _profile_update(live: dict, d: dict) -> None:
+    """Put the numbers of :func:`profile` into its artists (a new figure's and an updated one's)."""
+    (ax,) = live["axes"]
+    S = d["S"]
+    for name, line in live["lines"].items():
+        line.set_data(S, d["curves"][name])
+    _fit_y(ax, *d["curves"].values(), zero=True)  # the curves and the zero line
+    lim = (S[0], S[-1])
+    ax.set_xlim(*lim)
+    for kind, line in live["marks"].items():
+        mark(ax, kind, d["levels"][kind], xlim=lim, line=line)
+    legend(ax, reuse=True)
 
 
 # --- lesson 05: the strike x expiry heatmap -----------------------------------------------
@@ -496,64 +720,121 @@ def _expiry_label(t: pd.Timestamp) -> str:
 
 def heatmap(snap: Snapshot, *, window: float = HEATMAP_WINDOW, value: str = "net", walls=AUTO, flip=AUTO,
             ax=None, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME, carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE,
-            q: float = cv.DIVIDEND):
+            q: float = cv.DIVIDEND, into=None):
     """Strike × expiry heatmap of GEX (:func:`gexlib.gex.gex_matrix`) with walls, flip and spot.
 
     Strikes within ``window × spot`` of spot on x, expiries on y (nearest at the
     top); a diverging colour map centred at zero with symmetric limits at the
     99th percentile of the nonzero |GEX| cells (blue positive, red negative;
     larger cells saturate). ``walls`` is AUTO, None or a dict like the result of
-    :func:`gexlib.gex.walls`.
+    :func:`gexlib.gex.walls`. ``into``: a figure this function returned before (drawn
+    without ``ax``) to update in place and return; ignored when ``ax`` is given (see
+    :mod:`gexlib.plots`).
     """
     conv = _conv(sign, gamma, time, carry, iv, r, q)
-    fig, ax = _axes(ax)
     lim = window_limits(snap.spot, window)
     m = gex.gex_matrix(snap, value=value, **conv)
     m = m.loc[(m.index >= lim[0]) & (m.index <= lim[1])]
     m = m.loc[:, (m != 0).any(axis=0)] if m.size else m
-    ax.set_xlim(*lim)
-    ax.set_xlabel("strike")
-    ax.set_ylabel("expiry")
-    if m.size == 0:
-        ax.text(0.5, 0.5, "no exposure in this window", ha="center", va="center", transform=ax.transAxes)
-    else:
+    walls = gex.walls(snap, **conv) if isinstance(walls, str) and walls == AUTO else (walls or {})
+    flip = gex.flip_strike(snap, **conv) if isinstance(flip, str) and flip == AUTO else flip
+    data = {"lim": lim, "levels": {"spot": float(snap.spot), "flip": _value(flip),
+                                   "call_wall": _value(walls.get("call_wall")),
+                                   "put_wall": _value(walls.get("put_wall"))}}
+    if m.size:
         z = m.to_numpy().T / BN
         # symmetric limits at the 99th percentile of |GEX|: a few huge cells would wash out the rest
         top = float(np.percentile(np.abs(z[z != 0]), 99)) if (z != 0).any() else 1.0
-        mesh = ax.pcolormesh(_edges(m.index.to_numpy(dtype=float)), np.arange(z.shape[0] + 1), z,
-                             cmap="RdBu", vmin=-top, vmax=top)
-        fig.colorbar(mesh, ax=ax, label=GEX_LABEL, pad=0.01)
-        rows = np.arange(z.shape[0])
         step = max(1, int(np.ceil(z.shape[0] / 12)))
-        ax.set_yticks(rows[::step] + 0.5, [_expiry_label(t) for t in m.columns[::step]], fontsize="small")
+        data.update(z=z, top=top, edges=_edges(m.index.to_numpy(dtype=float)),
+                    ticks=np.arange(z.shape[0])[::step] + 0.5, labels=[_expiry_label(t) for t in m.columns[::step]])
+    key = (m.size > 0,)  # with cells: a mesh and a colour bar; without: a notice
+    live = _live(into, "heatmap", key) if ax is None else None
+    if live is None:
+        live = _heatmap_panel(*_axes(ax), key, data, own=ax is None)
+    _heatmap_update(live, data)
+    return live["axes"][0].figure
+
+
+#: The level lines of :func:`heatmap`, in drawing (and legend) order.
+_HEATMAP_LEVELS = ("spot", "flip", "call_wall", "put_wall")
+
+
+def _heatmap_mesh(ax, d: dict):
+    """The cells of :func:`heatmap`: ``d["z"]`` (expiries × strikes, $bn) around ``d["edges"]``, ±``d["top"]``."""
+    return ax.pcolormesh(d["edges"], np.arange(d["z"].shape[0] + 1), d["z"], cmap="RdBu", vmin=-d["top"],
+                         vmax=d["top"])
+
+
+def _heatmap_panel(fig, ax, key, d: dict, own: bool) -> dict:
+    """The artists of :func:`heatmap` (:func:`_heatmap_update` puts the numbers in)."""
+    ax.set_xlabel("strike")
+    ax.set_ylabel("expiry")
+    live = {"kind": "heatmap", "key": key, "axes": (ax,)}
+    if key[0]:
+        live["mesh"] = _heatmap_mesh(ax, d)
+        live["colorbar"] = fig.colorbar(live["mesh"], ax=ax, label=GEX_LABEL, pad=0.01)
+        live["axes"] = (ax, live["colorbar"].ax)
+    else:
+        ax.text(0.5, 0.5, "no exposure in this window", ha="center", va="center", transform=ax.transAxes)
+    live["marks"] = {kind: mark(ax, kind, None, keep=True) for kind in _HEATMAP_LEVELS}
+    if own:  # a figure of its own, not a panel of another: can be updated later
+        fig.gexlib_live = live
+    return live
+
+
+def _heatmap_update(live: dict, d: dict) -> None:
+    """Put the numbers of :func:`heatmap` into its artists (a new figure's and an updated one's)."""
+    ax = live["axes"][0]
+    if "mesh" in live:
+        mesh, z = live["mesh"], d["z"]
+        coords = mesh.get_coordinates()
+        if coords.shape[:2] == (z.shape[0] + 1, z.shape[1] + 1) and np.array_equal(coords[0, :, 0], d["edges"]):
+            mesh.set_array(np.ma.masked_invalid(z))  # the same cells: new values and colour limits
+            mesh.set_clim(-d["top"], d["top"])  # the colour bar follows (it listens to the mesh)
+        else:  # other strikes or expiries: a new mesh in the colour bar's care
+            cbar = live["colorbar"]
+            mesh.callbacks.disconnect(mesh.colorbar_cid)
+            mesh.remove()
+            mesh = live["mesh"] = _heatmap_mesh(ax, d)
+            mesh.colorbar, mesh.colorbar_cid = cbar, mesh.callbacks.connect("changed", cbar.update_normal)
+            cbar.update_normal(mesh)
+        ax.set_yticks(d["ticks"], d["labels"], fontsize="small")
         ax.set_ylim(z.shape[0], 0)
-    walls = gex.walls(snap, **conv) if isinstance(walls, str) and walls == AUTO else (walls or {})
-    flip = gex.flip_strike(snap, **conv) if isinstance(flip, str) and flip == AUTO else flip
-    mark(ax, "spot", float(snap.spot), xlim=lim)
-    mark(ax, "flip", _value(flip), xlim=lim)
-    mark(ax, "call_wall", walls.get("call_wall"), xlim=lim)
-    mark(ax, "put_wall", walls.get("put_wall"), xlim=lim)
-    legend(ax, ncols=2)
-    return fig
+    ax.set_xlim(*d["lim"])
+    for kind, line in live["marks"].items():
+        mark(ax, kind, d["levels"][kind], xlim=d["lim"], line=line)
+    legend(ax, ncols=2, reuse=True)
 
 
 # --- lesson 02: hedging -------------------------------------------------------------------
 
 
-def hedge_paths(sim: hedging.HedgeSimulation, *, n: int = 20, ax=None):
+def hedge_paths(sim: hedging.HedgeSimulation, *, n: int = 20, ax=None, into=None):
     """Running P&L of the delta-hedged short option along the kept paths of a simulation.
 
     Marked to the model (option at implied vol), valued at expiry, against
     trading days; needs ``keep_paths > 0`` in :func:`gexlib.hedging.simulate_discrete_hedge`.
+    ``into``: a figure this function made (without ``ax``), updated in place and returned.
     """
     if sim.running_pnl.shape[0] == 0:
         raise ValueError("hedge_paths: the simulation kept no paths; run it with keep_paths > 0")
-    fig, ax = _axes(ax)
     days = sim.times * hedging.TRADING_DAYS
-    path_lines(ax, days, sim.running_pnl[:max(int(n), 0)], color=COLORS["net"], alpha=0.35)
-    ax.axhline(0.0, **ZERO_LINE)
-    ax.set_xlabel("trading days")
-    ax.set_ylabel("hedged P&L ($ per option)")
+    shown = sim.running_pnl[:max(int(n), 0)]
+    live = _live(into, "hedge_paths", None) if ax is None else None
+    if live is None:
+        own = ax is None
+        fig, ax = _axes(ax)
+        paths = path_lines(ax, days, shown, color=COLORS["net"], alpha=0.35)
+        ax.axhline(0.0, **ZERO_LINE)
+        ax.set_xlabel("trading days")
+        ax.set_ylabel("hedged P&L ($ per option)")
+        if own:
+            _keep(fig, "hedge_paths", None, ax=ax, paths=paths)
+    else:
+        fig, ax = into, live["ax"]
+        _repath(live["paths"], days, shown)
+    _refit(ax)
     return fig
 
 
@@ -563,8 +844,7 @@ def hedge_error_hist(sims: dict, *, bins: int = 50, ax=None):
     Shades of grey from light to dark in the order given.
     """
     fig, ax = _axes(ax)
-    all_pnl = np.concatenate([s.pnl for s in sims.values()])
-    edges = np.linspace(*np.percentile(all_pnl, [0.5, 99.5]), bins + 1)
+    edges = _percentile_edges(np.concatenate([s.pnl for s in sims.values()]), bins, [0.5, 99.5])
     for i, (label, s) in enumerate(sims.items()):
         shade = 0.75 - 0.75 * (i / max(len(sims) - 1, 1))
         step_hist(ax, s.pnl, edges, color=str(shade), label=f"{label}: mean {s.mean:+.3f}, sd {s.std:.3f}")
@@ -600,27 +880,53 @@ def gamma_side(k: float) -> str:
 SIDE_LABELS = {"long_gamma": "dealers long gamma", "short_gamma": "dealers short gamma", "net": "no dealer gamma"}
 
 
-def tape_paths(sim: hedging.TapeSimulation, *, n: int = 20, baseline: bool = True, ax=None):
+def _tape_style(side: str, mode: str) -> dict:
+    """Colour, line style and legend label of the paths of one side in :func:`tape_paths`."""
+    return {"color": COLORS[side], "ls": SERIES_STYLES.get(side, "-"), "label": f"{SIDE_LABELS[side]}, {mode} hedging"}
+
+
+def tape_paths(sim: hedging.TapeSimulation, *, n: int = 20, baseline: bool = True, ax=None, into=None):
     """Spot paths of a feedback simulation against trading hours, over the same news without hedging.
 
     Each path is coloured by the side of dealers' gamma along it (the sign of its
     mean ``k``); with ``baseline`` the unhedged paths of the same noise
     (:attr:`gexlib.hedging.TapeSimulation.baseline`) are drawn underneath in grey.
+    ``into``: a figure this function made (without ``ax``), updated in place and
+    returned; a new figure when the number of kinds of path differs.
     """
-    fig, ax = _axes(ax)
     m = min(int(n), sim.spot.shape[0])
     hours = sim.hours
-    if baseline and m:
-        path_lines(ax, hours, sim.baseline[:m], color=COLORS["no_hedging"], alpha=0.6, zorder=1,
-                   label="no hedging (same news)")
     sides = [gamma_side(float(k)) for k in np.mean(sim.k[:m], axis=1)]
-    for side in dict.fromkeys(sides):  # one collection per side, in order of first appearance
-        rows = [i for i, s in enumerate(sides) if s == side]
-        path_lines(ax, hours, sim.spot[rows], color=COLORS[side], ls=SERIES_STYLES.get(side, "-"), alpha=0.6,
-                   zorder=2, label=f"{SIDE_LABELS[side]}, {sim.hedging} hedging")
+    groups = [(side, [i for i, s in enumerate(sides) if s == side])
+              for side in dict.fromkeys(sides)]  # one collection per side, in order of first appearance
+    key = (bool(baseline and m), len(groups))
+    live = _live(into, "tape_paths", key) if ax is None else None
+    if live is None:
+        own = ax is None
+        fig, ax = _axes(ax)
+        free = None
+        if key[0]:
+            free = path_lines(ax, hours, sim.baseline[:m], color=COLORS["no_hedging"], alpha=0.6, zorder=1,
+                              label="no hedging (same news)")
+        paths = [path_lines(ax, hours, sim.spot[rows], alpha=0.6, zorder=2, **_tape_style(side, sim.hedging))
+                 for side, rows in groups]
+        ax.set_xlabel("trading hours")
+        ax.set_ylabel("spot")
+        if own:
+            _keep(fig, "tape_paths", key, ax=ax, free=free, paths=paths)
+    else:
+        fig, ax = into, live["ax"]
+        if live["free"] is not None:
+            _repath(live["free"], hours, sim.baseline[:m])
+        for coll, (side, rows) in zip(live["paths"], groups, strict=True):
+            _repath(coll, hours, sim.spot[rows])
+            style = _tape_style(side, sim.hedging)
+            coll.set_color(style["color"])
+            coll.set_linestyle(style["ls"])
+            coll.set_capstyle(_capstyle(style["ls"]))
+            coll.set_label(style["label"])
     ax.set_xlim(hours[0], hours[-1])
-    ax.set_xlabel("trading hours")
-    ax.set_ylabel("spot")
+    _refit(ax)
     legend(ax, ncols=2)
     return fig
 
@@ -717,24 +1023,42 @@ def pin_curve(table: pd.DataFrame, *, x: str | None = None, ax=None):
     return fig
 
 
-def pin_close(result: hedging.PinResult, *, bins: int = 60, ax=None):
+def pin_close(result: hedging.PinResult, *, bins: int = 60, ax=None, into=None):
     """Where spot closes with dealers hedging a pinned strike and without, histograms around the strike.
 
     The band (strike ± ``band``) is shaded; the legend gives each probability of
-    closing inside it (:func:`gexlib.hedging.pin_probability`).
+    closing inside it (:func:`gexlib.hedging.pin_probability`). ``into``: a figure
+    this function made (without ``ax``), updated in place and returned.
     """
-    fig, ax = _axes(ax)
     p = result.params
     K, band = float(p["K"]), float(p["band"])
+    color = COLORS[gamma_side(float(p["oi"]))]
+    live = _live(into, "pin_close", None) if ax is None else None
+    if live is None:
+        own = ax is None
+        fig, ax = _axes(ax)
+        span = ax.axvspan(K - band, K + band, color=color, alpha=0.12, lw=0)
+        free = step_hist(ax, [], [0.0, 1.0], color=COLORS["no_hedging"])
+        hedged = step_hist(ax, [], [0.0, 1.0], color=color)
+        ax.set_ylabel("paths")
+        live = {"ax": ax, "span": span, "free": free, "hedged": hedged}
+        if own:
+            _keep(fig, "pin_close", None, **live)
+    else:
+        fig, ax = into, into.gexlib_live["ax"]
     hedged, free = result.sim.spot[:, -1], result.sim.baseline[:, -1]
-    edges = np.linspace(*np.percentile(np.concatenate([hedged, free]), [1, 99]), bins + 1)
-    side = gamma_side(float(p["oi"]))
-    ax.axvspan(K - band, K + band, color=COLORS[side], alpha=0.12, lw=0)
-    step_hist(ax, free, edges, color=COLORS["no_hedging"], label=f"no hedging: {result.baseline:.1%} in the band")
-    step_hist(ax, hedged, edges, color=COLORS[side],
-              label=f"dealers hedging {float(p['oi']):,.0f} contracts: {result.probability:.1%}")
+    edges = _percentile_edges(np.concatenate([hedged, free]), bins, [1, 99])
+    span = live["span"]
+    span.set_x(K - band)
+    span.set_width((K + band) - (K - band))  # as axvspan(K - band, K + band) sizes it
+    span.set_color(color)
+    _restep(live["free"], free, edges)
+    live["free"].set_label(f"no hedging: {result.baseline:.1%} in the band")
+    _restep(live["hedged"], hedged, edges)
+    live["hedged"].set_color(color)
+    live["hedged"].set_label(f"dealers hedging {float(p['oi']):,.0f} contracts: {result.probability:.1%}")
     ax.set_xlabel(f"spot at expiry (strike {K:,.0f}, band ±{band:,.2f})")
-    ax.set_ylabel("paths")
+    _refit(ax)
     legend(ax, ncols=1)
     return fig
 
@@ -742,38 +1066,57 @@ def pin_close(result: hedging.PinResult, *, bins: int = 60, ax=None):
 # --- lesson 07: gamma scalping ------------------------------------------------------------
 
 
-def scalp_pnl(sim: hedging.ScalpSimulation, *, bins: int = 50, max_points: int = 2000, axes=None):
+def scalp_pnl(sim: hedging.ScalpSimulation, *, bins: int = 50, max_points: int = 2000, axes=None, into=None):
     r"""Final P&L of the delta-hedged position: its histogram, and each path against the approximation.
 
     Left, the histogram with the mean (dashed); right, the P&L of each path
     (at most ``max_points``) against :math:`\sum \tfrac12 \Gamma S^2 (r^2 - \sigma_i^2 dt)`,
-    with the diagonal where the two agree.
+    with the diagonal where the two agree. ``into``: a figure this function made
+    (without ``axes``), updated in place and returned.
     """
-    if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(FIGSIZE[0] + 2.0, 3.6), layout="constrained")
-    else:
-        fig = axes[0].figure
-    left, right = axes
-    side = gamma_side(float(sim.params.get("position", 1.0)))
-    edges = np.linspace(*np.percentile(sim.pnl, [0.5, 99.5]), bins + 1)
     position = float(sim.params.get("position", 1.0))
+    color = COLORS[gamma_side(position)]
+    live = _live(into, "scalp_pnl", None) if axes is None else None
+    if live is None:
+        own = axes is None
+        if own:
+            fig, axes = plt.subplots(1, 2, figsize=(FIGSIZE[0] + 2.0, 3.6), layout="constrained")
+        else:
+            fig = axes[0].figure
+        left, right = axes
+        hist = step_hist(left, [], [0.0, 1.0], color=color)
+        mean = left.axvline(0.0, color=color, ls="--", lw=LW)
+        left.axvline(0.0, **ZERO_LINE)
+        left.set_xlabel("final P&L ($ per option)")
+        left.set_ylabel("paths")
+        (dots,) = right.plot([], [], "o", ms=3, alpha=0.4, color=color)
+        (diagonal,) = right.plot([], [], color=COLORS["no_hedging"], lw=LW, zorder=0, label="equal")
+        right.axhline(0.0, **ZERO_LINE)
+        right.axvline(0.0, **ZERO_LINE)
+        right.set_xlabel("Σ ½ΓS²(r² − σ²dt) ($ per option)")
+        right.set_ylabel("final P&L ($ per option)")
+        live = {"left": left, "right": right, "hist": hist, "mean": mean, "dots": dots, "diagonal": diagonal}
+        if own:
+            _keep(fig, "scalp_pnl", None, **live)
+    else:
+        fig = into
     book = {"straddle": "straddle", "C": "call", "P": "put"}[sim.params.get("kind", "straddle")]
-    step_hist(left, sim.pnl, edges, color=COLORS[side], label=f"{'long' if position > 0 else 'short'} {book}, hedged")
-    left.axvline(sim.mean, color=COLORS[side], ls="--", lw=LW, label=f"mean {sim.mean:+.3f}")
-    left.axvline(0.0, **ZERO_LINE)
-    left.set_xlabel("final P&L ($ per option)")
-    left.set_ylabel("paths")
-    legend(left, ncols=1)
+    hist, mean, dots = live["hist"], live["mean"], live["dots"]
+    _restep(hist, sim.pnl, _percentile_edges(sim.pnl, bins, [0.5, 99.5]))
+    hist.set_color(color)
+    hist.set_label(f"{'long' if position > 0 else 'short'} {book}, hedged")
+    mean.set_xdata([sim.mean, sim.mean])
+    mean.set_color(color)
+    mean.set_label(f"mean {sim.mean:+.3f}")
     m = min(int(max_points), sim.pnl.size)
-    right.plot(sim.approx[:m], sim.pnl[:m], "o", ms=3, alpha=0.4, color=COLORS[side],
-               label=f"correlation {sim.approx_correlation:.3f}")
+    dots.set_data(sim.approx[:m], sim.pnl[:m])
+    dots.set_color(color)
+    dots.set_label(f"correlation {sim.approx_correlation:.3f}")
     lim = (float(min(sim.approx[:m].min(), sim.pnl[:m].min())), float(max(sim.approx[:m].max(), sim.pnl[:m].max())))
-    right.plot(lim, lim, color=COLORS["no_hedging"], lw=LW, zorder=0, label="equal")
-    right.axhline(0.0, **ZERO_LINE)
-    right.axvline(0.0, **ZERO_LINE)
-    right.set_xlabel("Σ ½ΓS²(r² − σ²dt) ($ per option)")
-    right.set_ylabel("final P&L ($ per option)")
-    legend(right, ncols=2)
+    live["diagonal"].set_data(lim, lim)
+    for ax, ncols in ((live["left"], 1), (live["right"], 2)):
+        _refit(ax)
+        legend(ax, ncols=ncols)
     return fig
 
 
@@ -1024,17 +1367,47 @@ def _horizon_label(horizon: int) -> str:
     return "next day" if horizon == 1 else f"next {horizon} days"
 
 
-def _interval_bars(ax, x, table: pd.DataFrame, width: float, *, color, label: str):
-    """Bars of ``forward_vol`` (in %/yr) with ``low``–``high`` whiskers."""
+def _interval_bars(ax, x, table: pd.DataFrame, width: float, *, color, label: str) -> list:
+    """Bars of ``forward_vol`` (in %/yr) with ``low``–``high`` whiskers; the artists drawn."""
     y = 100.0 * table["forward_vol"].to_numpy(dtype=float)
     lo = 100.0 * table["low"].to_numpy(dtype=float)
     hi = 100.0 * table["high"].to_numpy(dtype=float)
-    bars(ax, x, y, width, color=color, label=label)
+    drawn = [bars(ax, x, y, width, color=color, label=label)]
     # the whiskers and caps ax.errorbar(fmt="none", elinewidth=1, capsize=3) draws, as two artists
     bottom, top = y - np.maximum(y - lo, 0), y + np.maximum(hi - y, 0)
-    ax.vlines(x, bottom, top, colors=COLORS["net"], lw=1, zorder=2)
-    ax.plot(np.concatenate([x, x]), np.concatenate([bottom, top]), ls="none", marker="_", ms=6, mew=1,
-            color=COLORS["net"], zorder=2)
+    drawn.append(ax.vlines(x, bottom, top, colors=COLORS["net"], lw=1, zorder=2))
+    drawn += ax.plot(np.concatenate([x, x]), np.concatenate([bottom, top]), ls="none", marker="_", ms=6, mew=1,
+                     color=COLORS["net"], zorder=2)
+    return drawn
+
+
+def _forget_limits(ax):
+    """Empty data limits, as on new axes, before the data of an in-place update are drawn into ``ax``."""
+    from matplotlib.transforms import Bbox
+
+    ax.dataLim.set_points(Bbox.null().get_points())
+    ax.ignore_existing_data_limits = True
+
+
+def _vol_by_gex(ax, raw: pd.DataFrame, controlled: pd.DataFrame | None, horizon: int, drawn=()) -> list:
+    """Draw :func:`vol_by_gex` into ``ax`` in place of the artists ``drawn`` before; the artists drawn."""
+    for artist in drawn:
+        artist.remove()
+    r = raw.iloc[:-1]
+    x = np.arange(len(r), dtype=float)
+    width = 0.8 if controlled is None else 0.4
+    drawn = _interval_bars(ax, x - (0 if controlled is None else width / 2), r, width, color=COLORS["unconditional"],
+                           label="all days")
+    if controlled is not None:
+        drawn += _interval_bars(ax, x + width / 2, controlled.iloc[:-1], width, color=COLORS["controlled"],
+                                label="within trailing-vol groups")
+    ax.set_xticks(x, list(r.index))
+    ax.set_xlim(-0.6, len(r) - 0.4)
+    ax.set_ylim(bottom=0.0)
+    ax.set_xlabel("GEX quantile group (Q1 lowest)")
+    ax.set_ylabel(f"realised vol, {_horizon_label(horizon)} (%/yr)")
+    legend(ax, ncols=2)
+    return drawn
 
 
 def vol_by_gex(raw: pd.DataFrame, controlled: pd.DataFrame | None = None, *, horizon: int = cv.HORIZON, ax=None):
@@ -1045,21 +1418,28 @@ def vol_by_gex(raw: pd.DataFrame, controlled: pd.DataFrame | None = None, *, hor
     (``Q1 − Qq``) is not drawn. Grey bars: all days; teal: within trailing-vol groups.
     """
     fig, ax = _axes(ax)
-    r = raw.iloc[:-1]
-    x = np.arange(len(r), dtype=float)
-    width = 0.8 if controlled is None else 0.4
-    _interval_bars(ax, x - (0 if controlled is None else width / 2), r, width, color=COLORS["unconditional"],
-                   label="all days")
-    if controlled is not None:
-        _interval_bars(ax, x + width / 2, controlled.iloc[:-1], width, color=COLORS["controlled"],
-                       label="within trailing-vol groups")
-    ax.set_xticks(x, list(r.index))
-    ax.set_xlim(-0.6, len(r) - 0.4)
+    _vol_by_gex(ax, raw, controlled, horizon)
+    return fig
+
+
+def _double_sort_bars(ax, table: pd.DataFrame, horizon: int, drawn=()) -> list:
+    """Draw :func:`double_sort_bars` into ``ax`` in place of the artists ``drawn`` before; the artists drawn."""
+    for artist in drawn:
+        artist.remove()
+    x = np.arange(len(table), dtype=float)
+    drawn = []
+    for column, shift, kind, label in (("negative", -0.2, "short_gamma", "GEX < 0"),
+                                       ("positive", 0.2, "long_gamma", "GEX ≥ 0")):
+        y = 100.0 * table[column].to_numpy(dtype=float)
+        ok = np.isfinite(y)
+        drawn.append(bars(ax, x[ok] + shift, y[ok], 0.4, color=COLORS[kind], label=label))
+    ax.set_xticks(x, [f"{g}\n{s:.0%} < 0" for g, s in zip(table.index, table["share_negative"], strict=True)])
+    ax.set_xlim(-0.6, len(table) - 0.4)
     ax.set_ylim(bottom=0.0)
-    ax.set_xlabel("GEX quantile group (Q1 lowest)")
+    ax.set_xlabel("trailing-vol group (1 calmest), share of days with GEX < 0")
     ax.set_ylabel(f"realised vol, {_horizon_label(horizon)} (%/yr)")
     legend(ax, ncols=2)
-    return fig
+    return drawn
 
 
 def double_sort_bars(table: pd.DataFrame, *, horizon: int = cv.HORIZON, ax=None):
@@ -1069,27 +1449,29 @@ def double_sort_bars(table: pd.DataFrame, *, horizon: int = cv.HORIZON, ax=None)
     has no bar of that kind. The tick labels give each group's share of negative-GEX days.
     """
     fig, ax = _axes(ax)
-    x = np.arange(len(table), dtype=float)
-    for column, shift, kind, label in (("negative", -0.2, "short_gamma", "GEX < 0"),
-                                       ("positive", 0.2, "long_gamma", "GEX ≥ 0")):
-        y = 100.0 * table[column].to_numpy(dtype=float)
-        ok = np.isfinite(y)
-        bars(ax, x[ok] + shift, y[ok], 0.4, color=COLORS[kind], label=label)
-    ax.set_xticks(x, [f"{g}\n{s:.0%} < 0" for g, s in zip(table.index, table["share_negative"], strict=True)])
-    ax.set_xlim(-0.6, len(table) - 0.4)
-    ax.set_ylim(bottom=0.0)
-    ax.set_xlabel("trailing-vol group (1 calmest), share of days with GEX < 0")
-    ax.set_ylabel(f"realised vol, {_horizon_label(horizon)} (%/yr)")
-    legend(ax, ncols=2)
+    _double_sort_bars(ax, table, horizon)
     return fig
 
 
 def evidence_panels(raw: pd.DataFrame, controlled: pd.DataFrame, table: pd.DataFrame, *,
-                    horizon: int = cv.HORIZON):
-    """Lesson 10 figure: :func:`vol_by_gex` (left) and :func:`double_sort_bars` (right), one vol axis."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(FIGSIZE[0] + 3.0, 4.0), layout="constrained", sharey=True)
-    vol_by_gex(raw, controlled, horizon=horizon, ax=left)
-    double_sort_bars(table, horizon=horizon, ax=right)
+                    horizon: int = cv.HORIZON, into=None):
+    """Lesson 10 figure: :func:`vol_by_gex` (left) and :func:`double_sort_bars` (right), one vol axis.
+
+    The vol axis runs from 0 to the top :func:`vol_by_gex` needs. ``into``: a figure
+    this function made, updated in place (bars, whiskers, ticks, labels, limits) and returned.
+    """
+    key = controlled is None
+    live = _live(into, "evidence_panels", key)
+    if live is None:
+        fig, (left, right) = plt.subplots(1, 2, figsize=(FIGSIZE[0] + 3.0, 4.0), layout="constrained", sharey=True)
+        live = _keep(fig, "evidence_panels", key, left=left, right=right, vol=[], sort=[])
+    else:
+        fig, left, right = into, live["left"], live["right"]
+    for ax in (left, right):  # the shared top comes from the left panel's data alone, as when first drawn
+        _forget_limits(ax)
+    left.set_autoscaley_on(True)  # on an update: off since the last floor at 0
+    live["vol"] = _vol_by_gex(left, raw, controlled, horizon, live["vol"])
+    live["sort"] = _double_sort_bars(right, table, horizon, live["sort"])
     right.set_ylabel("")
     right.tick_params(labelleft=True)
     return fig
