@@ -301,16 +301,19 @@ def _percentile_edges(values, bins: int, tails) -> np.ndarray:
 LIVE = "gexlib_live"
 
 
-def _live(into, kind: str, key):
+def _live(into, kind: str, key) -> dict | None:
     """The record ``into.gexlib_live`` left by the plot function ``kind`` for the structure ``key``, else None.
 
     None (build a new figure) when ``into`` is None, was made by another function
-    (or by ``kind`` drawing into given axes) or holds another structure.
+    (or by ``kind`` drawing into given axes) or holds another structure, or when
+    an Axes it records (``"axes"``, where recorded) was removed from the figure since.
     """
     live = getattr(into, LIVE, None)
-    if isinstance(live, dict) and live.get("kind") == kind and live.get("key") == key:
-        return live
-    return None
+    if not isinstance(live, dict) or live.get("kind") != kind or live.get("key") != key:
+        return None
+    if any(ax.figure is not into or ax not in into.axes for ax in live.get("axes", ())):
+        return None
+    return live
 
 
 def _keep(fig, kind: str, key, **artists) -> dict:
@@ -360,21 +363,6 @@ def _fit_y(ax, *values, zero: bool = False) -> None:
         ax.update_datalim([(0.0, y.min()), (0.0, y.max())], updatex=False)
     ax.set_autoscaley_on(True)
     ax.autoscale_view(scalex=False)
-
-
-def _live(into, kind: str, key) -> dict | None:
-    """The artists of ``into`` to update in place, when :func:`kind` drew it with structure ``key``; else None.
-
-    ``into.gexlib_live`` is set by the figures that update in place (a dict: the
-    function's name, a structure key, the axes and artists); a figure whose axes were
-    removed since is not reused.
-    """
-    live = getattr(into, "gexlib_live", None)
-    if not isinstance(live, dict) or live.get("kind") != kind or live.get("key") != key:
-        return None
-    if any(ax.figure is not into or ax not in into.axes for ax in live["axes"]):
-        return None
-    return live
 
 
 def _align_zero(ax1, ax2):

@@ -28,6 +28,9 @@ def test_flow_table_is_the_groupby_table():
         shares[rng.random(n) < 0.05] = np.nan  # skipped, as pandas skips them
         pd.testing.assert_frame_equal(gex._flow_table(strike, {"": shares}, 101.5),
                                       _groupby_table(strike, shares, 101.5), check_exact=True)
+    empty = gex._flow_table(np.array([]), {"": np.array([])}, 100.0)
+    assert list(empty.columns) == ["strike", "shares", "dollars"] and len(empty) == 1
+    assert np.isnan(empty["strike"].iloc[0]) and empty["shares"].iloc[0] == 0.0
 
 
 def _charm_reference(snap, hours, sign):

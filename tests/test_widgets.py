@@ -411,3 +411,34 @@ def test_hedge_ticket_iv_slider_moves_ticket_and_simulation():
                                           78, widgets.REBALANCE["1 hour"], seed=widgets.TICKET_SEED)
     assert dash.state["sim_std"] == pytest.approx(sim.std, rel=1e-12)
     assert "IV 40%" in dash.readout.value
+
+
+LIVE_BOARDS = {
+    "greeks": (lambda calm: widgets.greeks_dashboard(), "spot", 104.0),
+    "hedge_ticket": (lambda calm: widgets.hedge_ticket_dashboard(), "iv", 0.25),
+    "dealer_gamma": (lambda calm: widgets.dealer_gamma_dashboard(calm), "iv_shift", 0.03),
+    "flip": (lambda calm: widgets.flip_dashboard(calm), "put_oi", 1.5),
+    "heatmap": (lambda calm: widgets.heatmap_dashboard(calm), "iv_shift", 0.02),
+    "tape": (lambda calm: widgets.tape_dashboard(), "noise", 0.25),
+    "pin": (lambda calm: widgets.pin_dashboard(100.0), "oi", 12_000.0),
+    "scalping": (lambda calm: widgets.scalping_dashboard(), "realised", 0.30),
+    "time_vol": (lambda calm: widgets.time_vol_dashboard(datasets.load("intraday_0dte")), "iv_shift", 0.03),
+    "conventions": (lambda calm: widgets.conventions_dashboard(calm), "iv_shift", 0.02),
+    "evidence": (lambda calm: widgets.evidence_dashboard(), "horizon", 3),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LIVE_BOARDS))
+def test_an_event_updates_the_dashboards_figure_in_place(calm, name):
+    """Each lesson dashboard keeps its figure: an event changes it in place, and draws what a new figure would."""
+    build, control, value = LIVE_BOARDS[name]
+    dash = build(calm)
+    fig = dash.figure_object
+    assert fig is not None and dash.stage.layouts == 1
+    first = dash.png()
+    dash.set(**{control: value})
+    assert dash.figure_object is fig  # updated in place, not rebuilt
+    assert dash.png() != first
+    _, fresh = dash.compute(dash.values())  # a new figure for the same values
+    assert fresh is not fig
+    assert dash.png() == widgets.render_png(fresh, positions=dash.stage.positions)

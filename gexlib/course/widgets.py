@@ -642,10 +642,10 @@ def greeks_dashboard(*, strike: float = 100.0, spot: float = 100.0, iv: float = 
         "days": _slider("days to expiry", days, 1.0, 365.0, 1.0, ".0f"),
     }
 
-    def compute(v):
+    def compute(v, into=None):
         g = hedging.option_greeks(v["spot"], strike=strike, days=v["days"], iv=v["iv"], kind=kind, r=r, q=q)
         fig = plots.payoff_and_greeks(strike=strike, days=v["days"], iv=v["iv"], spot=v["spot"], kind=kind,
-                                      r=r, q=q)
+                                      r=r, q=q, into=into)
         return {**v, **g}, fig
 
     def describe(s):
@@ -691,12 +691,12 @@ def hedge_ticket_dashboard(*, strike: float = 100.0, spot: float = 100.0, days: 
             spot, strike, TICKET_HORIZON, sigma, sigma, TICKET_PATHS, hedging.STEPS_PER_DAY, REBALANCE[label],
             cost_per_share, seed=TICKET_SEED, kind=kind, keep_paths=TICKET_KEEP)
 
-    def compute(v):
+    def compute(v, into=None):
         t = hedging.bs_ticket(v["position"], spot, v["move"], strike=strike, days=days, iv=v["iv"], kind=kind,
                               multiplier=multiplier)
         sim = simulation(v["interval"], v["iv"])
         state = {**v, **t.__dict__, "sim_mean": sim.mean, "sim_std": sim.std, "sim_stderr": sim.stderr}
-        return state, plots.hedge_paths(sim)
+        return state, plots.hedge_paths(sim, into=into)
 
     def describe(s):
         side = "buy" if s["trade_exact"] >= 0 else "sell"
@@ -743,7 +743,7 @@ def dealer_gamma_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float
         "sign": w.ToggleButtons(options=list(cv.SIGNS), value=sign, description="sign", style=_STYLE),
     }
 
-    def compute(v):
+    def compute(v, into=None):
         t = whatif.apply(snap, iv_shift=v["iv_shift"], call=v["call_oi"], put=v["put_oi"], spot=v["spot"])
         c = {**conv, "sign": v["sign"]}
         flip = gex.flip_strike(t, **c)
@@ -751,7 +751,7 @@ def dealer_gamma_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float
         state = {**v, "gamma": "model", "total_gex": gex.total_gex(t, **c), "flip": flip.value,
                  **gex.walls(t, **c), "hedge_flow": float(total["dollars_exact"]),
                  "hedge_shares": float(total["shares_exact"]), "hedge_flow_linear": float(total["dollars_linear"])}
-        return state, plots.per_strike(t, window=window, flip=flip, **c)
+        return state, plots.per_strike(t, window=window, flip=flip, **c, into=into)
 
     def describe(s):
         return _lines(
@@ -803,7 +803,7 @@ def flip_dashboard(snap: Snapshot, history=None, *, sign: str = cv.SIGN, window:
     controls = {"spot": _spot_slider(snap), "iv_shift": _iv_slider(), "call_oi": _oi_slider("call"),
                 "put_oi": _oi_slider("put")}
 
-    def compute(v):
+    def compute(v, into=None):
         t = whatif.apply(snap, iv_shift=v["iv_shift"], call=v["call_oi"], put=v["put_oi"], spot=v["spot"])
         zero = gex.zero_gamma_within(t, window, **zconv)
         flip = gex.flip_strike(t, **conv)
@@ -812,7 +812,7 @@ def flip_dashboard(snap: Snapshot, history=None, *, sign: str = cv.SIGN, window:
         state = {**v, "sign": sign, "gamma": "model", "total_gex": total, "zero_gamma": zero.value,
                  "zero_crossings": zero.crossings, "flip": flip.value, "regime": reg.tag,
                  "triggers": dict(reg.triggers)}
-        return state, plots.profile(t, window=window, n=n, zero=zero, flip=flip, **conv)
+        return state, plots.profile(t, window=window, n=n, zero=zero, flip=flip, **conv, into=into)
 
     def describe(s):
         fired = [k for k, x in s["triggers"].items() if x]
@@ -851,14 +851,14 @@ def heatmap_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float = pl
                                description="expiries", style=_STYLE),
     }
 
-    def compute(v):
+    def compute(v, into=None):
         t = whatif.apply(snap, iv_shift=v["iv_shift"], call=v["call_oi"], put=v["put_oi"], spot=v["spot"],
                          expiries=v["expiries"])
         flip = gex.flip_strike(t, **conv)
         walls = gex.walls(t, **conv)
         state = {**v, "sign": sign, "gamma": "model", "total_gex": gex.total_gex(t, **conv),
                  "flip": flip.value, **walls, "contracts": len(t.options)}
-        return state, plots.heatmap(t, window=window, walls=walls, flip=flip, **conv)
+        return state, plots.heatmap(t, window=window, walls=walls, flip=flip, **conv, into=into)
 
     def describe(s):
         return _lines(
@@ -922,7 +922,7 @@ def tape_dashboard(profile=None, S0: float | None = None, *, dealer_gex: float =
                                    style=_STYLE),
     }
 
-    def compute(v):
+    def compute(v, into=None):
         try:
             sim = hedging.simulate_tape(v["gex"] if profile is None else profile, S0, depth=v["depth"],
                                         sigma_noise=v["noise"], hedging=v["hedging"], scale=v.get("scale", 1.0),
@@ -932,7 +932,7 @@ def tape_dashboard(profile=None, S0: float | None = None, *, dealer_gex: float =
         summary = hedging.tape_summary(sim)
         theory = hedging.feedback_theory(summary["k_start"], v["hedging"], steps_per_day)
         state = {**v, "error": None, **summary, **{f"theory_{k}": x for k, x in theory.items()}}
-        return state, plots.tape_paths(sim, n=shown)
+        return state, plots.tape_paths(sim, n=shown, into=into)
 
     def describe(s):
         if s["error"]:
@@ -977,7 +977,7 @@ def pin_dashboard(K: float, *, spot0: float | None = None, oi: float = 10_000, h
         "depth": _money_slider("depth ($ per 1% move)", depth, DEPTH_CHOICES_BN),
     }
 
-    def compute(v):
+    def compute(v, into=None):
         try:
             res = hedging.pin_probability(K, v["oi"], v["hours"], depth=v["depth"], spot0=spot0,
                                           sigma_noise=sigma_noise, band=band, n_paths=n_paths, seed=seed)
@@ -986,7 +986,7 @@ def pin_dashboard(K: float, *, spot0: float | None = None, oi: float = 10_000, h
         state = {**v, "error": None, "probability": res.probability, "baseline": res.baseline,
                  "difference": res.difference, "stderr": res.stderr, "k_max": res.k_max,
                  "band": float(res.params["band"])}
-        return state, plots.pin_close(res)
+        return state, plots.pin_close(res, into=into)
 
     def describe(s):
         if s["error"]:
@@ -1034,12 +1034,12 @@ def scalping_dashboard(*, S0: float = 100.0, K: float = 100.0, days: float = SCA
         "side": w.ToggleButtons(options=list(SIDES), value=side, description="position", style=_STYLE),
     }
 
-    def compute(v):
+    def compute(v, into=None):
         sim = hedging.simulate_gamma_scalp(S0, K, T, v["implied"], v["realised"], n_paths, steps_per_day,
                                            REBALANCE[v["interval"]], kind=kind, position=SIDES[v["side"]],
                                            seed=seed)
         state = {**v, **hedging.scalp_summary(sim)}
-        return state, plots.scalp_pnl(sim)
+        return state, plots.scalp_pnl(sim, into=into)
 
     def describe(s):
         book = {"straddle": "straddle", "C": "call", "P": "put"}[kind]
@@ -1089,7 +1089,7 @@ def time_vol_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float = p
     def at(hours):  # what time alone does (the IV shift changes neither): the aged chain and the charm flow
         return whatif.advance_time(snap, hours), gex.charm_flow(snap, hours, sign=sign, r=r, q=q)
 
-    def compute(v):
+    def compute(v, into=None):
         aged, charm = at(v["hours"])
         t = whatif.shift_iv(aged, v["iv_shift"])
         zero = gex.zero_gamma_within(t, window, **zconv)
@@ -1101,8 +1101,8 @@ def time_vol_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float = p
                  "zero_gamma": zero.value, "zero_crossings": zero.crossings, "flip": flip.value, **walls,
                  "charm_shares": float(charm["shares"].iloc[-1]), "charm_dollars": float(charm["dollars"].iloc[-1]),
                  "vanna_shares": float(vanna["shares"].iloc[-1]), "vanna_dollars": float(vanna["dollars"].iloc[-1])}
-        fig = plots.time_vol(snap, hours=v["hours"], iv_shift=v["iv_shift"], charm=charm, vanna=vanna, zero=zero,
-                             flip=flip, walls=walls, window=window, n=n, **zconv)
+        fig = plots.time_vol(snap, hours=v["hours"], iv_shift=v["iv_shift"], chain=t, charm=charm, vanna=vanna,
+                             zero=zero, flip=flip, walls=walls, window=window, n=n, **zconv, into=into)
         return state, fig
 
     def describe(s):
@@ -1169,7 +1169,7 @@ def conventions_dashboard(snap: Snapshot, *, window: float = plots.WINDOW, r: fl
         t = chain_at(spot, iv_shift)
         return sheet.compare(t, signs=[sign], gammas=[gamma], times=[time], flips=[level], r=r, q=q).iloc[0]
 
-    def compute(v):
+    def compute(v, into=None):
         try:
             row = row_of(v["spot"], v["iv_shift"], v["sign"], v["gamma"], v["time"], v["level"])
         except ValueError as err:
@@ -1180,7 +1180,7 @@ def conventions_dashboard(snap: Snapshot, *, window: float = plots.WINDOW, r: fl
         zero = state[LEVEL_COLUMNS[("zero_gamma", v["crossing"])]]
         flip = state[LEVEL_COLUMNS[("cumulative", v["crossing"])]]
         fig = plots.profile(chain_at(v["spot"], v["iv_shift"]), window=window, zero=zero, flip=flip,
-                            sign=v["sign"], gamma=v["gamma"], time=v["time"], r=r, q=q)
+                            sign=v["sign"], gamma=v["gamma"], time=v["time"], r=r, q=q, into=into)
         return state, fig
 
     def describe(s):
@@ -1272,7 +1272,7 @@ def evidence_dashboard(source=None, *, horizon: int = cv.HORIZON, quantiles: int
     def panel(horizon, window):  # the days of a setting; the quantile control does not change them
         return evidence.panel(price, gex_series, horizon=horizon, window=window)
 
-    def compute(v):
+    def compute(v, into=None):
         p = panel(v["horizon"], v["window"])
         raw, ctl = evidence.by_sign(p, **boot), evidence.controlled_by_sign(p, groups, **boot)
         raw_q = evidence.by_quantile(p, v["quantiles"], **boot)
@@ -1287,7 +1287,7 @@ def evidence_dashboard(source=None, *, horizon: int = cv.HORIZON, quantiles: int
             last = t.iloc[-1]
             state[f"{prefix}_spread"] = float(last["forward_vol"])
             state[f"{prefix}_spread_low"], state[f"{prefix}_spread_high"] = float(last["low"]), float(last["high"])
-        fig = plots.evidence_panels(raw_q, ctl_q, evidence.double_sort(p, groups), horizon=v["horizon"])
+        fig = plots.evidence_panels(raw_q, ctl_q, evidence.double_sort(p, groups), horizon=v["horizon"], into=into)
         return {k: _plain(x) if not isinstance(x, int) else x for k, x in state.items()}, fig
 
     def pts(x, lo, hi):
