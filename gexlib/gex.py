@@ -789,14 +789,12 @@ def charm_flow(snap: Snapshot, hours: float, *, sign: str = cv.SIGN, carry: str 
     if hours < 0:
         raise ValueError(f"charm_flow: hours must be >= 0, got {hours}")
     c = contracts(snap, sign=sign, gamma="model", time="act365", carry=carry, iv=iv, r=r, q=q, with_gamma=False)
-    kind = np.where(c.is_call, "C", "P")
     S = float(snap.spot)
     # the end time as a timestamp, like whatif.advance_time: a contract settling exactly then is settled
     later = snap.asof + pd.Timedelta(hours=float(hours))
     T1 = cv.year_fraction(snap.options["expiry"].iloc[c.rows], later, time="act365")
-    before = c.weight * np.asarray(bs.delta(S, c.strike, c.T, c.iv, r=c.r, q=c.q, kind=kind))
-    after = np.where(T1 > 0, c.weight * np.asarray(bs.delta(S, c.strike, np.maximum(T1, 0.0), c.iv, r=c.r, q=c.q,
-                                                             kind=kind)), 0.0)
+    before = c.weight * _delta(c, S)
+    after = np.where(T1 > 0, c.weight * _delta(replace(c, T=np.maximum(T1, 0.0)), S), 0.0)  # the same contracts, later
     return _flow_table(c.strike, {"": -(after - before)}, S)
 
 
@@ -815,9 +813,7 @@ def vanna_flow(snap: Snapshot, iv_shift: float, *, sign: str = cv.SIGN, time: st
         dollars`` (shares × spot). Positive = dealers buy.
     """
     c = contracts(snap, sign=sign, gamma="model", time=time, carry=carry, iv=iv, r=r, q=q, with_gamma=False)
-    kind = np.where(c.is_call, "C", "P")
     S = float(snap.spot)
-    before = np.asarray(bs.delta(S, c.strike, c.T, c.iv, r=c.r, q=c.q, kind=kind))
-    after = np.asarray(bs.delta(S, c.strike, c.T, np.maximum(c.iv + float(iv_shift), floor), r=c.r, q=c.q,
-                                kind=kind))
+    before = _delta(c, S)
+    after = _delta(replace(c, iv=np.maximum(c.iv + float(iv_shift), floor)), S)  # the same contracts, IVs shifted
     return _flow_table(c.strike, {"": -c.weight * (after - before)}, S)
