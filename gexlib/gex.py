@@ -898,63 +898,6 @@ def _flow_table(strike: np.ndarray, shares: dict[str, np.ndarray], price: float)
     return out
 
 
-def _sums_by_strike(strike: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sum ``values`` per strike: ``(strikes ascending, sums)``, as ``groupby("strike").sum()`` gives them.
-
-    Plain numpy on the sorted strikes, adding each strike's values in their order in the
-    input with the compensated (Kahan) summation pandas' group-by sum uses, so the sums
-    are the same numbers bit for bit; NaN values are skipped (a strike with none sums to 0).
-    The loop runs once per contract of the most crowded strike (one per expiry), each step
-    over all strikes at once.
-
-    Parameters
-    ----------
-    strike : numpy.ndarray
-        Strike per contract (price units; no NaN).
-    values : numpy.ndarray
-        Value per contract, e.g. shares.
-
-    Returns
-    -------
-    (numpy.ndarray, numpy.ndarray)
-        Distinct strikes ascending and the sum of ``values`` at each.
-    """
-    strike = np.asarray(strike, dtype=float)
-    values = np.asarray(values, dtype=float)
-    order = np.argsort(strike, kind="stable")  # stable: each strike's values keep their input order
-    K = strike[order]
-    first = np.ones(K.size, dtype=bool)
-    np.not_equal(K[1:], K[:-1], out=first[1:])
-    starts = np.flatnonzero(first)
-    counts = np.diff(np.append(starts, K.size))
-    v = values[order]
-    total = np.zeros(starts.size)
-    comp = np.zeros(starts.size)
-    for k in range(int(counts.max()) if counts.size else 0):
-        g = np.flatnonzero(counts > k)  # strikes with a (k+1)-th contract
-        x = v[starts[g] + k]
-        ok = ~np.isnan(x)
-        g, x = g[ok], x[ok]
-        y = x - comp[g]
-        t = total[g] + y
-        c = (t - total[g]) - y
-        c[np.isnan(c)] = 0.0  # an infinite sum: no compensation (as pandas)
-        comp[g] = c
-        total[g] = t
-    return K[starts], total
-
-
-def _share_flow(strike: np.ndarray, shares: np.ndarray, price: float) -> pd.DataFrame:
-    """Per-strike sums of per-contract ``shares`` and a totals row (strike NaN), dollars at ``price``.
-
-    The table :func:`_flow_table` makes for the single name ``""`` (columns ``strike, shares,
-    dollars``), the same numbers bit for bit, from :func:`_sums_by_strike` instead of a pandas group-by.
-    """
-    K, per_strike = _sums_by_strike(strike, shares)
-    sh = np.append(per_strike, per_strike.sum())  # the total: a pairwise sum over strikes, as pandas adds a column
-    return pd.DataFrame({"strike": np.append(K, np.nan), "shares": sh, "dollars": sh * float(price)})
-
-
 def charm_flow(snap: Snapshot, hours: float, *, sign: str = cv.SIGN, carry: str = cv.CARRY, iv: str = cv.IV,
                r: float = cv.RATE, q: float = cv.DIVIDEND) -> pd.DataFrame:
     """What dealers trade to stay hedged as ``hours`` of calendar time pass, spot and IV fixed.
@@ -973,15 +916,13 @@ def charm_flow(snap: Snapshot, hours: float, *, sign: str = cv.SIGN, carry: str 
     if hours < 0:
         raise ValueError(f"charm_flow: hours must be >= 0, got {hours}")
     c = contracts(snap, sign=sign, gamma="model", time="act365", carry=carry, iv=iv, r=r, q=q, with_gamma=False)
-    kind = np.where(c.is_call, "C", "P")
     S = float(snap.spot)
     # the end time as a timestamp, like whatif.advance_time: a contract settling exactly then is settled
     later = snap.asof + pd.Timedelta(hours=float(hours))
     T1 = cv.year_fraction(snap.options["expiry"].iloc[c.rows], later, time="act365")
-    before = c.weight * np.asarray(bs.delta(S, c.strike, c.T, c.iv, r=c.r, q=c.q, kind=kind))
-    after = np.where(T1 > 0, c.weight * np.asarray(bs.delta(S, c.strike, np.maximum(T1, 0.0), c.iv, r=c.r, q=c.q,
-                                                             kind=kind)), 0.0)
-    return _share_flow(c.strike, -(after - before), S)
+    before = c.weight * _delta(c, S)
+    after = np.where(T1 > 0, c.weight * _delta(replace(c, T=np.maximum(T1, 0.0)), S), 0.0)  # the same contracts, later
+    return _flow_table(c.strike, {"": -(after - before)}, S)
 
 
 def vanna_flow(snap: Snapshot, iv_shift: float, *, sign: str = cv.SIGN, time: str = cv.TIME,
@@ -999,9 +940,7 @@ def vanna_flow(snap: Snapshot, iv_shift: float, *, sign: str = cv.SIGN, time: st
         dollars`` (shares × spot). Positive = dealers buy.
     """
     c = contracts(snap, sign=sign, gamma="model", time=time, carry=carry, iv=iv, r=r, q=q, with_gamma=False)
-    kind = np.where(c.is_call, "C", "P")
     S = float(snap.spot)
-    before = np.asarray(bs.delta(S, c.strike, c.T, c.iv, r=c.r, q=c.q, kind=kind))
-    after = np.asarray(bs.delta(S, c.strike, c.T, np.maximum(c.iv + float(iv_shift), floor), r=c.r, q=c.q,
-                                kind=kind))
-    return _share_flow(c.strike, -c.weight * (after - before), S)
+    before = _delta(c, S)
+    after = _delta(replace(c, iv=np.maximum(c.iv + float(iv_shift), floor)), S)  # the same contracts, IVs shifted
+    return _flow_table(c.strike, {"": -c.weight * (after - before)}, S)

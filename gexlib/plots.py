@@ -38,7 +38,6 @@ import pandas as pd
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path
-from matplotlib.transforms import Bbox
 
 from . import bs, fmt, gex, hedging, whatif
 from . import conventions as cv
@@ -1121,81 +1120,45 @@ def _flow_series(charm: pd.DataFrame | None, vanna: pd.DataFrame | None, spot: f
     label)`` with bar centres (strike ± half a bar), heights in $bn and the legend label.
     """
     lim = window_limits(spot, window)
-    tables = [(name, t) for name, t in (("charm", charm), ("vanna", vanna)) if t is not None]
-    strikes = np.concatenate([t["strike"].dropna().to_numpy(dtype=float) for _, t in tables] or [np.array([])])
-    width = 0.45 * _bar_width(strikes[(strikes >= lim[0]) & (strikes <= lim[1])])
+    tables = [(name, t["strike"].to_numpy(dtype=float), t["dollars"].to_numpy(dtype=float))
+              for name, t in (("charm", charm), ("vanna", vanna)) if t is not None]
+    inside = [(K >= lim[0]) & (K <= lim[1]) for _, K, _ in tables]  # the totals row (strike NaN) is never inside
+    strikes = np.concatenate([K[keep] for (_, K, _), keep in zip(tables, inside, strict=True)] or [np.array([])])
+    width = 0.45 * _bar_width(strikes)
     series = []
-    for i, (name, t) in enumerate(tables):
-        shown = _in_window(t.dropna(subset=["strike"]), lim)
+    for i, ((name, K, dollars), keep) in enumerate(zip(tables, inside, strict=True)):
         offset = (i - (len(tables) - 1) / 2) * width
-        series.append((name, shown["strike"].to_numpy(dtype=float) + offset,
-                       shown["dollars"].to_numpy(dtype=float) / BN, width,
-                       f"{name} flow, total {bn(float(t['dollars'].iloc[-1]))}"))
+        series.append((name, K[keep] + offset, dollars[keep] / BN, width,
+                       f"{name} flow, total {bn(float(dollars[-1]))}"))
     return lim, series
 
 
-def _flow_ylim(ax, lim, series) -> None:
-    """Data limits of a flow panel from its numbers (bars and the zero line), then autoscale y.
-
-    ``relim()`` ignores collections, so the build and the in-place update both set the
-    data limits here: strikes ``lim`` across, the bar heights and 0 up (what the bars and
-    the zero line span); the margins and view limits are matplotlib's autoscaling.
-    """
-    heights = [h for _, _, h, _, _ in series if h.size]
-    lo = min([0.0] + [float(h.min()) for h in heights])
-    hi = max([0.0] + [float(h.max()) for h in heights])
-    ax.dataLim.set_points(Bbox.null().get_points())
-    ax.ignore_existing_data_limits = True
-    ax.update_datalim([(lim[0], lo), (lim[1], hi)])
-    ax.set_autoscaley_on(True)
-    ax.autoscale_view(scalex=False)
-
-
-def _flow_draw(ax, lim, series, spot: float) -> dict:
-    """Draw a flow panel (bars, zero line, spot, legend) and return its record for in-place updates."""
-    drawn = [bars(ax, x, h, width, color=COLORS[name], hatch=HATCHES[name], label=label)
-             for name, x, h, width, label in series]
+def _flow_panel(ax, names) -> dict:
+    """The artists of a :func:`greek_flows` panel without data: bars per table, zero line, spot, labels."""
+    drawn = {name: bars(ax, [], [], 1.0, color=COLORS[name], hatch=HATCHES[name], label=name) for name in names}
     ax.axhline(0.0, **ZERO_LINE)
-    ax.set_xlim(*lim)
-    spot_line = mark(ax, "spot", float(spot), xlim=lim)
+    spot = mark(ax, "spot", None, keep=True)
     ax.set_xlabel("strike")
     ax.set_ylabel("hedge flow ($bn)")
-    _flow_ylim(ax, lim, series)
-    leg = legend(ax)
-    return {"ax": ax, "names": [name for name, *_ in series], "bars": drawn, "spot": spot_line,
-            "legend": leg, "legend_ncols": getattr(leg, "_ncols", None)}
+    return {"ax": ax, "bars": drawn, "spot": spot}
 
 
-def _flow_update(rec: dict, lim, series, spot: float) -> None:
-    """Put new flows into a panel drawn by :func:`_flow_draw` (same tables given, so the same legend entries)."""
-    ax = rec["ax"]
-    for coll in rec["bars"]:
-        coll.remove()
-    # new collections through the same helper as the build (zorder, not insertion order, sets what is drawn over what)
-    rec["bars"] = [bars(ax, x, h, width, color=COLORS[name], hatch=HATCHES[name], label=label)
-                   for name, x, h, width, label in series]
-    ax.set_xlim(*lim)
-    if rec["spot"] is None or rec["spot"].get_xdata()[0] != float(spot):
-        if rec["spot"] is not None:
-            rec["spot"].remove()
-        rec["spot"] = mark(ax, "spot", float(spot), xlim=lim)
-    _flow_ylim(ax, lim, series)
-    # the legend lists the bars then spot (their order in the build): new texts, same entries
-    _set_legend(ax, rec, rec["bars"] + ([rec["spot"]] if rec["spot"] is not None else []))
+def _flow_update(panel: dict, lim, series, spot: float) -> None:
+    """Put the numbers of :func:`_flow_series` into a panel of :func:`_flow_panel` (a new figure's and an updated one's)."""
+    ax = panel["ax"]
+    for name, x, h, width, label in series:
+        panel["bars"][name].set_bars(x, h, width)
+        panel["bars"][name].set_label(label)
+    _fit_y(ax, *(h for _, _, h, _, _ in series), zero=True)  # the bars and the zero line
+    _keep_xlim(ax, lim)
+    mark(ax, "spot", float(spot), xlim=lim, line=panel["spot"])
+    legend(ax, reuse=True)
 
 
-def _set_legend(ax, rec: dict, artists: list) -> None:
-    """Give the panel's legend the labels of ``artists`` (in legend order), or make it anew if the entries differ."""
-    leg = rec["legend"]
-    labels = [a.get_label() for a in artists]
-    if leg is not None and ax.get_legend() is leg and len(leg.get_texts()) == len(labels):
-        for text, label in zip(leg.get_texts(), labels, strict=True):
-            if text.get_text() != label:
-                text.set_text(label)
-        return
-    if leg is not None:
-        leg.remove()
-    rec["legend"] = legend(ax, ncols=rec["legend_ncols"] or 3)
+def _keep_xlim(ax, lim) -> None:
+    """``ax.set_xlim(*lim)`` unless the axes shows that range already (setting it notifies every shared axes)."""
+    if tuple(float(x) for x in ax.get_xlim()) != (float(lim[0]), float(lim[1])):
+        ax.set_xlim(*lim)
 
 
 def greek_flows(charm: pd.DataFrame | None, vanna: pd.DataFrame | None, spot: float, *, window: float = WINDOW,
@@ -1206,51 +1169,33 @@ def greek_flows(charm: pd.DataFrame | None, vanna: pd.DataFrame | None, spot: fl
     :func:`gexlib.gex.vanna_flow` (per-strike rows and a totals row last); either
     may be None. The legend gives each total.
 
-    ``into``: a figure made by this function (without ``ax``) to update in place and
-    return, when the same tables are given (charm, vanna or both); otherwise a new figure.
+    ``into``: a figure this function returned before (drawn without ``ax``) to update in
+    place and return, when the same tables are given (charm, vanna or both); otherwise a new
+    figure (see :mod:`gexlib.plots`).
     """
     lim, series = _flow_series(charm, vanna, spot, window)
-    live = getattr(into, "gexlib_live", None) if ax is None else None
-    key = ("greek_flows", tuple(name for name, *_ in series), float(window))
-    if isinstance(live, dict) and live.get("key") == key and live["flows"]["ax"].figure is into:
-        _flow_update(live["flows"], lim, series, spot)
-        return into
-    fig, ax_ = _axes(ax)
-    rec = _flow_draw(ax_, lim, series, spot)
-    if ax is None:
-        fig.gexlib_live = {"key": key, "flows": rec}
-    return fig
+    key = tuple(name for name, *_ in series)
+    live = _live(into, "greek_flows", key) if ax is None else None
+    if live is None:
+        fig, ax_ = _axes(ax)
+        panel = _flow_panel(ax_, key)
+        live = {"kind": "greek_flows", "key": key, "axes": (ax_,), "panel": panel}
+        if ax is None:
+            fig.gexlib_live = live
+    _flow_update(live["panel"], lim, series, spot)
+    return live["axes"][0].figure
 
 
-def _time_vol_levels(moved: Snapshot, zero, flip, walls, window: float, conv: dict):
-    """The levels :func:`time_vol` marks on its profile: zero gamma, flip and walls, AUTO resolved (model gamma)."""
+def _profile_data(moved: Snapshot, zero, flip, walls, window: float, n: int, conv: dict) -> dict:
+    """The numbers of the :func:`time_vol` profile panel, as :func:`profile` (model gamma, by type) computes them."""
+    S = profile_levels(moved.spot, window, n)
+    call, put, net = gex.gamma_profile(moved, S, by_type=True, **conv)
     zero = gex.zero_gamma_within(moved, window, **conv) if isinstance(zero, str) and zero == AUTO else zero
     flip = gex.flip_strike(moved, gamma="model", **conv) if isinstance(flip, str) and flip == AUTO else flip
     walls = gex.walls(moved, gamma="model", **conv) if isinstance(walls, str) and walls == AUTO else (walls or {})
-    return zero, flip, walls
-
-
-#: The level lines of the :func:`time_vol` profile, in the order :func:`profile` draws them.
-_PROFILE_MARKS = ("spot", "zero_gamma", "flip", "call_wall", "put_wall")
-
-
-def _profile_record(ax) -> dict | None:
-    """The artists of a :func:`profile` panel (curves by their labels, level lines by kind), or None if not found."""
-    lines = {ln.get_label(): ln for ln in ax.get_lines()}
-    curves = {side: lines.get(label) for side, label in (("call", "calls"), ("put", "puts"), ("net", "net"))}
-    if any(ln is None for ln in curves.values()):
-        return None
-    marks = [(k, ln) for ln in ax.get_lines() for k in _PROFILE_MARKS if ln.get_label().startswith(LABELS[k] + " ")]
-    leg = ax.get_legend()
-    return {"ax": ax, "curves": curves, "marks": marks, "legend": leg,
-            "legend_ncols": getattr(leg, "_ncols", None)}
-
-
-def _profile_ylim(ax) -> None:
-    """Autoscale the profile panel's y axis from its lines (both the build and the update end with this)."""
-    ax.set_autoscaley_on(True)
-    ax.relim()
-    ax.autoscale_view(scalex=False)
+    return {"S": S, "curves": {"calls": call / BN, "puts": put / BN, "net": net / BN}, "levels": {
+        "spot": float(moved.spot), "zero_gamma": _value(zero), "flip": _value(flip),
+        "call_wall": _value(walls.get("call_wall")), "put_wall": _value(walls.get("put_wall"))}}
 
 
 def time_vol(snap: Snapshot, *, hours: float = 0.0, iv_shift: float = 0.0, chain: Snapshot | None = None,
@@ -1275,8 +1220,9 @@ def time_vol(snap: Snapshot, *, hours: float = 0.0, iv_shift: float = 0.0, chain
         inside :func:`gexlib.gex.reuse` its contracts are then shared with those levels.
         Its time must be ``hours`` after ``snap``'s (ValueError otherwise).
     into : Figure, optional
-        A figure made by this function to update in place and return (same ``window``,
-        ``n`` and flow tables given); otherwise a new figure, as without it.
+        A figure this function returned before, to update in place and return when it shows
+        the same panels (same flow tables given, charm and vanna or None); otherwise a new
+        figure (see :mod:`gexlib.plots`).
     """
     conv = dict(sign=sign, time=time, carry=carry, iv=iv, r=r, q=q)
     auto_vanna = isinstance(vanna, str) and vanna == AUTO
@@ -1293,56 +1239,25 @@ def time_vol(snap: Snapshot, *, hours: float = 0.0, iv_shift: float = 0.0, chain
         charm = gex.charm_flow(snap, hours, sign=sign, carry=carry, iv=iv, r=r, q=q)
     if auto_vanna:
         vanna = gex.vanna_flow(aged, iv_shift, **conv)
-    zero, flip, walls = _time_vol_levels(moved, zero, flip, walls, window, conv)
+    data = _profile_data(moved, zero, flip, walls, window, n, conv)
     spot = float(snap.spot)
-    panels = [_flow_series(charm, None, spot, window), _flow_series(None, vanna, spot, window)]
-    key = ("time_vol", float(window), int(n), charm is None, vanna is None)
-    live = getattr(into, "gexlib_live", None)
-    if isinstance(live, dict) and live.get("key") == key and live["top"]["ax"].figure is into:
-        _time_vol_update(live, moved, zero, flip, walls, window, n, conv, panels, spot)
-        return into
-    fig, (top, middle, bottom) = plt.subplots(3, 1, figsize=(FIGSIZE[0], 7.5), sharex=True,
-                                              layout="constrained", height_ratios=(3, 1.6, 1.6))
-    profile(moved, window=window, n=n, zero=zero, flip=flip, walls=walls, ax=top, gamma="model", **conv)
-    _profile_ylim(top)
-    flows = [_flow_draw(ax, *series, spot) for ax, series in zip((middle, bottom), panels, strict=True)]
-    for ax in (top, middle):
-        ax.set_xlabel("")
-    bottom.set_xlabel("strike (bars); hypothetical spot (profile)")
-    rec = _profile_record(top)
-    fig.gexlib_live = None if rec is None else {"key": key, "top": rec, "flows": flows}
-    return fig
-
-
-def _time_vol_update(live: dict, moved: Snapshot, zero, flip, walls, window: float, n: int, conv: dict, panels,
-                     spot: float) -> None:
-    """The in-place half of :func:`time_vol`: new curves, level lines, flows and legend texts."""
-    rec = live["top"]
-    ax = rec["ax"]
-    S = profile_levels(moved.spot, window, n)  # the curves as profile() computes them
-    call, put, net = gex.gamma_profile(moved, S, by_type=True, **conv)
-    for side, y in (("call", call), ("put", put), ("net", net)):
-        rec["curves"][side].set_data(S, y / BN)
-    lim = (S[0], S[-1])
-    ax.set_xlim(*lim)
-    kinds_before = [k for k, _ in rec["marks"]]
-    for _, ln in rec["marks"]:  # drawn anew, in profile()'s order, by the same helper
-        ln.remove()
-    values = {"spot": float(moved.spot), "zero_gamma": _value(zero), "flip": _value(flip),
-              "call_wall": walls.get("call_wall"), "put_wall": walls.get("put_wall")}
-    drawn = ((k, mark(ax, k, values[k], xlim=lim)) for k in _PROFILE_MARKS)
-    rec["marks"] = [(k, ln) for k, ln in drawn if ln is not None]
-    _profile_ylim(ax)
-    # the legend lists the three curves, then the level lines shown
-    artists = [rec["curves"]["call"], rec["curves"]["put"], rec["curves"]["net"]] + [ln for _, ln in rec["marks"]]
-    if [k for k, _ in rec["marks"]] == kinds_before:
-        _set_legend(ax, rec, artists)
-    else:  # other lines shown: a new legend, as profile() makes it
-        if rec["legend"] is not None:
-            rec["legend"].remove()
-        rec["legend"] = legend(ax, ncols=rec["legend_ncols"] or 3)
-    for flows, (lim_f, series) in zip(live["flows"], panels, strict=True):
-        _flow_update(flows, lim_f, series, spot)
+    flows = [_flow_series(charm, None, spot, window), _flow_series(None, vanna, spot, window)]
+    key = tuple(tuple(name for name, *_ in series) for _, series in flows)
+    live = _live(into, "time_vol", key)
+    if live is None:
+        fig, (top, middle, bottom) = plt.subplots(3, 1, figsize=(FIGSIZE[0], 7.5), sharex=True,
+                                                  layout="constrained", height_ratios=(3, 1.6, 1.6))
+        live = {"kind": "time_vol", "key": key, "axes": (top, middle, bottom),
+                "profile": _profile_panel(fig, top, (True,), own=False),
+                "flows": [_flow_panel(ax, names) for ax, names in zip((middle, bottom), key, strict=True)]}
+        for ax in (top, middle):
+            ax.set_xlabel("")
+        bottom.set_xlabel("strike (bars); hypothetical spot (profile)")
+        fig.gexlib_live = live
+    _profile_update(live["profile"], data)
+    for panel, (lim, series) in zip(live["flows"], flows, strict=True):
+        _flow_update(panel, lim, series, spot)
+    return live["axes"][0].figure
 
 
 # --- lesson 10: the evidence ----------------------------------------------------------------

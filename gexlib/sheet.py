@@ -174,27 +174,34 @@ def compare(snap: Snapshot, *, signs=tuple(cv.SIGNS), gammas=cv.GAMMA_SOURCES, t
         ``zero_gamma_first`` / ``flip_first`` the lowest one (None when none); the
         zero-gamma level uses model gamma whatever ``gamma`` says.
     """
-    zeros = {}
+    zeros, flips_, walls_ = {}, {}, {}
     rows = []
-    for sign in signs:
-        for time in times:
-            # seed is exactly minus practitioner, so its profile crosses zero at the same spots
-            key = ("practitioner" if sign == "seed" else sign, time)
-            if key not in zeros:
-                zeros[key] = gex.zero_gamma(snap, sign=key[0], time=time, carry=carry, iv=iv, r=r, q=q)
-            zero = zeros[key]
-            for gamma in gammas:
-                conv = dict(sign=sign, gamma=gamma, time=time, carry=carry, iv=iv, r=r, q=q)
-                total = gex.total_gex(snap, **conv)
-                fl = gex.flip_strike(snap, **conv)
-                w = gex.walls(snap, **conv)
-                for flip in flips:
-                    reg = regime.classify_regime(snap, flip=flip, total=total, zero=zero.value, **conv)
-                    rows.append({"sign": sign, "gamma": gamma, "time": time, "flip": flip, "total_gex": total,
-                                 "zero_gamma": zero.value,
-                                 "zero_gamma_first": zero.crossings[0] if zero.crossings else None,
-                                 "flip_strike": fl.value, "flip_first": fl.crossings[0] if fl.crossings else None,
-                                 "call_wall": w["call_wall"], "put_wall": w["put_wall"], "regime": reg.tag})
+    with gex.reuse():  # every combination asks of one chain: its contracts are selected and valued once per convention
+        for sign in signs:
+            # seed is exactly minus practitioner (each exposure negated, exactly), so its profile crosses zero
+            # at the same spots and its running sum of per-strike exposure changes sign at the same strikes
+            same = "practitioner" if sign == "seed" else sign
+            for time in times:
+                key = (same, time)
+                if key not in zeros:
+                    zeros[key] = gex.zero_gamma(snap, sign=same, time=time, carry=carry, iv=iv, r=r, q=q)
+                zero = zeros[key]
+                for gamma in gammas:
+                    conv = dict(sign=sign, gamma=gamma, time=time, carry=carry, iv=iv, r=r, q=q)
+                    total = gex.total_gex(snap, **conv)
+                    if (same, gamma, time) not in flips_:
+                        flips_[same, gamma, time] = gex.flip_strike(snap, **{**conv, "sign": same})
+                    fl = flips_[same, gamma, time]
+                    if (gamma, time) not in walls_:  # |call| and |put| exposure: the same walls under every sign
+                        walls_[gamma, time] = gex.walls(snap, **conv)
+                    w = walls_[gamma, time]
+                    for flip in flips:
+                        reg = regime.classify_regime(snap, flip=flip, total=total, zero=zero.value, **conv)
+                        rows.append({"sign": sign, "gamma": gamma, "time": time, "flip": flip, "total_gex": total,
+                                     "zero_gamma": zero.value,
+                                     "zero_gamma_first": zero.crossings[0] if zero.crossings else None,
+                                     "flip_strike": fl.value, "flip_first": fl.crossings[0] if fl.crossings else None,
+                                     "call_wall": w["call_wall"], "put_wall": w["put_wall"], "regime": reg.tag})
     return pd.DataFrame(rows, columns=list(COMPARE_COLUMNS))
 
 

@@ -253,8 +253,9 @@ def advance_time(snap: Snapshot, hours: float) -> Snapshot:
     asof = snap.asof + pd.Timedelta(hours=float(hours))
     o = snap.options
     live = (o["expiry"] > asof).to_numpy()
-    out = _derived(snap, _without_chain_greeks(o.loc[live].reset_index(drop=True).copy()),
-                   f"advance_time({hours:g} h)", asof=asof)
+    # the selection is a new frame already (pandas copy-on-write): no second copy
+    out = _derived(snap, _without_chain_greeks(o.loc[live].reset_index(drop=True)), f"advance_time({hours:g} h)",
+                   asof=asof)
     out.dropped["settled"] = out.dropped.get("settled", 0) + int((~live).sum())
     return out
 

@@ -19,29 +19,16 @@ def _groupby_table(strike, shares, price) -> pd.DataFrame:
     return out
 
 
-def test_sums_by_strike_are_pandas_groupby_sums_bit_for_bit():
+def test_flow_table_is_the_groupby_table():
+    """The numpy flow table (Kahan per strike, as pandas) on sums where plain addition would round differently."""
     rng = np.random.default_rng(7)
     for n, distinct in ((5000, 300), (40, 3), (1, 1)):
         strike = rng.choice(np.round(rng.uniform(50, 150, distinct), 1), size=n)
-        values = rng.standard_normal(n) * 10.0 ** rng.integers(-3, 9, n)  # magnitudes far apart: rounding shows
-        values[rng.random(n) < 0.05] = np.nan  # skipped, as pandas skips them
-        K, sums = gex._sums_by_strike(strike, values)
-        ref = pd.Series(values).groupby(strike).sum()
-        assert np.array_equal(K, ref.index.to_numpy())
-        assert np.array_equal(sums, ref.to_numpy())
-    K, sums = gex._sums_by_strike(np.array([]), np.array([]))
-    assert K.size == 0 and sums.size == 0
-    K, sums = gex._sums_by_strike(np.array([100.0, 100.0]), np.array([np.nan, np.nan]))
-    assert K.tolist() == [100.0] and sums.tolist() == [0.0]
-
-
-def test_share_flow_is_the_groupby_table():
-    rng = np.random.default_rng(3)
-    strike = rng.choice(np.arange(90.0, 110.0, 2.5), size=500)
-    shares = rng.standard_normal(500) * 1e4
-    pd.testing.assert_frame_equal(gex._share_flow(strike, shares, 101.5), _groupby_table(strike, shares, 101.5),
-                                  check_exact=True)
-    empty = gex._share_flow(np.array([]), np.array([]), 100.0)
+        shares = rng.standard_normal(n) * 10.0 ** rng.integers(-3, 9, n)  # magnitudes far apart: rounding shows
+        shares[rng.random(n) < 0.05] = np.nan  # skipped, as pandas skips them
+        pd.testing.assert_frame_equal(gex._flow_table(strike, {"": shares}, 101.5),
+                                      _groupby_table(strike, shares, 101.5), check_exact=True)
+    empty = gex._flow_table(np.array([]), {"": np.array([])}, 100.0)
     assert list(empty.columns) == ["strike", "shares", "dollars"] and len(empty) == 1
     assert np.isnan(empty["strike"].iloc[0]) and empty["shares"].iloc[0] == 0.0
 

@@ -153,7 +153,7 @@ def test_time_vol_in_place_shows_the_new_numbers(intraday):
         assert bars.get_label() in [t.get_text() for t in ax.get_legend().get_texts()]
         assert ax.get_legend() is not None and len(ax.get_legend().get_texts()) == 2
     spots = [ln for ln in top.get_lines() if ln.get_label().startswith("spot")]
-    assert len(spots) == 1  # the level lines were replaced, not added
+    assert len(spots) == 1 and spots[0].get_visible()  # the level lines were moved, not added
     plt.close(fig)
 
 
@@ -171,7 +171,7 @@ def test_time_vol_chain_keyword_draws_the_same(intraday):
 def test_time_vol_figure_records_what_it_updates(intraday):
     fig = plots.time_vol(intraday, **_event(0.0, 0.0))
     live = fig.gexlib_live
-    assert live["top"]["ax"] is fig.axes[0]
+    assert live["kind"] == "time_vol" and list(live["axes"]) == fig.axes
     assert [f["ax"] for f in live["flows"]] == fig.axes[1:]
     assert not any(isinstance(v, np.ndarray) for v in live.values())
     plt.close(fig)
