@@ -18,8 +18,11 @@ Levels that the figures mark (``zero``, ``flip``, ``walls``) default to
 :data:`AUTO`, computed from the snapshot with the same conventions; pass a number,
 a :class:`gexlib.gex.Level`, or None (no line) to draw precomputed values.
 
-The figures a dashboard redraws on every event (:func:`per_strike`, :func:`profile`,
-:func:`heatmap`) take ``into=``, a figure the same function returned before: they
+The figures a dashboard redraws on every event (:func:`payoff_and_greeks`,
+:func:`hedge_paths`, :func:`per_strike`, :func:`profile`, :func:`heatmap`,
+:func:`tape_paths`, :func:`pin_close`, :func:`scalp_pnl`, :func:`time_vol`,
+:func:`greek_flows`, :func:`evidence_panels`) take ``into=``, a figure the same
+function returned before (called without ``ax``): they
 put the new numbers into its artists instead of building a new figure. Build and
 update run the same code for everything derived from the data (limits, labels, bar
 geometry), so an updated figure draws the pixels a new one draws.
@@ -35,6 +38,7 @@ import pandas as pd
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path
+from matplotlib.transforms import Bbox
 
 from . import bs, fmt, gex, hedging, whatif
 from . import conventions as cv
@@ -247,16 +251,29 @@ def path_lines(ax, x, ys, *, color, ls="-", alpha: float = 1.0, label: str | Non
     One artist instead of one ``plot`` per path (cheaper to build and draw), styled as
     those lines: same colour, line style (dashes scaled by the width), alpha, joins and caps.
     """
-    ys = np.atleast_2d(np.asarray(ys, dtype=float))
-    x = np.asarray(x, dtype=float)
-    segments = np.stack([np.broadcast_to(x, ys.shape), ys], axis=-1)
-    solid = ls in ("-", "solid")
-    coll = LineCollection(segments, colors=color, linestyles=ls, linewidths=LW, alpha=alpha, label=label,
-                          zorder=zorder, joinstyle="round", capstyle="projecting" if solid else "butt")
+    coll = LineCollection(_segments(x, ys), colors=color, linestyles=ls, linewidths=LW, alpha=alpha, label=label,
+                          zorder=zorder, joinstyle="round", capstyle=_capstyle(ls))
     coll.set_gid(PATHS_GID)
     ax.add_collection(coll)
     ax.autoscale_view()
     return coll
+
+
+def _segments(x, ys) -> np.ndarray:
+    """The ``(paths, len(x), 2)`` vertices of paths ``ys`` sharing the x values ``x``."""
+    ys = np.atleast_2d(np.asarray(ys, dtype=float))
+    x = np.asarray(x, dtype=float)
+    return np.stack([np.broadcast_to(x, ys.shape), ys], axis=-1)
+
+
+def _capstyle(ls) -> str:
+    """Line ends of :func:`path_lines`: projecting on solid lines (as ``plot``), butt on dashed ones."""
+    return "projecting" if ls in ("-", "solid") else "butt"
+
+
+def _repath(coll, x, ys):
+    """Put the paths ``ys`` (sharing ``x``) into a collection drawn by :func:`path_lines`."""
+    coll.set_segments(_segments(x, ys))
 
 
 def step_hist(ax, values, edges, *, color, label: str | None = None, **kw):
@@ -265,8 +282,65 @@ def step_hist(ax, values, edges, *, color, label: str | None = None, **kw):
     The look of ``ax.hist(values, bins=edges, histtype="step")``: counting is one
     :func:`numpy.histogram`, drawing one :meth:`matplotlib.axes.Axes.stairs` down to 0 at both ends.
     """
+    return ax.stairs(_counts(values, edges), edges, baseline=0.0, lw=LW, color=color, label=label, **kw)
+
+
+def _counts(values, edges) -> np.ndarray:
+    """Counts of ``values`` in the bins ``edges``, as :func:`step_hist` draws them."""
     counts, _ = np.histogram(values, bins=edges)
-    return ax.stairs(counts, edges, baseline=0.0, lw=LW, color=color, label=label, **kw)
+    return counts
+
+
+def _restep(stairs, values, edges):
+    """Put the counts of ``values`` in the bins ``edges`` into a histogram drawn by :func:`step_hist`."""
+    stairs.set_data(_counts(values, edges), edges)
+
+
+def _percentile_edges(values, bins: int, tails) -> np.ndarray:
+    """``bins + 1`` equal bins from the ``tails[0]``-th to the ``tails[1]``-th percentile of ``values``."""
+    return np.linspace(*np.percentile(values, tails), bins + 1)
+
+
+#: Name of the Figure attribute that records what an in-place update (``into=``) changes.
+LIVE = "gexlib_live"
+
+
+def _live(into, kind: str, key) -> dict | None:
+    """The record ``into.gexlib_live`` left by the plot function ``kind`` for the structure ``key``, else None.
+
+    None (build a new figure) when ``into`` is None, was made by another function
+    (or by ``kind`` drawing into given axes) or holds another structure, or when
+    an Axes it records (``"axes"``, where recorded) was removed from the figure since.
+    """
+    live = getattr(into, LIVE, None)
+    if not isinstance(live, dict) or live.get("kind") != kind or live.get("key") != key:
+        return None
+    if any(ax.figure is not into or ax not in into.axes for ax in live.get("axes", ())):
+        return None
+    return live
+
+
+def _keep(fig, kind: str, key, **artists) -> dict:
+    """Record on ``fig`` the artists an in-place update of ``kind`` changes (see :func:`_live`)."""
+    live = {"kind": kind, "key": key, **artists}
+    setattr(fig, LIVE, live)
+    return live
+
+
+def _remark(ax, line, kind: str, x, **kw):
+    """:func:`mark` drawn again at ``x``: the previous line (if any) removed, the new one returned."""
+    if line is not None:
+        line.remove()
+    return mark(ax, kind, x, **kw)
+
+
+def _refit(ax):
+    """Data limits recomputed from every artist, then the view autoscaled to them.
+
+    Run last by both the build and the in-place update of a figure, so the two show the same limits.
+    """
+    ax.relim()
+    ax.autoscale_view()
 
 
 def _conv(sign, gamma, time, carry, iv, r, q):
@@ -293,21 +367,6 @@ def _fit_y(ax, *values, zero: bool = False) -> None:
         ax.update_datalim([(0.0, y.min()), (0.0, y.max())], updatex=False)
     ax.set_autoscaley_on(True)
     ax.autoscale_view(scalex=False)
-
-
-def _live(into, kind: str, key) -> dict | None:
-    """The artists of ``into`` to update in place, when :func:`kind` drew it with structure ``key``; else None.
-
-    ``into.gexlib_live`` is set by the figures that update in place (a dict: the
-    function's name, a structure key, the axes and artists); a figure whose axes were
-    removed since is not reused.
-    """
-    live = getattr(into, "gexlib_live", None)
-    if not isinstance(live, dict) or live.get("kind") != kind or live.get("key") != key:
-        return None
-    if any(ax.figure is not into or ax not in into.axes for ax in live["axes"]):
-        return None
-    return live
 
 
 def _align_zero(ax1, ax2):
@@ -374,31 +433,50 @@ def greek_curves(greek: str = "gamma", *, strike: float = 100.0, days=(7, 30, 90
 
 
 def payoff_and_greeks(*, strike: float = 100.0, days: float = 30.0, iv: float = 0.20, spot: float = 100.0,
-                      kind: str = "C", r: float = cv.RATE, q: float = cv.DIVIDEND, spots=None, axes=None):
+                      kind: str = "C", r: float = cv.RATE, q: float = cv.DIVIDEND, spots=None, axes=None,
+                      into=None):
     """Price (with the payoff at expiry), delta and gamma against spot, one option (lesson 01).
 
     A dot marks the values at ``spot``; three panels side by side (``axes``: three
-    Axes to draw into, else a new figure).
+    Axes to draw into, else a new figure). ``into``: a figure this function made
+    (without ``axes``), updated in place with these values and returned; a new
+    figure when it cannot be (another function's figure, another ``kind``).
     """
-    if axes is None:
-        fig, axes = plt.subplots(1, 3, figsize=(FIGSIZE[0] + 2.0, 3.2), layout="constrained")
+    side = "call" if kind == "C" else "put"
+    live = _live(into, "payoff_and_greeks", side) if axes is None else None
+    if live is None:
+        own = axes is None
+        if own:
+            fig, axes = plt.subplots(1, 3, figsize=(FIGSIZE[0] + 2.0, 3.2), layout="constrained")
+        else:
+            fig = axes[0].figure
+        color = COLORS[side]
+        panels = []
+        for ax, name in zip(axes, ("price", "delta", "gamma"), strict=True):
+            (curve,) = ax.plot([], [], color=color, ls=SERIES_STYLES[side], lw=LW)
+            payoff = (ax.plot([], [], color=COLORS["expiry"], lw=LW, label="at expiry", zorder=1)[0]
+                      if name == "price" else None)
+            (dot,) = ax.plot([], [], "o", color=color, ms=7)
+            panels.append({"ax": ax, "name": name, "curve": curve, "payoff": payoff, "dot": dot, "spot": None})
+            ax.set_xlabel("spot ($)")
+            ax.set_ylabel(GREEKS[name][2])
+        live = {"kind": "payoff_and_greeks", "key": side, "panels": panels}
+        if own:
+            _keep(fig, **live)
     else:
-        fig = axes[0].figure
+        fig = into
     S = np.linspace(0.7 * strike, 1.3 * strike, 301) if spots is None else np.asarray(spots, dtype=float)
     T = float(days) / 365.0
-    side = "call" if kind == "C" else "put"
-    color = COLORS[side]
-    for ax, name in zip(axes, ("price", "delta", "gamma"), strict=True):
-        ax.plot(S, _greek(name, S, strike, T, iv, kind, r, q), color=color, ls=SERIES_STYLES[side], lw=LW,
-                label=f"{days:g} days")
-        if name == "price":
-            ax.plot(S, _greek("price", S, strike, 0.0, iv, kind, r, q), color=COLORS["expiry"], lw=LW,
-                    label="at expiry", zorder=1)
-        ax.plot([spot], [_greek(name, spot, strike, T, iv, kind, r, q)], "o", color=color, ms=7)
-        mark(ax, "spot", spot)
-        ax.set_xlabel("spot ($)")
-        ax.set_ylabel(GREEKS[name][2])
-    legend(axes[0], ncols=2)
+    for panel in live["panels"]:
+        ax, name = panel["ax"], panel["name"]
+        panel["curve"].set_data(S, _greek(name, S, strike, T, iv, kind, r, q))
+        panel["curve"].set_label(f"{days:g} days")
+        if panel["payoff"] is not None:
+            panel["payoff"].set_data(S, _greek("price", S, strike, 0.0, iv, kind, r, q))
+        panel["dot"].set_data([spot], [_greek(name, spot, strike, T, iv, kind, r, q)])
+        panel["spot"] = _remark(ax, panel["spot"], "spot", spot)
+        _refit(ax)
+    legend(live["panels"][0]["ax"], ncols=2)
     return fig
 
 
@@ -723,20 +801,31 @@ def _heatmap_update(live: dict, d: dict) -> None:
 # --- lesson 02: hedging -------------------------------------------------------------------
 
 
-def hedge_paths(sim: hedging.HedgeSimulation, *, n: int = 20, ax=None):
+def hedge_paths(sim: hedging.HedgeSimulation, *, n: int = 20, ax=None, into=None):
     """Running P&L of the delta-hedged short option along the kept paths of a simulation.
 
     Marked to the model (option at implied vol), valued at expiry, against
     trading days; needs ``keep_paths > 0`` in :func:`gexlib.hedging.simulate_discrete_hedge`.
+    ``into``: a figure this function made (without ``ax``), updated in place and returned.
     """
     if sim.running_pnl.shape[0] == 0:
         raise ValueError("hedge_paths: the simulation kept no paths; run it with keep_paths > 0")
-    fig, ax = _axes(ax)
     days = sim.times * hedging.TRADING_DAYS
-    path_lines(ax, days, sim.running_pnl[:max(int(n), 0)], color=COLORS["net"], alpha=0.35)
-    ax.axhline(0.0, **ZERO_LINE)
-    ax.set_xlabel("trading days")
-    ax.set_ylabel("hedged P&L ($ per option)")
+    shown = sim.running_pnl[:max(int(n), 0)]
+    live = _live(into, "hedge_paths", None) if ax is None else None
+    if live is None:
+        own = ax is None
+        fig, ax = _axes(ax)
+        paths = path_lines(ax, days, shown, color=COLORS["net"], alpha=0.35)
+        ax.axhline(0.0, **ZERO_LINE)
+        ax.set_xlabel("trading days")
+        ax.set_ylabel("hedged P&L ($ per option)")
+        if own:
+            _keep(fig, "hedge_paths", None, ax=ax, paths=paths)
+    else:
+        fig, ax = into, live["ax"]
+        _repath(live["paths"], days, shown)
+    _refit(ax)
     return fig
 
 
@@ -746,8 +835,7 @@ def hedge_error_hist(sims: dict, *, bins: int = 50, ax=None):
     Shades of grey from light to dark in the order given.
     """
     fig, ax = _axes(ax)
-    all_pnl = np.concatenate([s.pnl for s in sims.values()])
-    edges = np.linspace(*np.percentile(all_pnl, [0.5, 99.5]), bins + 1)
+    edges = _percentile_edges(np.concatenate([s.pnl for s in sims.values()]), bins, [0.5, 99.5])
     for i, (label, s) in enumerate(sims.items()):
         shade = 0.75 - 0.75 * (i / max(len(sims) - 1, 1))
         step_hist(ax, s.pnl, edges, color=str(shade), label=f"{label}: mean {s.mean:+.3f}, sd {s.std:.3f}")
@@ -783,27 +871,53 @@ def gamma_side(k: float) -> str:
 SIDE_LABELS = {"long_gamma": "dealers long gamma", "short_gamma": "dealers short gamma", "net": "no dealer gamma"}
 
 
-def tape_paths(sim: hedging.TapeSimulation, *, n: int = 20, baseline: bool = True, ax=None):
+def _tape_style(side: str, mode: str) -> dict:
+    """Colour, line style and legend label of the paths of one side in :func:`tape_paths`."""
+    return {"color": COLORS[side], "ls": SERIES_STYLES.get(side, "-"), "label": f"{SIDE_LABELS[side]}, {mode} hedging"}
+
+
+def tape_paths(sim: hedging.TapeSimulation, *, n: int = 20, baseline: bool = True, ax=None, into=None):
     """Spot paths of a feedback simulation against trading hours, over the same news without hedging.
 
     Each path is coloured by the side of dealers' gamma along it (the sign of its
     mean ``k``); with ``baseline`` the unhedged paths of the same noise
     (:attr:`gexlib.hedging.TapeSimulation.baseline`) are drawn underneath in grey.
+    ``into``: a figure this function made (without ``ax``), updated in place and
+    returned; a new figure when the number of kinds of path differs.
     """
-    fig, ax = _axes(ax)
     m = min(int(n), sim.spot.shape[0])
     hours = sim.hours
-    if baseline and m:
-        path_lines(ax, hours, sim.baseline[:m], color=COLORS["no_hedging"], alpha=0.6, zorder=1,
-                   label="no hedging (same news)")
     sides = [gamma_side(float(k)) for k in np.mean(sim.k[:m], axis=1)]
-    for side in dict.fromkeys(sides):  # one collection per side, in order of first appearance
-        rows = [i for i, s in enumerate(sides) if s == side]
-        path_lines(ax, hours, sim.spot[rows], color=COLORS[side], ls=SERIES_STYLES.get(side, "-"), alpha=0.6,
-                   zorder=2, label=f"{SIDE_LABELS[side]}, {sim.hedging} hedging")
+    groups = [(side, [i for i, s in enumerate(sides) if s == side])
+              for side in dict.fromkeys(sides)]  # one collection per side, in order of first appearance
+    key = (bool(baseline and m), len(groups))
+    live = _live(into, "tape_paths", key) if ax is None else None
+    if live is None:
+        own = ax is None
+        fig, ax = _axes(ax)
+        free = None
+        if key[0]:
+            free = path_lines(ax, hours, sim.baseline[:m], color=COLORS["no_hedging"], alpha=0.6, zorder=1,
+                              label="no hedging (same news)")
+        paths = [path_lines(ax, hours, sim.spot[rows], alpha=0.6, zorder=2, **_tape_style(side, sim.hedging))
+                 for side, rows in groups]
+        ax.set_xlabel("trading hours")
+        ax.set_ylabel("spot")
+        if own:
+            _keep(fig, "tape_paths", key, ax=ax, free=free, paths=paths)
+    else:
+        fig, ax = into, live["ax"]
+        if live["free"] is not None:
+            _repath(live["free"], hours, sim.baseline[:m])
+        for coll, (side, rows) in zip(live["paths"], groups, strict=True):
+            _repath(coll, hours, sim.spot[rows])
+            style = _tape_style(side, sim.hedging)
+            coll.set_color(style["color"])
+            coll.set_linestyle(style["ls"])
+            coll.set_capstyle(_capstyle(style["ls"]))
+            coll.set_label(style["label"])
     ax.set_xlim(hours[0], hours[-1])
-    ax.set_xlabel("trading hours")
-    ax.set_ylabel("spot")
+    _refit(ax)
     legend(ax, ncols=2)
     return fig
 
@@ -900,24 +1014,42 @@ def pin_curve(table: pd.DataFrame, *, x: str | None = None, ax=None):
     return fig
 
 
-def pin_close(result: hedging.PinResult, *, bins: int = 60, ax=None):
+def pin_close(result: hedging.PinResult, *, bins: int = 60, ax=None, into=None):
     """Where spot closes with dealers hedging a pinned strike and without, histograms around the strike.
 
     The band (strike ± ``band``) is shaded; the legend gives each probability of
-    closing inside it (:func:`gexlib.hedging.pin_probability`).
+    closing inside it (:func:`gexlib.hedging.pin_probability`). ``into``: a figure
+    this function made (without ``ax``), updated in place and returned.
     """
-    fig, ax = _axes(ax)
     p = result.params
     K, band = float(p["K"]), float(p["band"])
+    color = COLORS[gamma_side(float(p["oi"]))]
+    live = _live(into, "pin_close", None) if ax is None else None
+    if live is None:
+        own = ax is None
+        fig, ax = _axes(ax)
+        span = ax.axvspan(K - band, K + band, color=color, alpha=0.12, lw=0)
+        free = step_hist(ax, [], [0.0, 1.0], color=COLORS["no_hedging"])
+        hedged = step_hist(ax, [], [0.0, 1.0], color=color)
+        ax.set_ylabel("paths")
+        live = {"ax": ax, "span": span, "free": free, "hedged": hedged}
+        if own:
+            _keep(fig, "pin_close", None, **live)
+    else:
+        fig, ax = into, into.gexlib_live["ax"]
     hedged, free = result.sim.spot[:, -1], result.sim.baseline[:, -1]
-    edges = np.linspace(*np.percentile(np.concatenate([hedged, free]), [1, 99]), bins + 1)
-    side = gamma_side(float(p["oi"]))
-    ax.axvspan(K - band, K + band, color=COLORS[side], alpha=0.12, lw=0)
-    step_hist(ax, free, edges, color=COLORS["no_hedging"], label=f"no hedging: {result.baseline:.1%} in the band")
-    step_hist(ax, hedged, edges, color=COLORS[side],
-              label=f"dealers hedging {float(p['oi']):,.0f} contracts: {result.probability:.1%}")
+    edges = _percentile_edges(np.concatenate([hedged, free]), bins, [1, 99])
+    span = live["span"]
+    span.set_x(K - band)
+    span.set_width((K + band) - (K - band))  # as axvspan(K - band, K + band) sizes it
+    span.set_color(color)
+    _restep(live["free"], free, edges)
+    live["free"].set_label(f"no hedging: {result.baseline:.1%} in the band")
+    _restep(live["hedged"], hedged, edges)
+    live["hedged"].set_color(color)
+    live["hedged"].set_label(f"dealers hedging {float(p['oi']):,.0f} contracts: {result.probability:.1%}")
     ax.set_xlabel(f"spot at expiry (strike {K:,.0f}, band ±{band:,.2f})")
-    ax.set_ylabel("paths")
+    _refit(ax)
     legend(ax, ncols=1)
     return fig
 
@@ -925,75 +1057,206 @@ def pin_close(result: hedging.PinResult, *, bins: int = 60, ax=None):
 # --- lesson 07: gamma scalping ------------------------------------------------------------
 
 
-def scalp_pnl(sim: hedging.ScalpSimulation, *, bins: int = 50, max_points: int = 2000, axes=None):
+def scalp_pnl(sim: hedging.ScalpSimulation, *, bins: int = 50, max_points: int = 2000, axes=None, into=None):
     r"""Final P&L of the delta-hedged position: its histogram, and each path against the approximation.
 
     Left, the histogram with the mean (dashed); right, the P&L of each path
     (at most ``max_points``) against :math:`\sum \tfrac12 \Gamma S^2 (r^2 - \sigma_i^2 dt)`,
-    with the diagonal where the two agree.
+    with the diagonal where the two agree. ``into``: a figure this function made
+    (without ``axes``), updated in place and returned.
     """
-    if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(FIGSIZE[0] + 2.0, 3.6), layout="constrained")
-    else:
-        fig = axes[0].figure
-    left, right = axes
-    side = gamma_side(float(sim.params.get("position", 1.0)))
-    edges = np.linspace(*np.percentile(sim.pnl, [0.5, 99.5]), bins + 1)
     position = float(sim.params.get("position", 1.0))
+    color = COLORS[gamma_side(position)]
+    live = _live(into, "scalp_pnl", None) if axes is None else None
+    if live is None:
+        own = axes is None
+        if own:
+            fig, axes = plt.subplots(1, 2, figsize=(FIGSIZE[0] + 2.0, 3.6), layout="constrained")
+        else:
+            fig = axes[0].figure
+        left, right = axes
+        hist = step_hist(left, [], [0.0, 1.0], color=color)
+        mean = left.axvline(0.0, color=color, ls="--", lw=LW)
+        left.axvline(0.0, **ZERO_LINE)
+        left.set_xlabel("final P&L ($ per option)")
+        left.set_ylabel("paths")
+        (dots,) = right.plot([], [], "o", ms=3, alpha=0.4, color=color)
+        (diagonal,) = right.plot([], [], color=COLORS["no_hedging"], lw=LW, zorder=0, label="equal")
+        right.axhline(0.0, **ZERO_LINE)
+        right.axvline(0.0, **ZERO_LINE)
+        right.set_xlabel("Σ ½ΓS²(r² − σ²dt) ($ per option)")
+        right.set_ylabel("final P&L ($ per option)")
+        live = {"left": left, "right": right, "hist": hist, "mean": mean, "dots": dots, "diagonal": diagonal}
+        if own:
+            _keep(fig, "scalp_pnl", None, **live)
+    else:
+        fig = into
     book = {"straddle": "straddle", "C": "call", "P": "put"}[sim.params.get("kind", "straddle")]
-    step_hist(left, sim.pnl, edges, color=COLORS[side], label=f"{'long' if position > 0 else 'short'} {book}, hedged")
-    left.axvline(sim.mean, color=COLORS[side], ls="--", lw=LW, label=f"mean {sim.mean:+.3f}")
-    left.axvline(0.0, **ZERO_LINE)
-    left.set_xlabel("final P&L ($ per option)")
-    left.set_ylabel("paths")
-    legend(left, ncols=1)
+    hist, mean, dots = live["hist"], live["mean"], live["dots"]
+    _restep(hist, sim.pnl, _percentile_edges(sim.pnl, bins, [0.5, 99.5]))
+    hist.set_color(color)
+    hist.set_label(f"{'long' if position > 0 else 'short'} {book}, hedged")
+    mean.set_xdata([sim.mean, sim.mean])
+    mean.set_color(color)
+    mean.set_label(f"mean {sim.mean:+.3f}")
     m = min(int(max_points), sim.pnl.size)
-    right.plot(sim.approx[:m], sim.pnl[:m], "o", ms=3, alpha=0.4, color=COLORS[side],
-               label=f"correlation {sim.approx_correlation:.3f}")
+    dots.set_data(sim.approx[:m], sim.pnl[:m])
+    dots.set_color(color)
+    dots.set_label(f"correlation {sim.approx_correlation:.3f}")
     lim = (float(min(sim.approx[:m].min(), sim.pnl[:m].min())), float(max(sim.approx[:m].max(), sim.pnl[:m].max())))
-    right.plot(lim, lim, color=COLORS["no_hedging"], lw=LW, zorder=0, label="equal")
-    right.axhline(0.0, **ZERO_LINE)
-    right.axvline(0.0, **ZERO_LINE)
-    right.set_xlabel("Σ ½ΓS²(r² − σ²dt) ($ per option)")
-    right.set_ylabel("final P&L ($ per option)")
-    legend(right, ncols=2)
+    live["diagonal"].set_data(lim, lim)
+    for ax, ncols in ((live["left"], 1), (live["right"], 2)):
+        _refit(ax)
+        legend(ax, ncols=ncols)
     return fig
 
 
 # --- lesson 08: time and volatility -------------------------------------------------------
 
 
+def _flow_series(charm: pd.DataFrame | None, vanna: pd.DataFrame | None, spot: float, window: float):
+    """What :func:`greek_flows` draws, shared by its build and its in-place update.
+
+    Returns ``(lim, series)``: the strike range and, per table given, ``(name, x, heights, width,
+    label)`` with bar centres (strike ± half a bar), heights in $bn and the legend label.
+    """
+    lim = window_limits(spot, window)
+    tables = [(name, t) for name, t in (("charm", charm), ("vanna", vanna)) if t is not None]
+    strikes = np.concatenate([t["strike"].dropna().to_numpy(dtype=float) for _, t in tables] or [np.array([])])
+    width = 0.45 * _bar_width(strikes[(strikes >= lim[0]) & (strikes <= lim[1])])
+    series = []
+    for i, (name, t) in enumerate(tables):
+        shown = _in_window(t.dropna(subset=["strike"]), lim)
+        offset = (i - (len(tables) - 1) / 2) * width
+        series.append((name, shown["strike"].to_numpy(dtype=float) + offset,
+                       shown["dollars"].to_numpy(dtype=float) / BN, width,
+                       f"{name} flow, total {bn(float(t['dollars'].iloc[-1]))}"))
+    return lim, series
+
+
+def _flow_ylim(ax, lim, series) -> None:
+    """Data limits of a flow panel from its numbers (bars and the zero line), then autoscale y.
+
+    ``relim()`` ignores collections, so the build and the in-place update both set the
+    data limits here: strikes ``lim`` across, the bar heights and 0 up (what the bars and
+    the zero line span); the margins and view limits are matplotlib's autoscaling.
+    """
+    heights = [h for _, _, h, _, _ in series if h.size]
+    lo = min([0.0] + [float(h.min()) for h in heights])
+    hi = max([0.0] + [float(h.max()) for h in heights])
+    ax.dataLim.set_points(Bbox.null().get_points())
+    ax.ignore_existing_data_limits = True
+    ax.update_datalim([(lim[0], lo), (lim[1], hi)])
+    ax.set_autoscaley_on(True)
+    ax.autoscale_view(scalex=False)
+
+
+def _flow_draw(ax, lim, series, spot: float) -> dict:
+    """Draw a flow panel (bars, zero line, spot, legend) and return its record for in-place updates."""
+    drawn = [bars(ax, x, h, width, color=COLORS[name], hatch=HATCHES[name], label=label)
+             for name, x, h, width, label in series]
+    ax.axhline(0.0, **ZERO_LINE)
+    ax.set_xlim(*lim)
+    spot_line = mark(ax, "spot", float(spot), xlim=lim)
+    ax.set_xlabel("strike")
+    ax.set_ylabel("hedge flow ($bn)")
+    _flow_ylim(ax, lim, series)
+    leg = legend(ax)
+    return {"ax": ax, "names": [name for name, *_ in series], "bars": drawn, "spot": spot_line,
+            "legend": leg, "legend_ncols": getattr(leg, "_ncols", None)}
+
+
+def _flow_update(rec: dict, lim, series, spot: float) -> None:
+    """Put new flows into a panel drawn by :func:`_flow_draw` (same tables given, so the same legend entries)."""
+    ax = rec["ax"]
+    for coll in rec["bars"]:
+        coll.remove()
+    # new collections through the same helper as the build (zorder, not insertion order, sets what is drawn over what)
+    rec["bars"] = [bars(ax, x, h, width, color=COLORS[name], hatch=HATCHES[name], label=label)
+                   for name, x, h, width, label in series]
+    ax.set_xlim(*lim)
+    if rec["spot"] is None or rec["spot"].get_xdata()[0] != float(spot):
+        if rec["spot"] is not None:
+            rec["spot"].remove()
+        rec["spot"] = mark(ax, "spot", float(spot), xlim=lim)
+    _flow_ylim(ax, lim, series)
+    # the legend lists the bars then spot (their order in the build): new texts, same entries
+    _set_legend(ax, rec, rec["bars"] + ([rec["spot"]] if rec["spot"] is not None else []))
+
+
+def _set_legend(ax, rec: dict, artists: list) -> None:
+    """Give the panel's legend the labels of ``artists`` (in legend order), or make it anew if the entries differ."""
+    leg = rec["legend"]
+    labels = [a.get_label() for a in artists]
+    if leg is not None and ax.get_legend() is leg and len(leg.get_texts()) == len(labels):
+        for text, label in zip(leg.get_texts(), labels, strict=True):
+            if text.get_text() != label:
+                text.set_text(label)
+        return
+    if leg is not None:
+        leg.remove()
+    rec["legend"] = legend(ax, ncols=rec["legend_ncols"] or 3)
+
+
 def greek_flows(charm: pd.DataFrame | None, vanna: pd.DataFrame | None, spot: float, *, window: float = WINDOW,
-                ax=None):
+                ax=None, into=None):
     """Dealers' charm and vanna hedge flows per strike, side by side, in $bn (positive = dealers buy).
 
     ``charm`` and ``vanna`` are :func:`gexlib.gex.charm_flow` and
     :func:`gexlib.gex.vanna_flow` (per-strike rows and a totals row last); either
     may be None. The legend gives each total.
+
+    ``into``: a figure made by this function (without ``ax``) to update in place and
+    return, when the same tables are given (charm, vanna or both); otherwise a new figure.
     """
-    fig, ax = _axes(ax)
-    lim = window_limits(spot, window)
-    tables = [(name, t) for name, t in (("charm", charm), ("vanna", vanna)) if t is not None]
-    strikes = np.concatenate([t["strike"].dropna().to_numpy(dtype=float) for _, t in tables] or [np.array([])])
-    width = 0.45 * _bar_width(strikes[(strikes >= lim[0]) & (strikes <= lim[1])])
-    for i, (name, t) in enumerate(tables):
-        shown = _in_window(t.dropna(subset=["strike"]), lim)
-        K = shown["strike"].to_numpy(dtype=float)
-        offset = (i - (len(tables) - 1) / 2) * width
-        bars(ax, K + offset, shown["dollars"] / BN, width, color=COLORS[name], hatch=HATCHES[name],
-             label=f"{name} flow, total {bn(float(t['dollars'].iloc[-1]))}")
-    ax.axhline(0.0, **ZERO_LINE)
-    ax.set_xlim(*lim)
-    mark(ax, "spot", float(spot), xlim=lim)
-    ax.set_xlabel("strike")
-    ax.set_ylabel("hedge flow ($bn)")
-    legend(ax)
+    lim, series = _flow_series(charm, vanna, spot, window)
+    live = getattr(into, "gexlib_live", None) if ax is None else None
+    key = ("greek_flows", tuple(name for name, *_ in series), float(window))
+    if isinstance(live, dict) and live.get("key") == key and live["flows"]["ax"].figure is into:
+        _flow_update(live["flows"], lim, series, spot)
+        return into
+    fig, ax_ = _axes(ax)
+    rec = _flow_draw(ax_, lim, series, spot)
+    if ax is None:
+        fig.gexlib_live = {"key": key, "flows": rec}
     return fig
 
 
-def time_vol(snap: Snapshot, *, hours: float = 0.0, iv_shift: float = 0.0, charm=AUTO, vanna=AUTO, zero=AUTO,
-             flip=AUTO, walls=AUTO, window: float = WINDOW, n: int = LEVELS, sign: str = cv.SIGN,
-             time: str = cv.TIME, carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND):
+def _time_vol_levels(moved: Snapshot, zero, flip, walls, window: float, conv: dict):
+    """The levels :func:`time_vol` marks on its profile: zero gamma, flip and walls, AUTO resolved (model gamma)."""
+    zero = gex.zero_gamma_within(moved, window, **conv) if isinstance(zero, str) and zero == AUTO else zero
+    flip = gex.flip_strike(moved, gamma="model", **conv) if isinstance(flip, str) and flip == AUTO else flip
+    walls = gex.walls(moved, gamma="model", **conv) if isinstance(walls, str) and walls == AUTO else (walls or {})
+    return zero, flip, walls
+
+
+#: The level lines of the :func:`time_vol` profile, in the order :func:`profile` draws them.
+_PROFILE_MARKS = ("spot", "zero_gamma", "flip", "call_wall", "put_wall")
+
+
+def _profile_record(ax) -> dict | None:
+    """The artists of a :func:`profile` panel (curves by their labels, level lines by kind), or None if not found."""
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    curves = {side: lines.get(label) for side, label in (("call", "calls"), ("put", "puts"), ("net", "net"))}
+    if any(ln is None for ln in curves.values()):
+        return None
+    marks = [(k, ln) for ln in ax.get_lines() for k in _PROFILE_MARKS if ln.get_label().startswith(LABELS[k] + " ")]
+    leg = ax.get_legend()
+    return {"ax": ax, "curves": curves, "marks": marks, "legend": leg,
+            "legend_ncols": getattr(leg, "_ncols", None)}
+
+
+def _profile_ylim(ax) -> None:
+    """Autoscale the profile panel's y axis from its lines (both the build and the update end with this)."""
+    ax.set_autoscaley_on(True)
+    ax.relim()
+    ax.autoscale_view(scalex=False)
+
+
+def time_vol(snap: Snapshot, *, hours: float = 0.0, iv_shift: float = 0.0, chain: Snapshot | None = None,
+             charm=AUTO, vanna=AUTO, zero=AUTO, flip=AUTO, walls=AUTO, window: float = WINDOW, n: int = LEVELS,
+             sign: str = cv.SIGN, time: str = cv.TIME, carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE,
+             q: float = cv.DIVIDEND, into=None):
     """Lesson 08 figure: the profile after time passes and IV shifts, over the charm and vanna flows.
 
     Top: :func:`profile` of ``whatif.shift_iv(whatif.advance_time(snap, hours),
@@ -1002,23 +1265,84 @@ def time_vol(snap: Snapshot, *, hours: float = 0.0, iv_shift: float = 0.0, charm
     ``gex.charm_flow(snap, hours)`` (time passes at today's IVs) and of
     ``gex.vanna_flow(whatif.advance_time(snap, hours), iv_shift)`` (then IVs
     move). Pass precomputed tables or levels to skip their computation.
+
+    Parameters
+    ----------
+    chain : Snapshot, optional
+        That aged and shifted snapshot, ``whatif.shift_iv(whatif.advance_time(snap, hours),
+        iv_shift)``, when the caller has it already (a dashboard computes its levels on it):
+        the profile is drawn from it instead of ageing and shifting ``snap`` again, and
+        inside :func:`gexlib.gex.reuse` its contracts are then shared with those levels.
+        Its time must be ``hours`` after ``snap``'s (ValueError otherwise).
+    into : Figure, optional
+        A figure made by this function to update in place and return (same ``window``,
+        ``n`` and flow tables given); otherwise a new figure, as without it.
     """
     conv = dict(sign=sign, time=time, carry=carry, iv=iv, r=r, q=q)
-    aged = whatif.advance_time(snap, hours)
-    moved = whatif.shift_iv(aged, iv_shift)
+    auto_vanna = isinstance(vanna, str) and vanna == AUTO
+    aged = whatif.advance_time(snap, hours) if chain is None or auto_vanna else None
+    if chain is None:
+        moved = whatif.shift_iv(aged, iv_shift)
+    else:
+        expected = snap.asof + pd.Timedelta(hours=float(hours))
+        if chain.asof != expected:
+            raise ValueError(f"time_vol: chain is at {chain.asof.isoformat()}, but snap advanced by "
+                             f"hours={hours:g} is at {expected.isoformat()}")
+        moved = chain
     if isinstance(charm, str) and charm == AUTO:
         charm = gex.charm_flow(snap, hours, sign=sign, carry=carry, iv=iv, r=r, q=q)
-    if isinstance(vanna, str) and vanna == AUTO:
+    if auto_vanna:
         vanna = gex.vanna_flow(aged, iv_shift, **conv)
+    zero, flip, walls = _time_vol_levels(moved, zero, flip, walls, window, conv)
+    spot = float(snap.spot)
+    panels = [_flow_series(charm, None, spot, window), _flow_series(None, vanna, spot, window)]
+    key = ("time_vol", float(window), int(n), charm is None, vanna is None)
+    live = getattr(into, "gexlib_live", None)
+    if isinstance(live, dict) and live.get("key") == key and live["top"]["ax"].figure is into:
+        _time_vol_update(live, moved, zero, flip, walls, window, n, conv, panels, spot)
+        return into
     fig, (top, middle, bottom) = plt.subplots(3, 1, figsize=(FIGSIZE[0], 7.5), sharex=True,
                                               layout="constrained", height_ratios=(3, 1.6, 1.6))
     profile(moved, window=window, n=n, zero=zero, flip=flip, walls=walls, ax=top, gamma="model", **conv)
-    greek_flows(charm, None, float(snap.spot), window=window, ax=middle)
-    greek_flows(None, vanna, float(snap.spot), window=window, ax=bottom)
+    _profile_ylim(top)
+    flows = [_flow_draw(ax, *series, spot) for ax, series in zip((middle, bottom), panels, strict=True)]
     for ax in (top, middle):
         ax.set_xlabel("")
     bottom.set_xlabel("strike (bars); hypothetical spot (profile)")
+    rec = _profile_record(top)
+    fig.gexlib_live = None if rec is None else {"key": key, "top": rec, "flows": flows}
     return fig
+
+
+def _time_vol_update(live: dict, moved: Snapshot, zero, flip, walls, window: float, n: int, conv: dict, panels,
+                     spot: float) -> None:
+    """The in-place half of :func:`time_vol`: new curves, level lines, flows and legend texts."""
+    rec = live["top"]
+    ax = rec["ax"]
+    S = profile_levels(moved.spot, window, n)  # the curves as profile() computes them
+    call, put, net = gex.gamma_profile(moved, S, by_type=True, **conv)
+    for side, y in (("call", call), ("put", put), ("net", net)):
+        rec["curves"][side].set_data(S, y / BN)
+    lim = (S[0], S[-1])
+    ax.set_xlim(*lim)
+    kinds_before = [k for k, _ in rec["marks"]]
+    for _, ln in rec["marks"]:  # drawn anew, in profile()'s order, by the same helper
+        ln.remove()
+    values = {"spot": float(moved.spot), "zero_gamma": _value(zero), "flip": _value(flip),
+              "call_wall": walls.get("call_wall"), "put_wall": walls.get("put_wall")}
+    drawn = ((k, mark(ax, k, values[k], xlim=lim)) for k in _PROFILE_MARKS)
+    rec["marks"] = [(k, ln) for k, ln in drawn if ln is not None]
+    _profile_ylim(ax)
+    # the legend lists the three curves, then the level lines shown
+    artists = [rec["curves"]["call"], rec["curves"]["put"], rec["curves"]["net"]] + [ln for _, ln in rec["marks"]]
+    if [k for k, _ in rec["marks"]] == kinds_before:
+        _set_legend(ax, rec, artists)
+    else:  # other lines shown: a new legend, as profile() makes it
+        if rec["legend"] is not None:
+            rec["legend"].remove()
+        rec["legend"] = legend(ax, ncols=rec["legend_ncols"] or 3)
+    for flows, (lim_f, series) in zip(live["flows"], panels, strict=True):
+        _flow_update(flows, lim_f, series, spot)
 
 
 # --- lesson 10: the evidence ----------------------------------------------------------------
@@ -1028,17 +1352,47 @@ def _horizon_label(horizon: int) -> str:
     return "next day" if horizon == 1 else f"next {horizon} days"
 
 
-def _interval_bars(ax, x, table: pd.DataFrame, width: float, *, color, label: str):
-    """Bars of ``forward_vol`` (in %/yr) with ``low``–``high`` whiskers."""
+def _interval_bars(ax, x, table: pd.DataFrame, width: float, *, color, label: str) -> list:
+    """Bars of ``forward_vol`` (in %/yr) with ``low``–``high`` whiskers; the artists drawn."""
     y = 100.0 * table["forward_vol"].to_numpy(dtype=float)
     lo = 100.0 * table["low"].to_numpy(dtype=float)
     hi = 100.0 * table["high"].to_numpy(dtype=float)
-    bars(ax, x, y, width, color=color, label=label)
+    drawn = [bars(ax, x, y, width, color=color, label=label)]
     # the whiskers and caps ax.errorbar(fmt="none", elinewidth=1, capsize=3) draws, as two artists
     bottom, top = y - np.maximum(y - lo, 0), y + np.maximum(hi - y, 0)
-    ax.vlines(x, bottom, top, colors=COLORS["net"], lw=1, zorder=2)
-    ax.plot(np.concatenate([x, x]), np.concatenate([bottom, top]), ls="none", marker="_", ms=6, mew=1,
-            color=COLORS["net"], zorder=2)
+    drawn.append(ax.vlines(x, bottom, top, colors=COLORS["net"], lw=1, zorder=2))
+    drawn += ax.plot(np.concatenate([x, x]), np.concatenate([bottom, top]), ls="none", marker="_", ms=6, mew=1,
+                     color=COLORS["net"], zorder=2)
+    return drawn
+
+
+def _forget_limits(ax):
+    """Empty data limits, as on new axes, before the data of an in-place update are drawn into ``ax``."""
+    from matplotlib.transforms import Bbox
+
+    ax.dataLim.set_points(Bbox.null().get_points())
+    ax.ignore_existing_data_limits = True
+
+
+def _vol_by_gex(ax, raw: pd.DataFrame, controlled: pd.DataFrame | None, horizon: int, drawn=()) -> list:
+    """Draw :func:`vol_by_gex` into ``ax`` in place of the artists ``drawn`` before; the artists drawn."""
+    for artist in drawn:
+        artist.remove()
+    r = raw.iloc[:-1]
+    x = np.arange(len(r), dtype=float)
+    width = 0.8 if controlled is None else 0.4
+    drawn = _interval_bars(ax, x - (0 if controlled is None else width / 2), r, width, color=COLORS["unconditional"],
+                           label="all days")
+    if controlled is not None:
+        drawn += _interval_bars(ax, x + width / 2, controlled.iloc[:-1], width, color=COLORS["controlled"],
+                                label="within trailing-vol groups")
+    ax.set_xticks(x, list(r.index))
+    ax.set_xlim(-0.6, len(r) - 0.4)
+    ax.set_ylim(bottom=0.0)
+    ax.set_xlabel("GEX quantile group (Q1 lowest)")
+    ax.set_ylabel(f"realised vol, {_horizon_label(horizon)} (%/yr)")
+    legend(ax, ncols=2)
+    return drawn
 
 
 def vol_by_gex(raw: pd.DataFrame, controlled: pd.DataFrame | None = None, *, horizon: int = cv.HORIZON, ax=None):
@@ -1049,21 +1403,28 @@ def vol_by_gex(raw: pd.DataFrame, controlled: pd.DataFrame | None = None, *, hor
     (``Q1 − Qq``) is not drawn. Grey bars: all days; teal: within trailing-vol groups.
     """
     fig, ax = _axes(ax)
-    r = raw.iloc[:-1]
-    x = np.arange(len(r), dtype=float)
-    width = 0.8 if controlled is None else 0.4
-    _interval_bars(ax, x - (0 if controlled is None else width / 2), r, width, color=COLORS["unconditional"],
-                   label="all days")
-    if controlled is not None:
-        _interval_bars(ax, x + width / 2, controlled.iloc[:-1], width, color=COLORS["controlled"],
-                       label="within trailing-vol groups")
-    ax.set_xticks(x, list(r.index))
-    ax.set_xlim(-0.6, len(r) - 0.4)
+    _vol_by_gex(ax, raw, controlled, horizon)
+    return fig
+
+
+def _double_sort_bars(ax, table: pd.DataFrame, horizon: int, drawn=()) -> list:
+    """Draw :func:`double_sort_bars` into ``ax`` in place of the artists ``drawn`` before; the artists drawn."""
+    for artist in drawn:
+        artist.remove()
+    x = np.arange(len(table), dtype=float)
+    drawn = []
+    for column, shift, kind, label in (("negative", -0.2, "short_gamma", "GEX < 0"),
+                                       ("positive", 0.2, "long_gamma", "GEX ≥ 0")):
+        y = 100.0 * table[column].to_numpy(dtype=float)
+        ok = np.isfinite(y)
+        drawn.append(bars(ax, x[ok] + shift, y[ok], 0.4, color=COLORS[kind], label=label))
+    ax.set_xticks(x, [f"{g}\n{s:.0%} < 0" for g, s in zip(table.index, table["share_negative"], strict=True)])
+    ax.set_xlim(-0.6, len(table) - 0.4)
     ax.set_ylim(bottom=0.0)
-    ax.set_xlabel("GEX quantile group (Q1 lowest)")
+    ax.set_xlabel("trailing-vol group (1 calmest), share of days with GEX < 0")
     ax.set_ylabel(f"realised vol, {_horizon_label(horizon)} (%/yr)")
     legend(ax, ncols=2)
-    return fig
+    return drawn
 
 
 def double_sort_bars(table: pd.DataFrame, *, horizon: int = cv.HORIZON, ax=None):
@@ -1073,27 +1434,29 @@ def double_sort_bars(table: pd.DataFrame, *, horizon: int = cv.HORIZON, ax=None)
     has no bar of that kind. The tick labels give each group's share of negative-GEX days.
     """
     fig, ax = _axes(ax)
-    x = np.arange(len(table), dtype=float)
-    for column, shift, kind, label in (("negative", -0.2, "short_gamma", "GEX < 0"),
-                                       ("positive", 0.2, "long_gamma", "GEX ≥ 0")):
-        y = 100.0 * table[column].to_numpy(dtype=float)
-        ok = np.isfinite(y)
-        bars(ax, x[ok] + shift, y[ok], 0.4, color=COLORS[kind], label=label)
-    ax.set_xticks(x, [f"{g}\n{s:.0%} < 0" for g, s in zip(table.index, table["share_negative"], strict=True)])
-    ax.set_xlim(-0.6, len(table) - 0.4)
-    ax.set_ylim(bottom=0.0)
-    ax.set_xlabel("trailing-vol group (1 calmest), share of days with GEX < 0")
-    ax.set_ylabel(f"realised vol, {_horizon_label(horizon)} (%/yr)")
-    legend(ax, ncols=2)
+    _double_sort_bars(ax, table, horizon)
     return fig
 
 
 def evidence_panels(raw: pd.DataFrame, controlled: pd.DataFrame, table: pd.DataFrame, *,
-                    horizon: int = cv.HORIZON):
-    """Lesson 10 figure: :func:`vol_by_gex` (left) and :func:`double_sort_bars` (right), one vol axis."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(FIGSIZE[0] + 3.0, 4.0), layout="constrained", sharey=True)
-    vol_by_gex(raw, controlled, horizon=horizon, ax=left)
-    double_sort_bars(table, horizon=horizon, ax=right)
+                    horizon: int = cv.HORIZON, into=None):
+    """Lesson 10 figure: :func:`vol_by_gex` (left) and :func:`double_sort_bars` (right), one vol axis.
+
+    The vol axis runs from 0 to the top :func:`vol_by_gex` needs. ``into``: a figure
+    this function made, updated in place (bars, whiskers, ticks, labels, limits) and returned.
+    """
+    key = controlled is None
+    live = _live(into, "evidence_panels", key)
+    if live is None:
+        fig, (left, right) = plt.subplots(1, 2, figsize=(FIGSIZE[0] + 3.0, 4.0), layout="constrained", sharey=True)
+        live = _keep(fig, "evidence_panels", key, left=left, right=right, vol=[], sort=[])
+    else:
+        fig, left, right = into, live["left"], live["right"]
+    for ax in (left, right):  # the shared top comes from the left panel's data alone, as when first drawn
+        _forget_limits(ax)
+    left.set_autoscaley_on(True)  # on an update: off since the last floor at 0
+    live["vol"] = _vol_by_gex(left, raw, controlled, horizon, live["vol"])
+    live["sort"] = _double_sort_bars(right, table, horizon, live["sort"])
     right.set_ylabel("")
     right.tick_params(labelleft=True)
     return fig

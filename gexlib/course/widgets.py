@@ -8,6 +8,16 @@ of :mod:`gexlib.whatif` and the analytics of :mod:`gexlib.gex`,
 :attr:`Dashboard.state`, and redraws the lesson's :mod:`gexlib.plots` figure into
 an image (a PNG rendered with Agg, so it works without a display and in tests).
 
+A dashboard keeps its figure between events: the plot function is called with
+``into=`` the figure it drew last and updates that figure's artists in place
+(:mod:`gexlib.plots` says which functions can), and :class:`gexlib.course.render.Stage`
+draws it at the layout of the first event as long as its text fits that layout
+(tick labels, legend and axis labels measured as they are drawn), laying it out
+again only when the text has outgrown it. Each event draws exactly the pixels of
+a new figure of the same numbers drawn at the same Axes positions
+(``render_png(fig, positions=dash.stage.positions)``; tests check it for every
+dashboard).
+
 At its default settings each dashboard draws exactly the static figure of the
 same :mod:`gexlib.plots` function called on the untouched snapshot, so the book
 can show that figure next to the slider::
@@ -42,6 +52,7 @@ import base64
 import functools
 import hashlib
 import html
+import inspect
 import io
 import itertools
 import os
@@ -55,12 +66,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import PIL.Image
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.transforms import TransformNode
 
 from .. import conventions as cv
 from .. import datasets, dix, evidence, fmt, gex, hedging, plots, regime, sheet, whatif
+from . import render
 from ..chain import Snapshot
 
 #: Resolution of the dashboard images (dots per inch).
@@ -115,25 +126,33 @@ LEVEL_COLUMNS = {("zero_gamma", "nearest"): "zero_gamma", ("zero_gamma", "first"
                  ("cumulative", "nearest"): "flip_strike", ("cumulative", "first"): "flip_first"}
 
 
-def render_png(fig, dpi: int = DPI, palette: bool = False) -> bytes:
+def render_png(fig, dpi: int = DPI, palette: bool = False, positions=None) -> bytes:
     """PNG bytes of a figure drawn with Agg at ``dpi``; the figure is then closed (its caller owns it).
 
     :func:`draw_rgba` then :func:`encode_png` (the two steps the benchmarks time apart).
+    With ``positions`` (e.g. a dashboard's ``stage.positions``) the figure is drawn
+    at those Axes positions with its layout engine off: the frame a dashboard shows
+    for the same numbers (:class:`gexlib.course.render.Stage`).
     """
-    return encode_png(draw_rgba(fig, dpi), palette=palette)
+    return encode_png(draw_rgba(fig, dpi, positions=positions), palette=palette)
 
 
-def draw_rgba(fig, dpi: int = DPI) -> np.ndarray:
+def draw_rgba(fig, dpi: int = DPI, positions=None) -> np.ndarray:
     """The figure drawn with Agg at ``dpi`` as an RGBA array (height × width × 4); the figure is then closed.
 
-    One Agg draw, layout included: ``savefig`` would draw twice with a layout
-    engine (a dry run, then the real draw).
+    One draw, layout included (``savefig`` would draw twice with a layout engine:
+    a dry run, then the real draw), with :class:`gexlib.course.render.Canvas`: the
+    pixels of matplotlib's Agg canvas, its text laid out and rasterised once per
+    process. ``positions``: see :func:`render_png`.
     """
     try:
-        fig.set_dpi(dpi)
-        canvas = FigureCanvasAgg(fig)  # Agg whatever the notebook's backend
-        canvas.draw()
-        return np.asarray(canvas.buffer_rgba()).copy()
+        if positions is not None:
+            if len(positions) != len(fig.axes):
+                raise ValueError(f"{len(positions)} positions for a figure of {len(fig.axes)} Axes")
+            fig.set_layout_engine("none")
+            for ax, pos in zip(fig.axes, positions):
+                ax._set_position(pos, which="both")
+        return render.draw(fig, dpi)
     finally:
         plt.close(fig)
 
@@ -167,8 +186,9 @@ class Dashboard:
     state : dict
         The numbers currently shown (plain floats / str / None), refreshed by
         :meth:`update`.
-    image : ipywidgets.Image
-        The figure as PNG bytes.
+    image : bytes
+        The figure last drawn, as PNG bytes (what :attr:`picture` shows; sent to
+        the page once per event, inside the picture).
     picture : ipywidgets.HTML
         What the live widget shows of the figure: the PNG as an ``<img>`` whose
         ``alt`` is :meth:`alt` (:func:`img_tag`), so screen readers in JupyterLab
@@ -182,12 +202,19 @@ class Dashboard:
         ``widget`` is ``book.widget``; the live controls still work from Python.
     book : BookView or None
         The precomputed view, in book mode.
+    stage : gexlib.course.render.Stage
+        Draws the figure of each event, keeping the layout of the first while the
+        text fits it (``stage.positions``; see :func:`render_png`).
+    figure_object : matplotlib.figure.Figure or None
+        The figure last drawn. When ``compute`` takes ``into`` (as each lesson
+        dashboard's does), the next event passes it on, so the plot function
+        updates it in place instead of building a new one.
     """
 
     widget: w.Box
     controls: dict
     state: dict
-    image: w.Image
+    image: bytes
     readout: w.HTML
     compute: Callable = field(repr=False)
     describe: Callable = field(repr=False)
@@ -195,6 +222,8 @@ class Dashboard:
     figure: str = "figure"
     mode: str = "live"
     book: BookView | None = field(default=None, repr=False)
+    stage: render.Stage = field(default_factory=render.Stage, repr=False)
+    figure_object: Figure | None = field(default=None, repr=False)
     _holding: bool = field(default=False, repr=False)
 
     def values(self) -> dict:
@@ -212,11 +241,19 @@ class Dashboard:
 
     def update(self) -> None:
         """Recompute the state from the controls and redraw the figure."""
-        state, fig = self.compute(self.values())
-        png = render_png(fig)
+        values = self.values()
+        if _takes_into(self.compute):
+            state, fig = self.compute(values, into=self.figure_object)
+        else:
+            state, fig = self.compute(values)
+        try:
+            png = encode_png(self.stage.draw(fig, DPI))
+        finally:
+            plt.close(fig)  # out of pyplot's list of open figures; the dashboard keeps it
+        self.figure_object = fig
         self.state.clear()
         self.state.update(state)
-        self.image.value = png
+        self.image = png
         self.readout.value = self.describe(state)
         if self.picture is not None:
             self.picture.value = img_tag(png, self.alt())
@@ -236,7 +273,7 @@ class Dashboard:
 
     def png(self) -> bytes:
         """The current figure as PNG bytes."""
-        return bytes(self.image.value)
+        return self.image
 
     def _changed(self, _change) -> None:
         if not self._holding:
@@ -282,12 +319,23 @@ def alt_text(figure: str, controls: dict, values: dict, readout: str) -> str:
     return "; ".join(part for part in (figure, settings, first) if part)
 
 
+def _takes_into(compute: Callable) -> bool:
+    """Whether a dashboard's ``compute`` accepts ``into`` (the figure to update in place)."""
+    return "into" in inspect.signature(compute).parameters
+
+
 def _reusing(compute: Callable) -> Callable:
     """``compute`` run inside :func:`gexlib.gex.reuse`: one event's questions about one snapshot share its contracts."""
-    @functools.wraps(compute)
-    def run(values):
-        with gex.reuse():
-            return compute(values)
+    if _takes_into(compute):
+        @functools.wraps(compute)
+        def run(values, into=None):
+            with gex.reuse():
+                return compute(values, into=into)
+    else:
+        @functools.wraps(compute)
+        def run(values):
+            with gex.reuse():
+                return compute(values)
     return run
 
 
@@ -300,13 +348,12 @@ def _build(controls: dict, compute: Callable, describe: Callable, book: dict | N
     figure shows (the start of every text alternative, :func:`alt_text`).
     """
     compute = _reusing(compute)
-    image = w.Image(format="png")
     picture = w.HTML()
     picture.add_class(PICTURE_CLASS)
     readout = w.HTML()
     note = w.HTML(LIVE_NOTE)
     box = w.VBox([note, w.HBox([w.VBox(list(controls.values())), readout]), picture])
-    dash = Dashboard(widget=box, controls=controls, state={}, image=image, readout=readout,
+    dash = Dashboard(widget=box, controls=controls, state={}, image=b"", readout=readout,
                      compute=compute, describe=describe, picture=picture, figure=figure)
     for c in controls.values():
         c.observe(dash._changed, names="value")
@@ -605,10 +652,10 @@ def greeks_dashboard(*, strike: float = 100.0, spot: float = 100.0, iv: float = 
         "days": _slider("days to expiry", days, 1.0, 365.0, 1.0, ".0f"),
     }
 
-    def compute(v):
+    def compute(v, into=None):
         g = hedging.option_greeks(v["spot"], strike=strike, days=v["days"], iv=v["iv"], kind=kind, r=r, q=q)
         fig = plots.payoff_and_greeks(strike=strike, days=v["days"], iv=v["iv"], spot=v["spot"], kind=kind,
-                                      r=r, q=q)
+                                      r=r, q=q, into=into)
         return {**v, **g}, fig
 
     def describe(s):
@@ -654,12 +701,12 @@ def hedge_ticket_dashboard(*, strike: float = 100.0, spot: float = 100.0, days: 
             spot, strike, TICKET_HORIZON, sigma, sigma, TICKET_PATHS, hedging.STEPS_PER_DAY, REBALANCE[label],
             cost_per_share, seed=TICKET_SEED, kind=kind, keep_paths=TICKET_KEEP)
 
-    def compute(v):
+    def compute(v, into=None):
         t = hedging.bs_ticket(v["position"], spot, v["move"], strike=strike, days=days, iv=v["iv"], kind=kind,
                               multiplier=multiplier)
         sim = simulation(v["interval"], v["iv"])
         state = {**v, **t.__dict__, "sim_mean": sim.mean, "sim_std": sim.std, "sim_stderr": sim.stderr}
-        return state, plots.hedge_paths(sim)
+        return state, plots.hedge_paths(sim, into=into)
 
     def describe(s):
         side = "buy" if s["trade_exact"] >= 0 else "sell"
@@ -706,7 +753,7 @@ def dealer_gamma_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float
         "sign": w.ToggleButtons(options=list(cv.SIGNS), value=sign, description="sign", style=_STYLE),
     }
 
-    def compute(v):
+    def compute(v, into=None):
         t = whatif.apply(snap, iv_shift=v["iv_shift"], call=v["call_oi"], put=v["put_oi"], spot=v["spot"])
         c = {**conv, "sign": v["sign"]}
         flip = gex.flip_strike(t, **c)
@@ -714,7 +761,7 @@ def dealer_gamma_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float
         state = {**v, "gamma": "model", "total_gex": gex.total_gex(t, **c), "flip": flip.value,
                  **gex.walls(t, **c), "hedge_flow": float(total["dollars_exact"]),
                  "hedge_shares": float(total["shares_exact"]), "hedge_flow_linear": float(total["dollars_linear"])}
-        return state, plots.per_strike(t, window=window, flip=flip, **c)
+        return state, plots.per_strike(t, window=window, flip=flip, **c, into=into)
 
     def describe(s):
         return _lines(
@@ -766,7 +813,7 @@ def flip_dashboard(snap: Snapshot, history=None, *, sign: str = cv.SIGN, window:
     controls = {"spot": _spot_slider(snap), "iv_shift": _iv_slider(), "call_oi": _oi_slider("call"),
                 "put_oi": _oi_slider("put")}
 
-    def compute(v):
+    def compute(v, into=None):
         t = whatif.apply(snap, iv_shift=v["iv_shift"], call=v["call_oi"], put=v["put_oi"], spot=v["spot"])
         zero = gex.zero_gamma_within(t, window, **zconv)
         flip = gex.flip_strike(t, **conv)
@@ -775,7 +822,7 @@ def flip_dashboard(snap: Snapshot, history=None, *, sign: str = cv.SIGN, window:
         state = {**v, "sign": sign, "gamma": "model", "total_gex": total, "zero_gamma": zero.value,
                  "zero_crossings": zero.crossings, "flip": flip.value, "regime": reg.tag,
                  "triggers": dict(reg.triggers)}
-        return state, plots.profile(t, window=window, n=n, zero=zero, flip=flip, **conv)
+        return state, plots.profile(t, window=window, n=n, zero=zero, flip=flip, **conv, into=into)
 
     def describe(s):
         fired = [k for k, x in s["triggers"].items() if x]
@@ -814,14 +861,14 @@ def heatmap_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float = pl
                                description="expiries", style=_STYLE),
     }
 
-    def compute(v):
+    def compute(v, into=None):
         t = whatif.apply(snap, iv_shift=v["iv_shift"], call=v["call_oi"], put=v["put_oi"], spot=v["spot"],
                          expiries=v["expiries"])
         flip = gex.flip_strike(t, **conv)
         walls = gex.walls(t, **conv)
         state = {**v, "sign": sign, "gamma": "model", "total_gex": gex.total_gex(t, **conv),
                  "flip": flip.value, **walls, "contracts": len(t.options)}
-        return state, plots.heatmap(t, window=window, walls=walls, flip=flip, **conv)
+        return state, plots.heatmap(t, window=window, walls=walls, flip=flip, **conv, into=into)
 
     def describe(s):
         return _lines(
@@ -885,7 +932,7 @@ def tape_dashboard(profile=None, S0: float | None = None, *, dealer_gex: float =
                                    style=_STYLE),
     }
 
-    def compute(v):
+    def compute(v, into=None):
         try:
             sim = hedging.simulate_tape(v["gex"] if profile is None else profile, S0, depth=v["depth"],
                                         sigma_noise=v["noise"], hedging=v["hedging"], scale=v.get("scale", 1.0),
@@ -895,7 +942,7 @@ def tape_dashboard(profile=None, S0: float | None = None, *, dealer_gex: float =
         summary = hedging.tape_summary(sim)
         theory = hedging.feedback_theory(summary["k_start"], v["hedging"], steps_per_day)
         state = {**v, "error": None, **summary, **{f"theory_{k}": x for k, x in theory.items()}}
-        return state, plots.tape_paths(sim, n=shown)
+        return state, plots.tape_paths(sim, n=shown, into=into)
 
     def describe(s):
         if s["error"]:
@@ -940,7 +987,7 @@ def pin_dashboard(K: float, *, spot0: float | None = None, oi: float = 10_000, h
         "depth": _money_slider("depth ($ per 1% move)", depth, DEPTH_CHOICES_BN),
     }
 
-    def compute(v):
+    def compute(v, into=None):
         try:
             res = hedging.pin_probability(K, v["oi"], v["hours"], depth=v["depth"], spot0=spot0,
                                           sigma_noise=sigma_noise, band=band, n_paths=n_paths, seed=seed)
@@ -949,7 +996,7 @@ def pin_dashboard(K: float, *, spot0: float | None = None, oi: float = 10_000, h
         state = {**v, "error": None, "probability": res.probability, "baseline": res.baseline,
                  "difference": res.difference, "stderr": res.stderr, "k_max": res.k_max,
                  "band": float(res.params["band"])}
-        return state, plots.pin_close(res)
+        return state, plots.pin_close(res, into=into)
 
     def describe(s):
         if s["error"]:
@@ -997,12 +1044,12 @@ def scalping_dashboard(*, S0: float = 100.0, K: float = 100.0, days: float = SCA
         "side": w.ToggleButtons(options=list(SIDES), value=side, description="position", style=_STYLE),
     }
 
-    def compute(v):
+    def compute(v, into=None):
         sim = hedging.simulate_gamma_scalp(S0, K, T, v["implied"], v["realised"], n_paths, steps_per_day,
                                            REBALANCE[v["interval"]], kind=kind, position=SIDES[v["side"]],
                                            seed=seed)
         state = {**v, **hedging.scalp_summary(sim)}
-        return state, plots.scalp_pnl(sim)
+        return state, plots.scalp_pnl(sim, into=into)
 
     def describe(s):
         book = {"straddle": "straddle", "C": "call", "P": "put"}[kind]
@@ -1052,7 +1099,7 @@ def time_vol_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float = p
     def at(hours):  # what time alone does (the IV shift changes neither): the aged chain and the charm flow
         return whatif.advance_time(snap, hours), gex.charm_flow(snap, hours, sign=sign, r=r, q=q)
 
-    def compute(v):
+    def compute(v, into=None):
         aged, charm = at(v["hours"])
         t = whatif.shift_iv(aged, v["iv_shift"])
         zero = gex.zero_gamma_within(t, window, **zconv)
@@ -1064,8 +1111,8 @@ def time_vol_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float = p
                  "zero_gamma": zero.value, "zero_crossings": zero.crossings, "flip": flip.value, **walls,
                  "charm_shares": float(charm["shares"].iloc[-1]), "charm_dollars": float(charm["dollars"].iloc[-1]),
                  "vanna_shares": float(vanna["shares"].iloc[-1]), "vanna_dollars": float(vanna["dollars"].iloc[-1])}
-        fig = plots.time_vol(snap, hours=v["hours"], iv_shift=v["iv_shift"], charm=charm, vanna=vanna, zero=zero,
-                             flip=flip, walls=walls, window=window, n=n, **zconv)
+        fig = plots.time_vol(snap, hours=v["hours"], iv_shift=v["iv_shift"], chain=t, charm=charm, vanna=vanna,
+                             zero=zero, flip=flip, walls=walls, window=window, n=n, **zconv, into=into)
         return state, fig
 
     def describe(s):
@@ -1132,7 +1179,7 @@ def conventions_dashboard(snap: Snapshot, *, window: float = plots.WINDOW, r: fl
         t = chain_at(spot, iv_shift)
         return sheet.compare(t, signs=[sign], gammas=[gamma], times=[time], flips=[level], r=r, q=q).iloc[0]
 
-    def compute(v):
+    def compute(v, into=None):
         try:
             row = row_of(v["spot"], v["iv_shift"], v["sign"], v["gamma"], v["time"], v["level"])
         except ValueError as err:
@@ -1143,7 +1190,7 @@ def conventions_dashboard(snap: Snapshot, *, window: float = plots.WINDOW, r: fl
         zero = state[LEVEL_COLUMNS[("zero_gamma", v["crossing"])]]
         flip = state[LEVEL_COLUMNS[("cumulative", v["crossing"])]]
         fig = plots.profile(chain_at(v["spot"], v["iv_shift"]), window=window, zero=zero, flip=flip,
-                            sign=v["sign"], gamma=v["gamma"], time=v["time"], r=r, q=q)
+                            sign=v["sign"], gamma=v["gamma"], time=v["time"], r=r, q=q, into=into)
         return state, fig
 
     def describe(s):
@@ -1235,7 +1282,7 @@ def evidence_dashboard(source=None, *, horizon: int = cv.HORIZON, quantiles: int
     def panel(horizon, window):  # the days of a setting; the quantile control does not change them
         return evidence.panel(price, gex_series, horizon=horizon, window=window)
 
-    def compute(v):
+    def compute(v, into=None):
         p = panel(v["horizon"], v["window"])
         raw, ctl = evidence.by_sign(p, **boot), evidence.controlled_by_sign(p, groups, **boot)
         raw_q = evidence.by_quantile(p, v["quantiles"], **boot)
@@ -1250,7 +1297,7 @@ def evidence_dashboard(source=None, *, horizon: int = cv.HORIZON, quantiles: int
             last = t.iloc[-1]
             state[f"{prefix}_spread"] = float(last["forward_vol"])
             state[f"{prefix}_spread_low"], state[f"{prefix}_spread_high"] = float(last["low"]), float(last["high"])
-        fig = plots.evidence_panels(raw_q, ctl_q, evidence.double_sort(p, groups), horizon=v["horizon"])
+        fig = plots.evidence_panels(raw_q, ctl_q, evidence.double_sort(p, groups), horizon=v["horizon"], into=into)
         return {k: _plain(x) if not isinstance(x, int) else x for k, x in state.items()}, fig
 
     def pts(x, lo, hi):
