@@ -11,8 +11,9 @@ from the snapshot itself (per-strike GEX, the profile curves, the strike × expi
 matrix; the same in both paths), the plot call building a new figure, the plot
 call updating in place (both include those numbers), the Agg draw of
 the new figure (constrained layout) and of the updated figure with layout engine
-``"none"`` (positions frozen after its first draw, as a dashboard does). Not a
-test: it prints figures.
+``"none"`` (positions frozen after its first draw, as a dashboard does), the
+latter also with the dashboards' canvas :class:`gexlib.course.render.Canvas`. Not
+a test: it prints figures.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 
 from gexlib import conventions as cv  # noqa: E402
 from gexlib import datasets, gex, plots, whatif  # noqa: E402
+from gexlib.course import render  # noqa: E402
 
 #: Slider-like events: (spot factor, IV shift, call OI scale, put OI scale).
 EVENTS = [(1.0, 0.0, 1.0, 1.0), (1.002, 0.0, 1.0, 1.0), (0.997, 0.0, 1.0, 1.0), (1.0, 0.01, 1.0, 1.0),
@@ -72,7 +74,7 @@ def _ms(fn) -> tuple[float, object]:
 def measure(name: str, calls) -> dict:
     """Median ms per event of: a new figure, an in-place update, and the Agg draw of each."""
     F = getattr(plots, name)
-    numbers, build, update, draw_new, draw_updated = [], [], [], [], []
+    numbers, build, update, draw_new, draw_updated, draw_fast = [], [], [], [], [], []
     live = F(*calls[0][0], **calls[0][1])
     FigureCanvasAgg(live).draw()  # the layout runs once, then stays
     live.set_layout_engine("none")
@@ -87,19 +89,20 @@ def measure(name: str, calls) -> dict:
             assert out is live
             update.append(t)
             draw_updated.append(_ms(lambda: FigureCanvasAgg(live).draw())[0])
+            draw_fast.append(_ms(lambda: render.Canvas(live).draw())[0])
     return {k: statistics.median(v) for k, v in
-            (("numbers", numbers), ("build", build), ("update", update), ("draw_new", draw_new), ("draw_updated", draw_updated))}
+            (("numbers", numbers), ("build", build), ("update", update), ("draw_new", draw_new), ("draw_updated", draw_updated), ("draw_fast", draw_fast))}
 
 
 def main() -> None:
     calls = _arguments(datasets.load("spx_calm.csv"))
     print(f"chain figures on spx_calm.csv: median ms per event over {len(EVENTS)} events x {REPEAT}")
     print(f"{'figure':12s} {'numbers':>8s} {'new figure':>10s} {'in place':>9s} {'saved':>6s} {'draw new':>9s} "
-          f"{'draw updated':>13s}")
+          f"{'draw updated':>13s} {'with render.Canvas':>19s}")
     for name in calls:
         m = measure(name, calls[name])
         print(f"{name:12s} {m['numbers']:8.1f} {m['build']:10.1f} {m['update']:9.1f} {m['build'] - m['update']:6.1f} "
-              f"{m['draw_new']:9.1f} {m['draw_updated']:13.1f}")
+              f"{m['draw_new']:9.1f} {m['draw_updated']:13.1f} {m['draw_fast']:19.1f}")
     print("(draw new: Agg with constrained layout; draw updated: layout engine 'none', positions frozen)")
 
 

@@ -231,7 +231,7 @@ def legend(ax, handles=None, labels=None, ncols: int = 3, *, reuse: bool = False
             text.set_text(label)
         return old
     if not handles:
-        if reuse and old is not None:
+        if old is not None:
             old.remove()
         return None
     leg = ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=ncols,
