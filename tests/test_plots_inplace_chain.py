@@ -117,6 +117,7 @@ def check_contract(F, a, b, inplace=True):
     differ = (got != want).any(-1)
     assert not differ.any(), f"{differ.sum()} pixels differ from a new figure"
     assert legend_texts(f2) == legend_texts(f3)
+    assert [len(ax.get_children()) for ax in f2.axes] == [len(ax.get_children()) for ax in f3.axes]  # none left over
     assert not np.array_equal(before, want)  # A and B draw differently: the comparison means something
     plt.close(f3)
     if f2 is not f1:
