@@ -7,9 +7,11 @@ through ``EVENTS`` distinct values (no two events alike) — lessons 01 and 02 o
 and 09 dashboards on the full SPX-like chain ``data/spx_calm.csv``, for lesson 08
 on ``data/spx_intraday_0dte.csv`` (10:30, so its time slider has the day ahead),
 lessons 06/07 on their own simulations, and lesson 10 on the shipped synthetic history. The median over all events is
-compared with the targets (median and slowest event). The time of each part is measured on the same
-settings, split into the dashboard's compute (what-if, analytics and building the
-figure), the Agg draw (layout included) and the PNG encoding. The conventions dashboard (lesson 09) caches each combination it has
+compared with the targets (median and slowest event). Each event is split into its own parts as
+the dashboard runs them: compute (what-if, analytics, and the figure built or updated in place),
+the Agg draw of the dashboard's stage (layout included in the events where it runs; the line says
+in how many) and the PNG encoding. ``python -m benchmarks.slider dealer`` runs only the dashboards
+whose label contains "dealer". The conventions dashboard (lesson 09) caches each combination it has
 computed, so its toggles are timed on first visits (``measure(dash, build=...)``
 rebuilds it before every event). Not a test: it prints figures.
 """
@@ -17,6 +19,7 @@ rebuilds it before every event). Not a test: it prints figures.
 from __future__ import annotations
 
 import statistics
+import sys
 import time
 
 import matplotlib
@@ -52,38 +55,67 @@ def _values(name: str, dash, k: int):
     return min(max(c.value + c.step * (k % 3 + 1) * (1 if k % 2 else -1), c.min), c.max)
 
 
-def measure(dash, events: int = EVENTS, build=None) -> dict:
-    """Milliseconds per slider event, per control and overall, plus the compute/render split.
+class _Timed:
+    """Times the three parts of every event while installed: compute, draw (the dashboard's stage), encode."""
 
-    With ``build`` (a function returning a fresh dashboard) every event starts from a
-    new dashboard, so nothing it caches is reused.
+    def __init__(self, dash):
+        self.dash, self.parts = dash, {"compute": [], "draw": [], "encode": []}
+
+    def _wrap(self, part, fn):
+        def timed(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.parts[part].append((time.perf_counter() - start) * 1e3)
+        return timed
+
+    def __enter__(self):
+        d = self.dash
+        self._saved = d.compute, d.stage.draw, widgets.encode_png
+        takes_into = widgets._takes_into(d.compute)
+        compute = self._wrap("compute", d.compute)
+        d.compute = (lambda v, into=None: compute(v, into=into)) if takes_into else compute
+        d.stage.draw = self._wrap("draw", d.stage.draw)
+        widgets.encode_png = self._wrap("encode", widgets.encode_png)
+        return self
+
+    def __exit__(self, *exc):
+        self.dash.compute, widgets.encode_png = self._saved[0], self._saved[2]
+        del self.dash.stage.draw  # the class's method again
+
+
+def measure(dash, events: int = EVENTS, build=None) -> dict:
+    """Milliseconds per slider event, per control and overall, and the split of the same events.
+
+    The split times each event's own parts as the dashboard runs them: its compute
+    (numbers, and the figure built or updated in place), the stage's Agg draw (layout
+    included when it runs) and the PNG encoding. With ``build`` (a function returning
+    a fresh dashboard) every event starts from a new dashboard, so nothing it caches
+    is reused.
     """
-    per_control, compute, draw, encode = {}, [], [], []
+    per_control, parts, layouts, frozen = {}, {"compute": [], "draw": [], "encode": []}, 0, 0
     for name in dash.controls:
         times = []
         for k in range(1, events + 1):
             if build is not None:
                 dash = build()
             value = _values(name, dash, k)
-            start = time.perf_counter()
-            dash.controls[name].value = value  # the observer runs dash.update()
-            times.append((time.perf_counter() - start) * 1e3)
-            fresh = build() if build is not None else dash  # nothing cached for this value yet
-            start = time.perf_counter()
-            _, fig = fresh.compute({**fresh.values(), name: value})
-            t1 = time.perf_counter()
-            rgba = widgets.draw_rgba(fig)
-            t2 = time.perf_counter()
-            widgets.encode_png(rgba)
-            compute.append((t1 - start) * 1e3)
-            draw.append((t2 - t1) * 1e3)
-            encode.append((time.perf_counter() - t2) * 1e3)
+            before = dash.stage.layouts, dash.stage.frozen
+            with _Timed(dash) as timed:
+                start = time.perf_counter()
+                dash.controls[name].value = value  # the observer runs dash.update()
+                times.append((time.perf_counter() - start) * 1e3)
+            layouts += dash.stage.layouts - before[0]
+            frozen += dash.stage.frozen - before[1]
+            for part, ms in timed.parts.items():
+                parts[part].extend(ms)
         per_control[name] = times
     every = [t for times in per_control.values() for t in times]
     return {"median": statistics.median(every), "max": max(every), "events": len(every),
             "by_control": {k: statistics.median(v) for k, v in per_control.items()},
-            "compute": statistics.median(compute), "draw": statistics.median(draw),
-            "encode": statistics.median(encode)}
+            **{part: statistics.median(ms) for part, ms in parts.items()},
+            "layouts": layouts, "frozen": frozen}
 
 
 def report(label: str, m: dict) -> list[str]:
@@ -93,7 +125,7 @@ def report(label: str, m: dict) -> list[str]:
             f"({ok} the targets: median <= {TARGET_MS:.0f} ms, slowest <= {TARGET_MAX_MS:.0f} ms)",
             f"  by control (median ms): {by}",
             f"  split (median ms): compute + figure {m['compute']:.0f}, Agg draw {m['draw']:.0f}, "
-            f"PNG encode {m['encode']:.0f}"]
+            f"PNG encode {m['encode']:.0f}; layout ran in {m['layouts']} of {m['events']} events"]
 
 
 def table(rows: list[tuple[str, dict]]) -> list[str]:
@@ -105,7 +137,8 @@ def table(rows: list[tuple[str, dict]]) -> list[str]:
     return out
 
 
-def main() -> None:
+def main(only: str = "") -> None:
+    """Every dashboard, or those whose label contains ``only``."""
     snap = datasets.load("spx_calm.csv")
     intraday = datasets.load("spx_intraday_0dte.csv")
     print(f"{snap.source}: {len(snap.options):,} contracts, spot {snap.spot:,.2f}; "
@@ -130,6 +163,8 @@ def main() -> None:
     }
     rows = []
     for label, (build, fresh) in boards.items():
+        if only not in label:
+            continue
         dash = build()
         dash.update()  # warm-up
         # first visits rebuild the dashboard (one full computation) twice per event: fewer events
@@ -140,4 +175,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(" ".join(sys.argv[1:]))

@@ -52,7 +52,6 @@ back to the given one.
 
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 
 import numpy as np
@@ -61,7 +60,7 @@ from scipy.optimize import elementwise
 
 from . import bs, memo
 from . import conventions as cv
-from .chain import Snapshot
+from .chain import Snapshot, chain_key
 
 #: Columns of :func:`forwards`.
 FORWARD_COLUMNS = ("expiry", "T", "forward", "discount", "rate", "carry", "dividend", "basis", "strikes",
@@ -72,18 +71,12 @@ MID_IV_REASONS = ("no_two_sided_quote", "expired", "below_intrinsic", "above_upp
 _MAD = 1.4826  # median absolute deviation -> standard deviation of a normal
 _CACHE: OrderedDict = OrderedDict()  # quotes' fingerprint -> forwards table (the dashboards refit otherwise)
 _CACHE_SIZE = 32
+_RESOLVED = memo.LRU(_CACHE_SIZE)  # (chain_key, settings) -> resolve()'s per-contract rates
 
 
 def _fingerprint(snap: Snapshot, settings: tuple) -> str:
     """A digest of everything the fit reads: quotes, strikes, expiries, time, the quotes' spot, settings."""
-    o = snap.options
-    h = hashlib.blake2b(digest_size=16)
-    h.update(pd.DatetimeIndex(o["expiry"]).as_unit("ns").asi8.tobytes())
-    for col in ("strike", "bid", "ask"):
-        h.update(o[col].to_numpy(dtype=float).tobytes())
-    h.update((o["type"] == "C").to_numpy(dtype=bool).tobytes())
-    h.update(repr((pd.Timestamp(snap.asof).value, quote_spot(snap), settings)).encode())
-    return h.hexdigest()
+    return f"{chain_key(snap)}|{settings!r}"
 
 
 def quote_spot(snap: Snapshot) -> float:
@@ -284,10 +277,16 @@ def resolve(snap: Snapshot, *, carry: str = cv.CARRY, time: str = cv.TIME, r: fl
     hit = memo.lookup("resolve", snap, key)
     if hit is not None:
         return hit
+    # the same contracts and quotes (a what-if of the same file) give the same rates: fit once
+    rates = _RESOLVED.get((chain_key(snap), key), lambda: _per_contract(snap, time, r, q))
+    return memo.store("resolve", snap, key, rates)
+
+
+def _per_contract(snap: Snapshot, time: str, r: float, q: float) -> tuple[np.ndarray, np.ndarray, float]:
     fw = forwards(snap, time=time, r=r, q=q).set_index("expiry")
     rate = fw["rate"].reindex(snap.options["expiry"]).fillna(0.0).to_numpy(dtype=float)
     div = fw["dividend"].reindex(snap.options["expiry"]).fillna(0.0).to_numpy(dtype=float)
-    return memo.store("resolve", snap, key, (rate, div, float(fw["basis"].iloc[0]) if len(fw) else 0.0))
+    return rate, div, float(fw["basis"].iloc[0]) if len(fw) else 0.0
 
 
 def _black(s, F, K, w):

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from . import conventions as cv
+from . import memo
 
 OPTION_COLUMNS = (
     "expiry", "root", "strike", "type", "oi", "iv", "volume", "bid", "ask",
@@ -98,6 +100,31 @@ class Snapshot:
     def __repr__(self) -> str:  # short: notebooks print it
         return (f"Snapshot({self.underlying} spot={self.spot:.2f} asof={self.asof.isoformat()} "
                 f"contracts={len(self.options)} dropped={self.dropped})")
+
+
+def chain_key(snap: Snapshot) -> str:
+    """A digest of a snapshot's contracts and quotes: what stays put when a what-if moves a slider.
+
+    It covers each contract's expiry, strike, type, bid and ask, the quote time ``asof``
+    and the spot the quotes were made at (``quote_spot``, else ``spot``), but not open
+    interest, IV, the chain's greeks or a moved ``spot``. Equal keys mean equal inputs bit
+    for bit, so results that depend on those alone (times to expiry, the carry fitted from
+    the quotes, the strikes' order) can be kept across the snapshots that
+    :mod:`gexlib.whatif` derives from one file. Inside :func:`gexlib.memo.scope` it is
+    computed once per snapshot object.
+    """
+    hit = memo.lookup("chain_key", snap, ())
+    if hit is not None:
+        return hit
+    o = snap.options
+    h = hashlib.sha1(usedforsecurity=False)
+    h.update(pd.DatetimeIndex(o["expiry"]).as_unit("ns").asi8.tobytes())
+    for col in ("strike", "bid", "ask"):
+        h.update(np.ascontiguousarray(o[col].to_numpy(dtype=float)).tobytes())
+    h.update(np.asarray(o["type"].to_numpy() == "C", dtype=bool).tobytes())
+    quoted = snap.spot if snap.quote_spot is None else snap.quote_spot
+    h.update(repr((len(o), pd.Timestamp(snap.asof).value, float(quoted))).encode())
+    return memo.store("chain_key", snap, (), h.hexdigest())
 
 
 #: The 22 columns of a Cboe delayed-quotes download, calls left, puts right.

@@ -21,7 +21,7 @@ reports how many.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -30,7 +30,7 @@ from scipy.optimize import brentq
 from . import bs, memo
 from . import carry as carry_
 from . import conventions as cv
-from .chain import Snapshot
+from .chain import Snapshot, chain_key
 
 PCT = 0.01  # exposure per 1% move
 _SHIFTED = re.compile(r"shift_iv\((?!\+0\.0000\))")  # the note whatif.shift_iv leaves on a nonzero shift
@@ -120,22 +120,81 @@ def contracts(snap: Snapshot, *, sign: str = cv.SIGN, gamma: str = cv.GAMMA, tim
     """
     cv.check_choice("gamma", gamma, cv.GAMMA_SOURCES)
     cv.check_choice("iv", iv, cv.IV_SOURCES)
+    if spot is not None and float(spot) == float(snap.spot):
+        spot = None  # the snapshot's own spot: the same contracts and gamma
     key = (float(snap.spot), sign, gamma, time, carry, iv, float(r), float(q),
            None if spot is None else float(spot), bool(with_gamma))
     hit = memo.lookup("contracts", snap, key)
     if hit is not None:
         return hit
-    return memo.store("contracts", snap, key, _contracts(snap, sign=sign, gamma=gamma, time=time, carry=carry,
-                                                          iv=iv, r=r, q=q, spot=spot, with_gamma=with_gamma))
-
-
-def _contracts(snap, *, sign, gamma, time, carry, iv, r, q, spot, with_gamma) -> Contracts:
-    o = snap.options
     S = float(snap.spot if spot is None else spot)
-    if gamma == "chain" and spot is not None and S != float(snap.spot):
+    if gamma == "chain" and spot is not None:
         raise ValueError("gamma='chain' exists only at the snapshot's own spot; use gamma='model'")
-    rates = carry_.resolve(snap, carry=carry, time=time, r=r, q=q)
-    rr, qq = rates[0], rates[1]
+    base_key = (sign, gamma, time, carry, iv, float(r), float(q))
+    base = memo.lookup("contracts_base", snap, base_key)
+    if base is None:
+        base = memo.store("contracts_base", snap, base_key,
+                          _contracts(snap, sign=sign, gamma=gamma, time=time, carry=carry, iv=iv, r=r, q=q))
+    out = base
+    if gamma == "model" and with_gamma:
+        out = replace(base, gamma=np.asarray(bs.gamma(S, base.strike, base.T, base.iv, r=base.r, q=base.q),
+                                             dtype=float))
+    return memo.store("contracts", snap, key, out)
+
+
+@dataclass(frozen=True)
+class _Chain:
+    """What a snapshot's contracts are, apart from OI, IV and spot (all rows of ``options``).
+
+    ``T`` years to expiry, ``strike``, ``is_call``, ``r`` / ``q`` / ``basis`` of the carry
+    convention (:func:`gexlib.carry.resolve`), ``strikes`` the distinct strikes ascending
+    with ``strike_of`` each row's position among them, and the same for ``expiries``
+    (nanoseconds since the epoch, UTC) and ``expiry_of``.
+    """
+
+    T: np.ndarray
+    strike: np.ndarray
+    is_call: np.ndarray
+    r: np.ndarray
+    q: np.ndarray
+    basis: float
+    strikes: np.ndarray
+    strike_of: np.ndarray
+    expiries: np.ndarray
+    expiry_of: np.ndarray
+
+
+#: What stays put across the what-if snapshots of one file: :func:`gexlib.chain.chain_key` -> _Chain.
+_CHAINS = memo.LRU(16)
+
+
+def _chain(snap: Snapshot, *, time: str, carry: str, r: float, q: float) -> _Chain:
+    """:class:`_Chain` of ``snap``: remembered in a :func:`reuse` block and across snapshots with the same
+    :func:`gexlib.chain.chain_key` (a slider's what-ifs of one file), since it depends on nothing else."""
+    key = (time, carry, float(r), float(q))
+    hit = memo.lookup("chain", snap, key)
+    if hit is not None:
+        return hit
+    return memo.store("chain", snap, key, _CHAINS.get((chain_key(snap), key), lambda: _make_chain(snap, key)))
+
+
+def _make_chain(snap: Snapshot, key: tuple) -> _Chain:
+    time, carry, r, q = key
+    o = snap.options
+    rr, qq, basis = carry_.resolve(snap, carry=carry, time=time, r=r, q=q)
+    K = o["strike"].to_numpy(dtype=float)
+    ns = pd.DatetimeIndex(o["expiry"]).as_unit("ns").asi8
+    strikes, strike_of = np.unique(K, return_inverse=True)
+    expiries, expiry_of = np.unique(ns, return_inverse=True)
+    return _Chain(T=cv.year_fraction(o["expiry"], snap.asof, time=time), strike=K,
+                  is_call=np.asarray(o["type"].to_numpy() == "C", dtype=bool), r=rr, q=qq, basis=basis,
+                  strikes=strikes, strike_of=strike_of.ravel(), expiries=expiries, expiry_of=expiry_of.ravel())
+
+
+def _contracts(snap, *, sign, gamma, time, carry, iv, r, q) -> Contracts:
+    """The contracts without model gamma (NaN; chain gamma when ``gamma="chain"``)."""
+    o = snap.options
+    ch = _chain(snap, time=time, carry=carry, r=r, q=q)
     oi = o["oi"].to_numpy(dtype=float)
     has_oi = oi > 0
     reasons = {}
@@ -143,7 +202,7 @@ def _contracts(snap, *, sign, gamma, time, carry, iv, r, q, spot, with_gamma) ->
         if _SHIFTED.search(snap.source or ""):
             raise ValueError("iv='mid' re-solves IVs from the quotes, which whatif.shift_iv does not change: "
                              "use iv='chain' on a snapshot with shifted IVs")
-        vols, why = carry_.mid_iv(snap, time=time, rates=rates)
+        vols, why = carry_.mid_iv(snap, time=time, rates=(ch.r, ch.q, ch.basis))
         reasons = carry_.count_reasons(why, has_oi)
     else:
         vols = o["iv"].to_numpy(dtype=float)
@@ -155,22 +214,16 @@ def _contracts(snap, *, sign, gamma, time, carry, iv, r, q, spot, with_gamma) ->
             raise ValueError("gamma='chain': no contract with open interest has a published gamma (a snapshot "
                              "moved or re-priced by gexlib.whatif has none); use gamma='model'")
     rows = np.flatnonzero(keep)
-    T = cv.year_fraction(o["expiry"], snap.asof, time=time)[rows]
-    K = o["strike"].to_numpy(dtype=float)[rows]
-    v = vols[rows]
-    rr, qq = rr[rows], qq[rows]
-    is_call = (o["type"] == "C").to_numpy(dtype=bool)[rows]
+    is_call = ch.is_call[rows]
     s = cv.sign_vector(is_call, sign=sign)
     if gamma == "chain":
         g = o["chain_gamma"].to_numpy(dtype=float)[rows]
-    elif with_gamma:
-        g = np.asarray(bs.gamma(S, K, T, v, r=rr, q=qq), dtype=float)
     else:
-        g = np.full(K.size, np.nan)
-    return Contracts(strike=K, T=T, iv=v, weight=s * oi[rows] * float(snap.multiplier), sign=s, gamma=g,
-                     is_call=is_call, rows=rows, used=int(rows.size),
+        g = np.full(rows.size, np.nan)
+    return Contracts(strike=ch.strike[rows], T=ch.T[rows], iv=vols[rows], weight=s * oi[rows] * float(snap.multiplier),
+                     sign=s, gamma=g, is_call=is_call, rows=rows, used=int(rows.size),
                      dropped_oi=int((~has_oi).sum()), dropped_iv=int((has_oi & ~keep).sum()),
-                     r=rr, q=qq, iv_reasons=reasons)
+                     r=ch.r[rows], q=ch.q[rows], iv_reasons=reasons)
 
 
 def exposure(snap: Snapshot, *, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME,
@@ -206,6 +259,62 @@ def _split(df: pd.DataFrame, keys) -> pd.DataFrame:
     return out
 
 
+def _group_sum(labels: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Sums of ``values`` rows per label ``0..n-1``, bit for bit as ``DataFrame.groupby(...).sum()``.
+
+    pandas adds each group's rows in their order with Kahan compensation and skips NaN;
+    this does the same with numpy, one step per position within a group (groups sorted
+    by size, so each step works on a leading slice of them). ``values`` is ``(rows, k)``.
+    """
+    counts = np.bincount(labels, minlength=n)
+    out = np.zeros((n, values.shape[1]))
+    if not labels.size:
+        return out
+    starts = np.cumsum(counts) - counts
+    v = values[np.argsort(labels, kind="stable")]
+    by = np.argsort(-counts, kind="stable")  # largest groups first
+    size, first = counts[by], starts[by]
+    active = np.cumsum(np.bincount(size, minlength=size[0] + 1)[::-1])[::-1]  # active[p]: groups with >= p rows
+    total, comp = np.zeros_like(out), np.zeros_like(out)
+    with np.errstate(invalid="ignore"):
+        for p in range(int(size[0])):
+            m = int(active[p + 1])
+            x = v[first[:m] + p]
+            t0, c0 = total[:m], comp[:m]
+            ok = ~np.isnan(x)
+            y = x - c0
+            t = t0 + y
+            c = (t - t0) - y
+            c[np.isnan(c)] = 0.0  # an infinite value: pandas resets the compensation
+            np.copyto(c0, c, where=ok)
+            np.copyto(t0, t, where=ok)
+    out[by] = total
+    return out
+
+
+def _gex_values(c: Contracts, S: float) -> np.ndarray:
+    """Each contract's exposure, dollars per 1% move (the ``gex`` column of :func:`exposure`)."""
+    return c.weight * c.gamma * S * S * PCT
+
+
+def _strike_sums(snap: Snapshot, conv: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(strike, call, put, net)`` arrays of :func:`per_strike_gex` (remembered in a :func:`reuse` block)."""
+    key = tuple(conv[k] for k in ("sign", "gamma", "time", "carry", "iv")) + (float(conv["r"]), float(conv["q"]))
+    hit = memo.lookup("strike_sums", snap, key)
+    if hit is not None:
+        return hit
+    c = contracts(snap, **conv)
+    g = _gex_values(c, float(snap.spot))
+    ch = _chain(snap, time=conv["time"], carry=conv["carry"], r=conv["r"], q=conv["q"])
+    codes = ch.strike_of[c.rows]
+    present = np.bincount(codes, minlength=ch.strikes.size) > 0  # strikes with a contributing contract
+    labels = (np.cumsum(present) - 1)[codes]
+    sums = _group_sum(labels, np.stack([np.where(c.is_call, g, 0.0), np.where(c.is_call, 0.0, g)], axis=1),
+                      int(present.sum()))
+    call, put = sums[:, 0].copy(), sums[:, 1].copy()
+    return memo.store("strike_sums", snap, key, (ch.strikes[present], call, put, call + put))
+
+
 def per_strike_gex(snap: Snapshot, *, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME,
                    carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE,
                    q: float = cv.DIVIDEND) -> pd.DataFrame:
@@ -217,7 +326,8 @@ def per_strike_gex(snap: Snapshot, *, sign: str = cv.SIGN, gamma: str = cv.GAMMA
         Columns ``strike, call, put, net`` in dollars per 1% move.
     """
     conv = dict(sign=sign, gamma=gamma, time=time, carry=carry, iv=iv, r=r, q=q)
-    return _split(exposure(snap, **conv), ["strike"]).reset_index()
+    K, call, put, net = _strike_sums(snap, conv)
+    return pd.DataFrame({"strike": K.copy(), "call": call.copy(), "put": put.copy(), "net": net.copy()})
 
 
 def total_gex(snap: Snapshot, *, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME,
@@ -226,8 +336,9 @@ def total_gex(snap: Snapshot, *, sign: str = cv.SIGN, gamma: str = cv.GAMMA, tim
 
     Conventions ``sign, gamma, time, carry, iv, r, q``: see :mod:`gexlib.conventions`.
     """
-    conv = dict(sign=sign, gamma=gamma, time=time, carry=carry, iv=iv, r=r, q=q)
-    return float(exposure(snap, **conv)["gex"].sum())
+    c = contracts(snap, sign=sign, gamma=gamma, time=time, carry=carry, iv=iv, r=r, q=q)
+    g = _gex_values(c, float(snap.spot))
+    return float(np.sum(np.where(np.isnan(g), 0.0, g)))  # as pandas sums the gex column: NaN skipped
 
 
 def expiry_bucket(expiry, asof: pd.Timestamp) -> np.ndarray:
@@ -287,9 +398,21 @@ def gex_matrix(snap: Snapshot, *, value: str = "net", sign: str = cv.SIGN, gamma
         a pair has no contributing contract. Dollars per 1% move.
     """
     cv.check_choice("value", value, ("net", "call", "put"))
-    conv = dict(sign=sign, gamma=gamma, time=time, carry=carry, iv=iv, r=r, q=q)
-    tidy = _split(exposure(snap, **conv), ["strike", "expiry"])[value]
-    return tidy.unstack("expiry", fill_value=0.0).sort_index()
+    c = contracts(snap, sign=sign, gamma=gamma, time=time, carry=carry, iv=iv, r=r, q=q)
+    g = _gex_values(c, float(snap.spot))
+    ch = _chain(snap, time=time, carry=carry, r=r, q=q)
+    ks, es = ch.strike_of[c.rows], ch.expiry_of[c.rows]
+    k_in = np.bincount(ks, minlength=ch.strikes.size) > 0
+    e_in = np.bincount(es, minlength=ch.expiries.size) > 0
+    ki, ei = (np.cumsum(k_in) - 1)[ks], (np.cumsum(e_in) - 1)[es]
+    nk, ne = int(k_in.sum()), int(e_in.sum())
+    cell = ki * ne + ei
+    sums = _group_sum(cell, np.stack([np.where(c.is_call, g, 0.0), np.where(c.is_call, 0.0, g)], axis=1), nk * ne)
+    col = {"call": sums[:, 0], "put": sums[:, 1], "net": sums[:, 0] + sums[:, 1]}[value]
+    grid = np.where(np.bincount(cell, minlength=nk * ne) > 0, col, 0.0).reshape(nk, ne)
+    expiries = pd.DatetimeIndex(ch.expiries[e_in].astype("datetime64[ns]"), name="expiry").tz_localize("UTC")
+    expiries = expiries.tz_convert(snap.options["expiry"].dt.tz)
+    return pd.DataFrame(grid, index=pd.Index(ch.strikes[k_in], name="strike"), columns=expiries)
 
 
 # --- the profile ------------------------------------------------------------------------
@@ -539,9 +662,8 @@ def flip_strike(snap: Snapshot, *, zeros: str = "skip", sign: str = cv.SIGN, gam
     Level
     """
     cv.check_choice("zeros", zeros, FLIP_ZEROS)
-    ps = per_strike_gex(snap, sign=sign, gamma=gamma, time=time, carry=carry, iv=iv, r=r, q=q)
-    K = ps["strike"].to_numpy(dtype=float)
-    cum = np.cumsum(ps["net"].to_numpy(dtype=float))
+    K, _, _, net = _strike_sums(snap, dict(sign=sign, gamma=gamma, time=time, carry=carry, iv=iv, r=r, q=q))
+    cum = np.cumsum(net)
     if zeros == "touch":
         pairs = [(int(i), int(i) + 1) for i in np.flatnonzero(cum[:-1] * cum[1:] <= 0)]
     else:
@@ -569,11 +691,11 @@ def walls(snap: Snapshot, *, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: s
     dict
         ``{"call_wall": strike, "put_wall": strike}`` (None when a side has no exposure).
     """
-    ps = per_strike_gex(snap, sign=sign, gamma=gamma, time=time, carry=carry, iv=iv, r=r, q=q)
+    K, call, put, _ = _strike_sums(snap, dict(sign=sign, gamma=gamma, time=time, carry=carry, iv=iv, r=r, q=q))
     out = {}
-    for side in ("call", "put"):
-        v = ps[side].abs().to_numpy()
-        out[f"{side}_wall"] = float(ps["strike"].iloc[int(np.argmax(v))]) if v.size and v.max() > 0 else None
+    for side, x in (("call", call), ("put", put)):
+        v = np.abs(x)
+        out[f"{side}_wall"] = float(K[int(np.argmax(v))]) if v.size and v.max() > 0 else None
     return out
 
 
@@ -614,26 +736,96 @@ def hedge_flow(snap: Snapshot, s0: float, s1: float, *, sign: str = cv.SIGN, tim
         dollars_linear``. Positive = dealers buy.
     """
     c = contracts(snap, gamma="model", spot=s0, sign=sign, time=time, carry=carry, iv=iv, r=r, q=q)
-    kind = np.where(c.is_call, "C", "P")
-    d0, d1 = (np.asarray(bs.delta(float(s), c.strike, c.T, c.iv, r=c.r, q=c.q, kind=kind)) for s in (s0, s1))
+    d0, d1 = (_delta(c, float(s)) for s in (s0, s1))
     out = _flow_table(c.strike, {"exact": -c.weight * (d1 - d0),
                                  "linear": -c.weight * c.gamma * (float(s1) - float(s0))}, float(s0))
     return out[["strike", "shares_exact", "dollars_exact", "shares_linear", "dollars_linear"]]
+
+
+def _delta(c: Contracts, spot: float) -> np.ndarray:
+    """:func:`gexlib.bs.delta` of every contract at ``spot``: calls and puts evaluated apart (the same
+    numbers, without comparing an array of type names)."""
+    out = np.empty(c.strike.size)
+    for is_call, kind in ((c.is_call, "C"), (~c.is_call, "P")):
+        out[is_call] = bs.delta(spot, c.strike[is_call], c.T[is_call], c.iv[is_call], r=c.r[is_call],
+                                q=c.q[is_call], kind=kind)
+    return out
 
 
 def _flow_table(strike: np.ndarray, shares: dict[str, np.ndarray], price: float) -> pd.DataFrame:
     """Per-strike sums of share flows plus a totals row (strike NaN), with dollars at ``price``.
 
     ``shares`` maps a name to per-contract shares; columns ``shares_<name>`` and
-    ``dollars_<name>`` (or ``shares``/``dollars`` for the single name ``""``).
+    ``dollars_<name>`` (or ``shares``/``dollars`` for the single name ``""``). The numbers
+    are those of a pandas group-by and column sums, computed with numpy.
     """
-    cols = {("shares_" + k if k else "shares"): v for k, v in shares.items()}
-    ps = pd.DataFrame({"strike": strike, **cols}).groupby("strike", as_index=False).sum()
-    total = ps.drop(columns="strike").sum().to_frame().T.assign(strike=np.nan)
-    out = pd.concat([ps, total[ps.columns]], ignore_index=True)
-    for k in shares:
-        out["dollars_" + k if k else "dollars"] = out["shares_" + k if k else "shares"] * price
+    names = ["shares_" + k if k else "shares" for k in shares]
+    strikes, labels = np.unique(np.asarray(strike, dtype=float), return_inverse=True)
+    values = np.stack([np.asarray(v, dtype=float) for v in shares.values()], axis=1)
+    sums = _group_sum(labels.ravel(), values, strikes.size)
+    total = np.sum(np.ascontiguousarray(sums.T), axis=1)  # as DataFrame.sum: each column pairwise, in a row
+    rows = np.vstack([sums, total[None, :]])
+    out = pd.DataFrame({"strike": np.append(strikes, np.nan), **{n: rows[:, i] for i, n in enumerate(names)}})
+    for k, n in zip(shares, names, strict=True):
+        out["dollars_" + k if k else "dollars"] = out[n] * price
     return out
+
+
+def _sums_by_strike(strike: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sum ``values`` per strike: ``(strikes ascending, sums)``, as ``groupby("strike").sum()`` gives them.
+
+    Plain numpy on the sorted strikes, adding each strike's values in their order in the
+    input with the compensated (Kahan) summation pandas' group-by sum uses, so the sums
+    are the same numbers bit for bit; NaN values are skipped (a strike with none sums to 0).
+    The loop runs once per contract of the most crowded strike (one per expiry), each step
+    over all strikes at once.
+
+    Parameters
+    ----------
+    strike : numpy.ndarray
+        Strike per contract (price units; no NaN).
+    values : numpy.ndarray
+        Value per contract, e.g. shares.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Distinct strikes ascending and the sum of ``values`` at each.
+    """
+    strike = np.asarray(strike, dtype=float)
+    values = np.asarray(values, dtype=float)
+    order = np.argsort(strike, kind="stable")  # stable: each strike's values keep their input order
+    K = strike[order]
+    first = np.ones(K.size, dtype=bool)
+    np.not_equal(K[1:], K[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    counts = np.diff(np.append(starts, K.size))
+    v = values[order]
+    total = np.zeros(starts.size)
+    comp = np.zeros(starts.size)
+    for k in range(int(counts.max()) if counts.size else 0):
+        g = np.flatnonzero(counts > k)  # strikes with a (k+1)-th contract
+        x = v[starts[g] + k]
+        ok = ~np.isnan(x)
+        g, x = g[ok], x[ok]
+        y = x - comp[g]
+        t = total[g] + y
+        c = (t - total[g]) - y
+        c[np.isnan(c)] = 0.0  # an infinite sum: no compensation (as pandas)
+        comp[g] = c
+        total[g] = t
+    return K[starts], total
+
+
+def _share_flow(strike: np.ndarray, shares: np.ndarray, price: float) -> pd.DataFrame:
+    """Per-strike sums of per-contract ``shares`` and a totals row (strike NaN), dollars at ``price``.
+
+    The table :func:`_flow_table` makes for the single name ``""`` (columns ``strike, shares,
+    dollars``), the same numbers bit for bit, from :func:`_sums_by_strike` instead of a pandas group-by.
+    """
+    K, per_strike = _sums_by_strike(strike, shares)
+    sh = np.append(per_strike, per_strike.sum())  # the total: a pairwise sum over strikes, as pandas adds a column
+    return pd.DataFrame({"strike": np.append(K, np.nan), "shares": sh, "dollars": sh * float(price)})
 
 
 def charm_flow(snap: Snapshot, hours: float, *, sign: str = cv.SIGN, carry: str = cv.CARRY, iv: str = cv.IV,
@@ -662,7 +854,7 @@ def charm_flow(snap: Snapshot, hours: float, *, sign: str = cv.SIGN, carry: str 
     before = c.weight * np.asarray(bs.delta(S, c.strike, c.T, c.iv, r=c.r, q=c.q, kind=kind))
     after = np.where(T1 > 0, c.weight * np.asarray(bs.delta(S, c.strike, np.maximum(T1, 0.0), c.iv, r=c.r, q=c.q,
                                                              kind=kind)), 0.0)
-    return _flow_table(c.strike, {"": -(after - before)}, S)
+    return _share_flow(c.strike, -(after - before), S)
 
 
 def vanna_flow(snap: Snapshot, iv_shift: float, *, sign: str = cv.SIGN, time: str = cv.TIME,
@@ -685,4 +877,4 @@ def vanna_flow(snap: Snapshot, iv_shift: float, *, sign: str = cv.SIGN, time: st
     before = np.asarray(bs.delta(S, c.strike, c.T, c.iv, r=c.r, q=c.q, kind=kind))
     after = np.asarray(bs.delta(S, c.strike, c.T, np.maximum(c.iv + float(iv_shift), floor), r=c.r, q=c.q,
                                 kind=kind))
-    return _flow_table(c.strike, {"": -c.weight * (after - before)}, S)
+    return _share_flow(c.strike, -c.weight * (after - before), S)

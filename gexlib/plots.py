@@ -17,6 +17,12 @@ colour stands out from the white background by at least 3:1 (1.4.11).
 Levels that the figures mark (``zero``, ``flip``, ``walls``) default to
 :data:`AUTO`, computed from the snapshot with the same conventions; pass a number,
 a :class:`gexlib.gex.Level`, or None (no line) to draw precomputed values.
+
+The figures a dashboard redraws on every event (:func:`per_strike`, :func:`profile`,
+:func:`heatmap`) take ``into=``, a figure the same function returned before: they
+put the new numbers into its artists instead of building a new figure. Build and
+update run the same code for everything derived from the data (limits, labels, bar
+geometry), so an updated figure draws the pixels a new one draws.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import pandas as pd
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path
+from matplotlib.transforms import Bbox
 
 from . import bs, fmt, gex, hedging, whatif
 from . import conventions as cv
@@ -121,15 +128,27 @@ def _value(level) -> float | None:
     return float(level)
 
 
-def mark(ax, kind: str, x: float | None, *, xlim=None):
+def mark(ax, kind: str, x: float | None, *, xlim=None, line=None, keep: bool = False):
     """Draw the vertical line of a level (``"spot"``, ``"zero_gamma"``, ``"flip"``, walls).
 
     Nothing is drawn when ``x`` is None or outside ``xlim`` (then the legend does
     not list a line the reader cannot see). Returns the line or None.
+
+    ``line``, a line this function returned before, is moved to ``x`` (or hidden) instead
+    of drawing a new one; ``keep`` draws the line even when it is not shown (hidden, its
+    label starting with ``_`` so no legend lists it), so a later call can show it.
     """
-    if x is None or (xlim is not None and not xlim[0] <= x <= xlim[1]):
-        return None
-    return ax.axvline(x, color=COLORS[kind], ls=STYLES[kind], lw=LW, label=f"{LABELS[kind]} {x:,.0f}")
+    shown = x is not None and (xlim is None or xlim[0] <= x <= xlim[1])
+    if line is None:
+        if not shown and not keep:
+            return None
+        line = ax.axvline(x if shown else (xlim[0] if xlim is not None else 0.0), color=COLORS[kind],
+                          ls=STYLES[kind], lw=LW)
+    if shown:
+        line.set_xdata([x, x])
+    line.set_label(f"{LABELS[kind]} {x:,.0f}" if shown else f"_{kind}")
+    line.set_visible(shown)
+    return line
 
 
 class Bars(PolyCollection):
@@ -141,6 +160,10 @@ class Bars(PolyCollection):
     the same pixels in a fraction of the time. The collection keeps its
     ``hatch``, so legends show it.
     """
+
+    def set_bars(self, x, heights, width: float) -> None:
+        """Replace the bars: centres ``x``, ``heights`` and one ``width`` (as :func:`bars` draws them)."""
+        self.set_verts(_bar_verts(x, heights, width))
 
     def draw(self, renderer):
         hatch = self.get_hatch()
@@ -168,30 +191,50 @@ class Bars(PolyCollection):
         return None
 
 
+def _bar_verts(x, heights, width: float) -> np.ndarray:
+    """Corners of vertical bars from 0 to ``heights`` centred at ``x``, shape ``(bars, 4, 2)``."""
+    x = np.asarray(x, dtype=float)
+    h = np.asarray(heights, dtype=float)
+    left, right, zero = x - width / 2, x + width / 2, np.zeros_like(x)
+    return np.stack([np.stack([left, zero], 1), np.stack([left, h], 1),
+                     np.stack([right, h], 1), np.stack([right, zero], 1)], axis=1)
+
+
 def bars(ax, x, heights, width: float, *, color, label: str | None = None, hatch: str | None = None) -> Bars:
     """Vertical bars centred at ``x`` as one collection (one artist: fast to draw with many bars).
 
     ``hatch`` (a matplotlib hatch pattern, e.g. from :data:`HATCHES`) is drawn in white over the colour.
+    :meth:`Bars.set_bars` replaces them later.
     """
-    x = np.asarray(x, dtype=float)
-    h = np.asarray(heights, dtype=float)
-    left, right, zero = x - width / 2, x + width / 2, np.zeros_like(x)
-    verts = np.stack([np.stack([left, zero], 1), np.stack([left, h], 1),
-                      np.stack([right, h], 1), np.stack([right, zero], 1)], axis=1)
-    coll = Bars(verts, facecolors=color, edgecolors="none", label=label, hatch=hatch, hatchcolor="white")
+    coll = Bars(_bar_verts(x, heights, width), facecolors=color, edgecolors="none", label=label, hatch=hatch,
+                hatchcolor="white")
     ax.add_collection(coll)
     ax.autoscale_view()
     return coll
 
 
-def legend(ax, handles=None, labels=None, ncols: int = 3):
-    """The legend in a row above the axes (outside the data, never over it)."""
+def legend(ax, handles=None, labels=None, ncols: int = 3, *, reuse: bool = False):
+    """The legend in a row above the axes (outside the data, never over it).
+
+    With ``reuse``, a legend this function drew on ``ax`` for the same artists (same
+    handles in the same order, same ``ncols``) only takes the new ``labels``; any other
+    legend of ``ax`` is replaced, or removed when there is nothing to list.
+    """
     if handles is None:
         handles, labels = ax.get_legend_handles_labels()
+    old = ax.get_legend()
+    if reuse and old is not None and getattr(old, "gexlib_source", None) == (tuple(handles), ncols):
+        for text, label in zip(old.texts, labels, strict=True):
+            text.set_text(label)
+        return old
     if not handles:
+        if old is not None:
+            old.remove()
         return None
-    return ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=ncols,
-                     frameon=False, fontsize="small", borderaxespad=0.0, handlelength=2.5)
+    leg = ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=ncols,
+                    frameon=False, fontsize="small", borderaxespad=0.0, handlelength=2.5)
+    leg.gexlib_source = (tuple(handles), ncols)  # what reuse compares: the artists listed, not their data
+    return leg
 
 
 #: ``gid`` of the collections drawn by :func:`path_lines` (so tests and readers can find them).
@@ -259,16 +302,19 @@ def _percentile_edges(values, bins: int, tails) -> np.ndarray:
 LIVE = "gexlib_live"
 
 
-def _live(into, kind: str, key):
+def _live(into, kind: str, key) -> dict | None:
     """The record ``into.gexlib_live`` left by the plot function ``kind`` for the structure ``key``, else None.
 
     None (build a new figure) when ``into`` is None, was made by another function
-    (or by ``kind`` drawing into given axes) or holds another structure.
+    (or by ``kind`` drawing into given axes) or holds another structure, or when
+    an Axes it records (``"axes"``, where recorded) was removed from the figure since.
     """
     live = getattr(into, LIVE, None)
-    if isinstance(live, dict) and live.get("kind") == kind and live.get("key") == key:
-        return live
-    return None
+    if not isinstance(live, dict) or live.get("kind") != kind or live.get("key") != key:
+        return None
+    if any(ax.figure is not into or ax not in into.axes for ax in live.get("axes", ())):
+        return None
+    return live
 
 
 def _keep(fig, kind: str, key, **artists) -> dict:
@@ -344,6 +390,23 @@ def _conv(sign, gamma, time, carry, iv, r, q):
 def window_limits(spot: float, window: float = WINDOW) -> tuple[float, float]:
     """``((1 − window) × spot, (1 + window) × spot)``: the x range of the strike figures."""
     return (1.0 - window) * float(spot), (1.0 + window) * float(spot)
+
+
+def _fit_y(ax, *values, zero: bool = False) -> None:
+    """Autoscale the y-axis of ``ax`` to ``values`` (and 0 with ``zero``) with the axes' margins.
+
+    The limits autoscaling of the drawn artists gives, taken from the numbers instead
+    of the artists (``Axes.relim`` skips collections such as :class:`Bars`), so that a
+    figure updated in place gets the limits a new one gets. Non-finite values are
+    ignored; the x data limits are left alone.
+    """
+    y = np.concatenate([np.ravel(np.asarray(v, dtype=float)) for v in values] + [np.zeros(int(zero))])
+    y = y[np.isfinite(y)]
+    ax.dataLim.intervaly = (np.inf, -np.inf)
+    if y.size:
+        ax.update_datalim([(0.0, y.min()), (0.0, y.max())], updatex=False)
+    ax.set_autoscaley_on(True)
+    ax.autoscale_view(scalex=False)
 
 
 def _align_zero(ax1, ax2):
@@ -470,38 +533,69 @@ def _bar_width(strikes: np.ndarray) -> float:
 
 
 def per_strike(snap: Snapshot, *, window: float = WINDOW, flip=AUTO, ax=None, sign: str = cv.SIGN,
-               gamma: str = cv.GAMMA, time: str = cv.TIME, carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND):
+               gamma: str = cv.GAMMA, time: str = cv.TIME, carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE,
+               q: float = cv.DIVIDEND, into=None):
     """Call and put GEX per strike (bars), the cumulative net GEX (line, right axis), spot and flip.
 
     The cumulative sum runs over every strike of the chain from the lowest up
     (:func:`gexlib.gex.flip_strike` finds where it changes sign); only strikes
     within ``window × spot`` of spot are shown, and the two y-axes share their zero.
+    ``into``: a figure this function returned before (drawn without ``ax``) to update
+    in place and return; ignored when ``ax`` is given (see :mod:`gexlib.plots`).
     """
     conv = _conv(sign, gamma, time, carry, iv, r, q)
-    fig, ax = _axes(ax)
     lim = window_limits(snap.spot, window)
     ps = gex.per_strike_gex(snap, **conv)
-    ps = ps.assign(cumulative=ps["net"].cumsum())
-    shown = _in_window(ps, lim)
-    K = shown["strike"].to_numpy(dtype=float)
-    w = 0.45 * _bar_width(K)
-    bars(ax, K - w / 2, shown["call"] / BN, w, color=COLORS["call"], label="calls", hatch=HATCHES["call"])
-    bars(ax, K + w / 2, shown["put"] / BN, w, color=COLORS["put"], label="puts", hatch=HATCHES["put"])
+    strikes = ps["strike"].to_numpy(dtype=float)
+    inside = (strikes >= lim[0]) & (strikes <= lim[1])
+    K = strikes[inside]
+    flip = gex.flip_strike(snap, **conv) if isinstance(flip, str) and flip == AUTO else flip
+    data = {"lim": lim, "K": K, "call": ps["call"].to_numpy(dtype=float)[inside] / BN,
+            "put": ps["put"].to_numpy(dtype=float)[inside] / BN,
+            "cumulative": ps["net"].cumsum().to_numpy(dtype=float)[inside] / BN,
+            "spot": float(snap.spot), "flip": _value(flip)}
+    key = (K.size > 0,)  # an empty window autoscales differently: drawn anew
+    live = _live(into, "per_strike", key) if ax is None else None
+    if live is None:
+        live = _per_strike_panel(*_axes(ax), key, own=ax is None)
+    _per_strike_update(live, data)
+    return live["axes"][0].figure
+
+
+def _per_strike_panel(fig, ax, key, own: bool) -> dict:
+    """The artists of :func:`per_strike`, without data (:func:`_per_strike_update` puts it in)."""
+    calls = bars(ax, [], [], 1.0, color=COLORS["call"], label="calls", hatch=HATCHES["call"])
+    puts = bars(ax, [], [], 1.0, color=COLORS["put"], label="puts", hatch=HATCHES["put"])
     ax.axhline(0.0, **ZERO_LINE)
     ax.set_xlabel("strike")
     ax.set_ylabel(GEX_LABEL)
     ax2 = ax.twinx()
-    ax2.plot(K, shown["cumulative"] / BN, color=COLORS["net"], lw=LW, label="cumulative net")
+    (line,) = ax2.plot([], [], color=COLORS["net"], lw=LW, label="cumulative net")
     ax2.set_ylabel("cumulative GEX ($bn per 1% move)")
+    live = {"kind": "per_strike", "key": key, "axes": (ax, ax2), "calls": calls, "puts": puts, "line": line,
+            "spot": mark(ax, "spot", None, keep=True), "flip": mark(ax, "flip", None, keep=True)}
+    if own:  # a figure of its own, not a panel of another: can be updated later
+        fig.gexlib_live = live
+    return live
+
+
+def _per_strike_update(live: dict, d: dict) -> None:
+    """Put the numbers of :func:`per_strike` into its artists (a new figure's and an updated one's)."""
+    ax, ax2 = live["axes"]
+    K, lim = d["K"], d["lim"]
+    w = 0.45 * _bar_width(K)
+    live["calls"].set_bars(K - w / 2, d["call"], w)
+    live["puts"].set_bars(K + w / 2, d["put"], w)
+    live["line"].set_data(K, d["cumulative"])
+    _fit_y(ax, d["call"], d["put"], zero=True)  # the bars and the zero line
+    _fit_y(ax2, d["cumulative"])
     _align_zero(ax, ax2)
-    flip = gex.flip_strike(snap, **conv) if isinstance(flip, str) and flip == AUTO else flip
     for a in (ax, ax2):
         a.set_xlim(*lim)
-    mark(ax, "spot", float(snap.spot), xlim=lim)
-    mark(ax, "flip", _value(flip), xlim=lim)
+    mark(ax, "spot", d["spot"], xlim=lim, line=live["spot"])
+    mark(ax, "flip", d["flip"], xlim=lim, line=live["flip"])
     (h1, l1), (h2, l2) = ax.get_legend_handles_labels(), ax2.get_legend_handles_labels()
-    legend(ax2, h1 + h2, l1 + l2)  # on ax2, which is drawn on top
-    return fig
+    legend(ax2, h1 + h2, l1 + l2, reuse=True)  # on ax2, which is drawn on top
 
 
 def hedge_flow_bars(snap: Snapshot, *, move: float = hedging.MOVE, window: float = WINDOW, flow=None,
@@ -569,7 +663,7 @@ def profile_levels(spot: float, window: float = WINDOW, n: int = LEVELS) -> np.n
 
 def profile(snap: Snapshot, *, window: float = WINDOW, n: int = LEVELS, by_type: bool = True, zero=AUTO,
             flip=AUTO, walls=None, ax=None, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME,
-            carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND):
+            carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND, into=None):
     """Total GEX as if spot were each level (model gamma, IV held), with zero gamma, flip and spot.
 
     The curve is :func:`gexlib.gex.gamma_profile` on :func:`profile_levels`; with
@@ -578,32 +672,65 @@ def profile(snap: Snapshot, *, window: float = WINDOW, n: int = LEVELS, by_type:
     :func:`gexlib.gex.flip_strike` (with ``gamma``); the profile itself is always
     model gamma. ``walls`` (default None: not drawn) is AUTO
     (:func:`gexlib.gex.walls` with ``gamma``) or a dict like its result.
+    ``into``: a figure this function returned before (drawn without ``ax``) to update
+    in place and return; ignored when ``ax`` is given (see :mod:`gexlib.plots`).
     """
-    fig, ax = _axes(ax)
     conv = dict(sign=sign, time=time, carry=carry, iv=iv, r=r, q=q)
     S = profile_levels(snap.spot, window, n)
     if by_type:
         call, put, net = gex.gamma_profile(snap, S, by_type=True, **conv)
-        ax.plot(S, call / BN, color=COLORS["call"], ls=SERIES_STYLES["call"], lw=LW, alpha=0.6, label="calls")
-        ax.plot(S, put / BN, color=COLORS["put"], ls=SERIES_STYLES["put"], lw=LW, alpha=0.6, label="puts")
+        curves = {"calls": call / BN, "puts": put / BN, "net": net / BN}
     else:
-        net = gex.gamma_profile(snap, S, **conv)
-    ax.plot(S, net / BN, color=COLORS["net"], lw=LW, label="net")
-    ax.axhline(0.0, **ZERO_LINE)
+        curves = {"net": gex.gamma_profile(snap, S, **conv) / BN}
     zero = gex.zero_gamma_within(snap, window, **conv) if isinstance(zero, str) and zero == AUTO else zero
     flip = gex.flip_strike(snap, gamma=gamma, **conv) if isinstance(flip, str) and flip == AUTO else flip
-    lim = (S[0], S[-1])
-    ax.set_xlim(*lim)
-    mark(ax, "spot", float(snap.spot), xlim=lim)
-    mark(ax, "zero_gamma", _value(zero), xlim=lim)
-    mark(ax, "flip", _value(flip), xlim=lim)
     walls = gex.walls(snap, gamma=gamma, **conv) if isinstance(walls, str) and walls == AUTO else (walls or {})
-    mark(ax, "call_wall", walls.get("call_wall"), xlim=lim)
-    mark(ax, "put_wall", walls.get("put_wall"), xlim=lim)
+    data = {"S": S, "curves": curves, "levels": {
+        "spot": float(snap.spot), "zero_gamma": _value(zero), "flip": _value(flip),
+        "call_wall": _value(walls.get("call_wall")), "put_wall": _value(walls.get("put_wall"))}}
+    key = (bool(by_type),)
+    live = _live(into, "profile", key) if ax is None else None
+    if live is None:
+        live = _profile_panel(*_axes(ax), key, own=ax is None)
+    _profile_update(live, data)
+    return live["axes"][0].figure
+
+
+#: Style of each curve of :func:`profile` (the call and put parts lighter than the net curve).
+_PROFILE_CURVES = {"calls": dict(color=COLORS["call"], ls=SERIES_STYLES["call"], lw=LW, alpha=0.6),
+                  "puts": dict(color=COLORS["put"], ls=SERIES_STYLES["put"], lw=LW, alpha=0.6),
+                  "net": dict(color=COLORS["net"], lw=LW)}
+#: The level lines of :func:`profile`, in drawing (and legend) order.
+_PROFILE_LEVELS = ("spot", "zero_gamma", "flip", "call_wall", "put_wall")
+
+
+def _profile_panel(fig, ax, key, own: bool) -> dict:
+    """The artists of :func:`profile`, without data (:func:`_profile_update` puts it in)."""
+    (by_type,) = key
+    lines = {name: ax.plot([], [], label=name, **style)[0] for name, style in _PROFILE_CURVES.items()
+             if by_type or name == "net"}
+    ax.axhline(0.0, **ZERO_LINE)
+    marks = {kind: mark(ax, kind, None, keep=True) for kind in _PROFILE_LEVELS}
     ax.set_xlabel("hypothetical spot")
     ax.set_ylabel(GEX_LABEL)
-    legend(ax)
-    return fig
+    live = {"kind": "profile", "key": key, "axes": (ax,), "lines": lines, "marks": marks}
+    if own:  # a figure of its own, not a panel of another: can be updated later
+        fig.gexlib_live = live
+    return live
+
+
+def _profile_update(live: dict, d: dict) -> None:
+    """Put the numbers of :func:`profile` into its artists (a new figure's and an updated one's)."""
+    (ax,) = live["axes"]
+    S = d["S"]
+    for name, line in live["lines"].items():
+        line.set_data(S, d["curves"][name])
+    _fit_y(ax, *d["curves"].values(), zero=True)  # the curves and the zero line
+    lim = (S[0], S[-1])
+    ax.set_xlim(*lim)
+    for kind, line in live["marks"].items():
+        mark(ax, kind, d["levels"][kind], xlim=lim, line=line)
+    legend(ax, reuse=True)
 
 
 # --- lesson 05: the strike x expiry heatmap -----------------------------------------------
@@ -624,45 +751,91 @@ def _expiry_label(t: pd.Timestamp) -> str:
 
 def heatmap(snap: Snapshot, *, window: float = HEATMAP_WINDOW, value: str = "net", walls=AUTO, flip=AUTO,
             ax=None, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME, carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE,
-            q: float = cv.DIVIDEND):
+            q: float = cv.DIVIDEND, into=None):
     """Strike × expiry heatmap of GEX (:func:`gexlib.gex.gex_matrix`) with walls, flip and spot.
 
     Strikes within ``window × spot`` of spot on x, expiries on y (nearest at the
     top); a diverging colour map centred at zero with symmetric limits at the
     99th percentile of the nonzero |GEX| cells (blue positive, red negative;
     larger cells saturate). ``walls`` is AUTO, None or a dict like the result of
-    :func:`gexlib.gex.walls`.
+    :func:`gexlib.gex.walls`. ``into``: a figure this function returned before (drawn
+    without ``ax``) to update in place and return; ignored when ``ax`` is given (see
+    :mod:`gexlib.plots`).
     """
     conv = _conv(sign, gamma, time, carry, iv, r, q)
-    fig, ax = _axes(ax)
     lim = window_limits(snap.spot, window)
     m = gex.gex_matrix(snap, value=value, **conv)
     m = m.loc[(m.index >= lim[0]) & (m.index <= lim[1])]
     m = m.loc[:, (m != 0).any(axis=0)] if m.size else m
-    ax.set_xlim(*lim)
-    ax.set_xlabel("strike")
-    ax.set_ylabel("expiry")
-    if m.size == 0:
-        ax.text(0.5, 0.5, "no exposure in this window", ha="center", va="center", transform=ax.transAxes)
-    else:
+    walls = gex.walls(snap, **conv) if isinstance(walls, str) and walls == AUTO else (walls or {})
+    flip = gex.flip_strike(snap, **conv) if isinstance(flip, str) and flip == AUTO else flip
+    data = {"lim": lim, "levels": {"spot": float(snap.spot), "flip": _value(flip),
+                                   "call_wall": _value(walls.get("call_wall")),
+                                   "put_wall": _value(walls.get("put_wall"))}}
+    if m.size:
         z = m.to_numpy().T / BN
         # symmetric limits at the 99th percentile of |GEX|: a few huge cells would wash out the rest
         top = float(np.percentile(np.abs(z[z != 0]), 99)) if (z != 0).any() else 1.0
-        mesh = ax.pcolormesh(_edges(m.index.to_numpy(dtype=float)), np.arange(z.shape[0] + 1), z,
-                             cmap="RdBu", vmin=-top, vmax=top)
-        fig.colorbar(mesh, ax=ax, label=GEX_LABEL, pad=0.01)
-        rows = np.arange(z.shape[0])
         step = max(1, int(np.ceil(z.shape[0] / 12)))
-        ax.set_yticks(rows[::step] + 0.5, [_expiry_label(t) for t in m.columns[::step]], fontsize="small")
+        data.update(z=z, top=top, edges=_edges(m.index.to_numpy(dtype=float)),
+                    ticks=np.arange(z.shape[0])[::step] + 0.5, labels=[_expiry_label(t) for t in m.columns[::step]])
+    key = (m.size > 0,)  # with cells: a mesh and a colour bar; without: a notice
+    live = _live(into, "heatmap", key) if ax is None else None
+    if live is None:
+        live = _heatmap_panel(*_axes(ax), key, data, own=ax is None)
+    _heatmap_update(live, data)
+    return live["axes"][0].figure
+
+
+#: The level lines of :func:`heatmap`, in drawing (and legend) order.
+_HEATMAP_LEVELS = ("spot", "flip", "call_wall", "put_wall")
+
+
+def _heatmap_mesh(ax, d: dict):
+    """The cells of :func:`heatmap`: ``d["z"]`` (expiries × strikes, $bn) around ``d["edges"]``, ±``d["top"]``."""
+    return ax.pcolormesh(d["edges"], np.arange(d["z"].shape[0] + 1), d["z"], cmap="RdBu", vmin=-d["top"],
+                         vmax=d["top"])
+
+
+def _heatmap_panel(fig, ax, key, d: dict, own: bool) -> dict:
+    """The artists of :func:`heatmap` (:func:`_heatmap_update` puts the numbers in)."""
+    ax.set_xlabel("strike")
+    ax.set_ylabel("expiry")
+    live = {"kind": "heatmap", "key": key, "axes": (ax,)}
+    if key[0]:
+        live["mesh"] = _heatmap_mesh(ax, d)
+        live["colorbar"] = fig.colorbar(live["mesh"], ax=ax, label=GEX_LABEL, pad=0.01)
+        live["axes"] = (ax, live["colorbar"].ax)
+    else:
+        ax.text(0.5, 0.5, "no exposure in this window", ha="center", va="center", transform=ax.transAxes)
+    live["marks"] = {kind: mark(ax, kind, None, keep=True) for kind in _HEATMAP_LEVELS}
+    if own:  # a figure of its own, not a panel of another: can be updated later
+        fig.gexlib_live = live
+    return live
+
+
+def _heatmap_update(live: dict, d: dict) -> None:
+    """Put the numbers of :func:`heatmap` into its artists (a new figure's and an updated one's)."""
+    ax = live["axes"][0]
+    if "mesh" in live:
+        mesh, z = live["mesh"], d["z"]
+        coords = mesh.get_coordinates()
+        if coords.shape[:2] == (z.shape[0] + 1, z.shape[1] + 1) and np.array_equal(coords[0, :, 0], d["edges"]):
+            mesh.set_array(np.ma.masked_invalid(z))  # the same cells: new values and colour limits
+            mesh.set_clim(-d["top"], d["top"])  # the colour bar follows (it listens to the mesh)
+        else:  # other strikes or expiries: a new mesh in the colour bar's care
+            cbar = live["colorbar"]
+            mesh.callbacks.disconnect(mesh.colorbar_cid)
+            mesh.remove()
+            mesh = live["mesh"] = _heatmap_mesh(ax, d)
+            mesh.colorbar, mesh.colorbar_cid = cbar, mesh.callbacks.connect("changed", cbar.update_normal)
+            cbar.update_normal(mesh)
+        ax.set_yticks(d["ticks"], d["labels"], fontsize="small")
         ax.set_ylim(z.shape[0], 0)
-    walls = gex.walls(snap, **conv) if isinstance(walls, str) and walls == AUTO else (walls or {})
-    flip = gex.flip_strike(snap, **conv) if isinstance(flip, str) and flip == AUTO else flip
-    mark(ax, "spot", float(snap.spot), xlim=lim)
-    mark(ax, "flip", _value(flip), xlim=lim)
-    mark(ax, "call_wall", walls.get("call_wall"), xlim=lim)
-    mark(ax, "put_wall", walls.get("put_wall"), xlim=lim)
-    legend(ax, ncols=2)
-    return fig
+    ax.set_xlim(*d["lim"])
+    for kind, line in live["marks"].items():
+        mark(ax, kind, d["levels"][kind], xlim=d["lim"], line=line)
+    legend(ax, ncols=2, reuse=True)
 
 
 # --- lesson 02: hedging -------------------------------------------------------------------
@@ -982,37 +1155,149 @@ def scalp_pnl(sim: hedging.ScalpSimulation, *, bins: int = 50, max_points: int =
 # --- lesson 08: time and volatility -------------------------------------------------------
 
 
+def _flow_series(charm: pd.DataFrame | None, vanna: pd.DataFrame | None, spot: float, window: float):
+    """What :func:`greek_flows` draws, shared by its build and its in-place update.
+
+    Returns ``(lim, series)``: the strike range and, per table given, ``(name, x, heights, width,
+    label)`` with bar centres (strike ± half a bar), heights in $bn and the legend label.
+    """
+    lim = window_limits(spot, window)
+    tables = [(name, t) for name, t in (("charm", charm), ("vanna", vanna)) if t is not None]
+    strikes = np.concatenate([t["strike"].dropna().to_numpy(dtype=float) for _, t in tables] or [np.array([])])
+    width = 0.45 * _bar_width(strikes[(strikes >= lim[0]) & (strikes <= lim[1])])
+    series = []
+    for i, (name, t) in enumerate(tables):
+        shown = _in_window(t.dropna(subset=["strike"]), lim)
+        offset = (i - (len(tables) - 1) / 2) * width
+        series.append((name, shown["strike"].to_numpy(dtype=float) + offset,
+                       shown["dollars"].to_numpy(dtype=float) / BN, width,
+                       f"{name} flow, total {bn(float(t['dollars'].iloc[-1]))}"))
+    return lim, series
+
+
+def _flow_ylim(ax, lim, series) -> None:
+    """Data limits of a flow panel from its numbers (bars and the zero line), then autoscale y.
+
+    ``relim()`` ignores collections, so the build and the in-place update both set the
+    data limits here: strikes ``lim`` across, the bar heights and 0 up (what the bars and
+    the zero line span); the margins and view limits are matplotlib's autoscaling.
+    """
+    heights = [h for _, _, h, _, _ in series if h.size]
+    lo = min([0.0] + [float(h.min()) for h in heights])
+    hi = max([0.0] + [float(h.max()) for h in heights])
+    ax.dataLim.set_points(Bbox.null().get_points())
+    ax.ignore_existing_data_limits = True
+    ax.update_datalim([(lim[0], lo), (lim[1], hi)])
+    ax.set_autoscaley_on(True)
+    ax.autoscale_view(scalex=False)
+
+
+def _flow_draw(ax, lim, series, spot: float) -> dict:
+    """Draw a flow panel (bars, zero line, spot, legend) and return its record for in-place updates."""
+    drawn = [bars(ax, x, h, width, color=COLORS[name], hatch=HATCHES[name], label=label)
+             for name, x, h, width, label in series]
+    ax.axhline(0.0, **ZERO_LINE)
+    ax.set_xlim(*lim)
+    spot_line = mark(ax, "spot", float(spot), xlim=lim)
+    ax.set_xlabel("strike")
+    ax.set_ylabel("hedge flow ($bn)")
+    _flow_ylim(ax, lim, series)
+    leg = legend(ax)
+    return {"ax": ax, "names": [name for name, *_ in series], "bars": drawn, "spot": spot_line,
+            "legend": leg, "legend_ncols": getattr(leg, "_ncols", None)}
+
+
+def _flow_update(rec: dict, lim, series, spot: float) -> None:
+    """Put new flows into a panel drawn by :func:`_flow_draw` (same tables given, so the same legend entries)."""
+    ax = rec["ax"]
+    for coll in rec["bars"]:
+        coll.remove()
+    # new collections through the same helper as the build (zorder, not insertion order, sets what is drawn over what)
+    rec["bars"] = [bars(ax, x, h, width, color=COLORS[name], hatch=HATCHES[name], label=label)
+                   for name, x, h, width, label in series]
+    ax.set_xlim(*lim)
+    if rec["spot"] is None or rec["spot"].get_xdata()[0] != float(spot):
+        if rec["spot"] is not None:
+            rec["spot"].remove()
+        rec["spot"] = mark(ax, "spot", float(spot), xlim=lim)
+    _flow_ylim(ax, lim, series)
+    # the legend lists the bars then spot (their order in the build): new texts, same entries
+    _set_legend(ax, rec, rec["bars"] + ([rec["spot"]] if rec["spot"] is not None else []))
+
+
+def _set_legend(ax, rec: dict, artists: list) -> None:
+    """Give the panel's legend the labels of ``artists`` (in legend order), or make it anew if the entries differ."""
+    leg = rec["legend"]
+    labels = [a.get_label() for a in artists]
+    if leg is not None and ax.get_legend() is leg and len(leg.get_texts()) == len(labels):
+        for text, label in zip(leg.get_texts(), labels, strict=True):
+            if text.get_text() != label:
+                text.set_text(label)
+        return
+    if leg is not None:
+        leg.remove()
+    rec["legend"] = legend(ax, ncols=rec["legend_ncols"] or 3)
+
+
 def greek_flows(charm: pd.DataFrame | None, vanna: pd.DataFrame | None, spot: float, *, window: float = WINDOW,
-                ax=None):
+                ax=None, into=None):
     """Dealers' charm and vanna hedge flows per strike, side by side, in $bn (positive = dealers buy).
 
     ``charm`` and ``vanna`` are :func:`gexlib.gex.charm_flow` and
     :func:`gexlib.gex.vanna_flow` (per-strike rows and a totals row last); either
     may be None. The legend gives each total.
+
+    ``into``: a figure made by this function (without ``ax``) to update in place and
+    return, when the same tables are given (charm, vanna or both); otherwise a new figure.
     """
-    fig, ax = _axes(ax)
-    lim = window_limits(spot, window)
-    tables = [(name, t) for name, t in (("charm", charm), ("vanna", vanna)) if t is not None]
-    strikes = np.concatenate([t["strike"].dropna().to_numpy(dtype=float) for _, t in tables] or [np.array([])])
-    width = 0.45 * _bar_width(strikes[(strikes >= lim[0]) & (strikes <= lim[1])])
-    for i, (name, t) in enumerate(tables):
-        shown = _in_window(t.dropna(subset=["strike"]), lim)
-        K = shown["strike"].to_numpy(dtype=float)
-        offset = (i - (len(tables) - 1) / 2) * width
-        bars(ax, K + offset, shown["dollars"] / BN, width, color=COLORS[name], hatch=HATCHES[name],
-             label=f"{name} flow, total {bn(float(t['dollars'].iloc[-1]))}")
-    ax.axhline(0.0, **ZERO_LINE)
-    ax.set_xlim(*lim)
-    mark(ax, "spot", float(spot), xlim=lim)
-    ax.set_xlabel("strike")
-    ax.set_ylabel("hedge flow ($bn)")
-    legend(ax)
+    lim, series = _flow_series(charm, vanna, spot, window)
+    live = getattr(into, "gexlib_live", None) if ax is None else None
+    key = ("greek_flows", tuple(name for name, *_ in series), float(window))
+    if isinstance(live, dict) and live.get("key") == key and live["flows"]["ax"].figure is into:
+        _flow_update(live["flows"], lim, series, spot)
+        return into
+    fig, ax_ = _axes(ax)
+    rec = _flow_draw(ax_, lim, series, spot)
+    if ax is None:
+        fig.gexlib_live = {"key": key, "flows": rec}
     return fig
 
 
-def time_vol(snap: Snapshot, *, hours: float = 0.0, iv_shift: float = 0.0, charm=AUTO, vanna=AUTO, zero=AUTO,
-             flip=AUTO, walls=AUTO, window: float = WINDOW, n: int = LEVELS, sign: str = cv.SIGN,
-             time: str = cv.TIME, carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND):
+def _time_vol_levels(moved: Snapshot, zero, flip, walls, window: float, conv: dict):
+    """The levels :func:`time_vol` marks on its profile: zero gamma, flip and walls, AUTO resolved (model gamma)."""
+    zero = gex.zero_gamma_within(moved, window, **conv) if isinstance(zero, str) and zero == AUTO else zero
+    flip = gex.flip_strike(moved, gamma="model", **conv) if isinstance(flip, str) and flip == AUTO else flip
+    walls = gex.walls(moved, gamma="model", **conv) if isinstance(walls, str) and walls == AUTO else (walls or {})
+    return zero, flip, walls
+
+
+#: The level lines of the :func:`time_vol` profile, in the order :func:`profile` draws them.
+_PROFILE_MARKS = ("spot", "zero_gamma", "flip", "call_wall", "put_wall")
+
+
+def _profile_record(ax) -> dict | None:
+    """The artists of a :func:`profile` panel (curves by their labels, level lines by kind), or None if not found."""
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    curves = {side: lines.get(label) for side, label in (("call", "calls"), ("put", "puts"), ("net", "net"))}
+    if any(ln is None for ln in curves.values()):
+        return None
+    marks = [(k, ln) for ln in ax.get_lines() for k in _PROFILE_MARKS if ln.get_label().startswith(LABELS[k] + " ")]
+    leg = ax.get_legend()
+    return {"ax": ax, "curves": curves, "marks": marks, "legend": leg,
+            "legend_ncols": getattr(leg, "_ncols", None)}
+
+
+def _profile_ylim(ax) -> None:
+    """Autoscale the profile panel's y axis from its lines (both the build and the update end with this)."""
+    ax.set_autoscaley_on(True)
+    ax.relim()
+    ax.autoscale_view(scalex=False)
+
+
+def time_vol(snap: Snapshot, *, hours: float = 0.0, iv_shift: float = 0.0, chain: Snapshot | None = None,
+             charm=AUTO, vanna=AUTO, zero=AUTO, flip=AUTO, walls=AUTO, window: float = WINDOW, n: int = LEVELS,
+             sign: str = cv.SIGN, time: str = cv.TIME, carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE,
+             q: float = cv.DIVIDEND, into=None):
     """Lesson 08 figure: the profile after time passes and IV shifts, over the charm and vanna flows.
 
     Top: :func:`profile` of ``whatif.shift_iv(whatif.advance_time(snap, hours),
@@ -1021,23 +1306,84 @@ def time_vol(snap: Snapshot, *, hours: float = 0.0, iv_shift: float = 0.0, charm
     ``gex.charm_flow(snap, hours)`` (time passes at today's IVs) and of
     ``gex.vanna_flow(whatif.advance_time(snap, hours), iv_shift)`` (then IVs
     move). Pass precomputed tables or levels to skip their computation.
+
+    Parameters
+    ----------
+    chain : Snapshot, optional
+        That aged and shifted snapshot, ``whatif.shift_iv(whatif.advance_time(snap, hours),
+        iv_shift)``, when the caller has it already (a dashboard computes its levels on it):
+        the profile is drawn from it instead of ageing and shifting ``snap`` again, and
+        inside :func:`gexlib.gex.reuse` its contracts are then shared with those levels.
+        Its time must be ``hours`` after ``snap``'s (ValueError otherwise).
+    into : Figure, optional
+        A figure made by this function to update in place and return (same ``window``,
+        ``n`` and flow tables given); otherwise a new figure, as without it.
     """
     conv = dict(sign=sign, time=time, carry=carry, iv=iv, r=r, q=q)
-    aged = whatif.advance_time(snap, hours)
-    moved = whatif.shift_iv(aged, iv_shift)
+    auto_vanna = isinstance(vanna, str) and vanna == AUTO
+    aged = whatif.advance_time(snap, hours) if chain is None or auto_vanna else None
+    if chain is None:
+        moved = whatif.shift_iv(aged, iv_shift)
+    else:
+        expected = snap.asof + pd.Timedelta(hours=float(hours))
+        if chain.asof != expected:
+            raise ValueError(f"time_vol: chain is at {chain.asof.isoformat()}, but snap advanced by "
+                             f"hours={hours:g} is at {expected.isoformat()}")
+        moved = chain
     if isinstance(charm, str) and charm == AUTO:
         charm = gex.charm_flow(snap, hours, sign=sign, carry=carry, iv=iv, r=r, q=q)
-    if isinstance(vanna, str) and vanna == AUTO:
+    if auto_vanna:
         vanna = gex.vanna_flow(aged, iv_shift, **conv)
+    zero, flip, walls = _time_vol_levels(moved, zero, flip, walls, window, conv)
+    spot = float(snap.spot)
+    panels = [_flow_series(charm, None, spot, window), _flow_series(None, vanna, spot, window)]
+    key = ("time_vol", float(window), int(n), charm is None, vanna is None)
+    live = getattr(into, "gexlib_live", None)
+    if isinstance(live, dict) and live.get("key") == key and live["top"]["ax"].figure is into:
+        _time_vol_update(live, moved, zero, flip, walls, window, n, conv, panels, spot)
+        return into
     fig, (top, middle, bottom) = plt.subplots(3, 1, figsize=(FIGSIZE[0], 7.5), sharex=True,
                                               layout="constrained", height_ratios=(3, 1.6, 1.6))
     profile(moved, window=window, n=n, zero=zero, flip=flip, walls=walls, ax=top, gamma="model", **conv)
-    greek_flows(charm, None, float(snap.spot), window=window, ax=middle)
-    greek_flows(None, vanna, float(snap.spot), window=window, ax=bottom)
+    _profile_ylim(top)
+    flows = [_flow_draw(ax, *series, spot) for ax, series in zip((middle, bottom), panels, strict=True)]
     for ax in (top, middle):
         ax.set_xlabel("")
     bottom.set_xlabel("strike (bars); hypothetical spot (profile)")
+    rec = _profile_record(top)
+    fig.gexlib_live = None if rec is None else {"key": key, "top": rec, "flows": flows}
     return fig
+
+
+def _time_vol_update(live: dict, moved: Snapshot, zero, flip, walls, window: float, n: int, conv: dict, panels,
+                     spot: float) -> None:
+    """The in-place half of :func:`time_vol`: new curves, level lines, flows and legend texts."""
+    rec = live["top"]
+    ax = rec["ax"]
+    S = profile_levels(moved.spot, window, n)  # the curves as profile() computes them
+    call, put, net = gex.gamma_profile(moved, S, by_type=True, **conv)
+    for side, y in (("call", call), ("put", put), ("net", net)):
+        rec["curves"][side].set_data(S, y / BN)
+    lim = (S[0], S[-1])
+    ax.set_xlim(*lim)
+    kinds_before = [k for k, _ in rec["marks"]]
+    for _, ln in rec["marks"]:  # drawn anew, in profile()'s order, by the same helper
+        ln.remove()
+    values = {"spot": float(moved.spot), "zero_gamma": _value(zero), "flip": _value(flip),
+              "call_wall": walls.get("call_wall"), "put_wall": walls.get("put_wall")}
+    drawn = ((k, mark(ax, k, values[k], xlim=lim)) for k in _PROFILE_MARKS)
+    rec["marks"] = [(k, ln) for k, ln in drawn if ln is not None]
+    _profile_ylim(ax)
+    # the legend lists the three curves, then the level lines shown
+    artists = [rec["curves"]["call"], rec["curves"]["put"], rec["curves"]["net"]] + [ln for _, ln in rec["marks"]]
+    if [k for k, _ in rec["marks"]] == kinds_before:
+        _set_legend(ax, rec, artists)
+    else:  # other lines shown: a new legend, as profile() makes it
+        if rec["legend"] is not None:
+            rec["legend"].remove()
+        rec["legend"] = legend(ax, ncols=rec["legend_ncols"] or 3)
+    for flows, (lim_f, series) in zip(live["flows"], panels, strict=True):
+        _flow_update(flows, lim_f, series, spot)
 
 
 # --- lesson 10: the evidence ----------------------------------------------------------------

@@ -46,6 +46,13 @@ EXPIRY_PRESETS = {
 }
 
 
+def _copy(options: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``options`` to change: pandas (>= 3.0, copy-on-write) copies a column's data only
+    when one of the two frames writes to it, so the input never sees a change and an event of a
+    dashboard does not duplicate the whole chain."""
+    return options.copy(deep=False)
+
+
 def _derived(snap: Snapshot, options: pd.DataFrame, note: str, **changes) -> Snapshot:
     """A new Snapshot with ``options`` (already a copy) and the change noted in ``source``."""
     source = f"{snap.source} | {note}" if snap.source else note
@@ -82,7 +89,7 @@ def shift_iv(snap: Snapshot, dv: float, *, floor: float = IV_FLOOR) -> Snapshot:
         raise ValueError(f"shift_iv: dv={dv!r} is not a finite number")
     if not floor > 0:
         raise ValueError(f"shift_iv: floor={floor!r} must be positive")
-    o = snap.options.copy()
+    o = _copy(snap.options)
     if dv == 0.0:
         return _derived(snap, o, "shift_iv(+0.0000)")
     iv = o["iv"].to_numpy(dtype=float)
@@ -111,8 +118,8 @@ def scale_oi(snap: Snapshot, call: float = 1.0, put: float = 1.0) -> Snapshot:
     for name, k in (("call", call), ("put", put)):
         if not (np.isfinite(k) and k >= 0):
             raise ValueError(f"scale_oi: {name}={k!r} must be a non-negative number")
-    o = snap.options.copy()
-    factor = np.where((o["type"] == "C").to_numpy(), float(call), float(put))
+    o = _copy(snap.options)
+    factor = np.where(o["type"].to_numpy() == "C", float(call), float(put))
     o["oi"] = o["oi"].to_numpy(dtype=float) * factor
     return _derived(snap, o, f"scale_oi(call={float(call):g}, put={float(put):g})")
 
@@ -142,7 +149,7 @@ def move_spot(snap: Snapshot, spot: float) -> Snapshot:
     spot = float(spot)
     if not (np.isfinite(spot) and spot > 0):
         raise ValueError(f"move_spot: spot={spot!r} must be a positive number")
-    o = snap.options.copy()
+    o = _copy(snap.options)
     if spot != float(snap.spot):
         o = _without_chain_greeks(o)
     quoted = snap.spot if snap.quote_spot is None else snap.quote_spot
@@ -193,7 +200,7 @@ def filter_expiries(snap: Snapshot, *, buckets=None, max_days: float | None = No
     if min_days is not None:
         keep &= days >= float(min_days)
         notes.append(f"min_days={float(min_days):g}")
-    out = o.loc[keep].reset_index(drop=True).copy()
+    out = o.loc[keep].reset_index(drop=True)
     return _derived(snap, out, f"filter_expiries({', '.join(notes)})")
 
 

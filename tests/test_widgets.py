@@ -47,7 +47,8 @@ def test_render_png_closes_the_figure_and_returns_png():
 
 def test_dashboard_is_a_displayable_widget(dealer):
     assert isinstance(dealer.widget, ipywidgets.Box)
-    assert isinstance(dealer.image, ipywidgets.Image) and dealer.png()[:4] == b"\x89PNG"
+    assert isinstance(dealer.picture, ipywidgets.HTML) and dealer.png()[:4] == b"\x89PNG"
+    assert dealer.image == dealer.png() and widgets.img_tag(dealer.png(), dealer.alt()) == dealer.picture.value
     assert set(dealer.controls) == {"spot", "iv_shift", "call_oi", "put_oi", "sign"}
     assert "application/vnd.jupyter.widget-view+json" in dealer._repr_mimebundle_()
     assert plt.get_fignums() == []  # every figure drawn so far was closed
@@ -61,7 +62,7 @@ def test_dealer_defaults_reproduce_the_static_figure_and_levels(calm, dealer):
     assert (s["call_wall"], s["put_wall"]) == tuple(gex.walls(calm).values())
     flow = hedging.flow_for_move(calm).iloc[-1]
     assert s["hedge_flow"] == flow["dollars_exact"] and s["hedge_shares"] == flow["shares_exact"]
-    assert dealer.png() == widgets.render_png(plots.per_strike(calm))
+    assert dealer.png() == widgets.render_png(plots.per_strike(calm), positions=dealer.stage.positions)
 
 
 def test_dealer_put_oi_slider_is_scale_oi(calm, dealer):
@@ -87,7 +88,7 @@ def test_dealer_every_control_at_once(calm, dealer):
     assert (s["call_wall"], s["put_wall"]) == tuple(gex.walls(t, sign="seed").values())
     flow = hedging.flow_for_move(t, sign="seed").iloc[-1]
     assert s["hedge_flow"] == pytest.approx(flow["dollars_exact"], rel=1e-12)
-    assert dealer.png() == widgets.render_png(plots.per_strike(t, sign="seed", flip=s["flip"]))
+    assert dealer.png() == widgets.render_png(plots.per_strike(t, sign="seed", flip=s["flip"]), positions=dealer.stage.positions)
 
 
 def test_sign_toggle_flips_total_gex(calm, dealer):
@@ -121,7 +122,7 @@ def test_flip_defaults_reproduce_the_static_figure_and_levels(calm, flip):
     assert s["total_gex"] == gex.total_gex(calm)
     reg = regime.classify_regime(calm)
     assert (s["regime"], s["triggers"]) == (reg.tag, reg.triggers)
-    assert flip.png() == widgets.render_png(plots.profile(calm))
+    assert flip.png() == widgets.render_png(plots.profile(calm), positions=flip.stage.positions)
 
 
 def test_flip_regime_follows_spot_across_zero_gamma(calm, flip):
@@ -159,7 +160,7 @@ def test_flip_with_history_evaluates_the_skew_trigger(calm):
 def test_heatmap_defaults_and_expiry_filter(calm, heat):
     reset(heat, spot=calm.spot)
     heat.controls["expiries"].value = "all expiries"
-    assert heat.png() == widgets.render_png(plots.heatmap(calm))
+    assert heat.png() == widgets.render_png(plots.heatmap(calm), positions=heat.stage.positions)
     assert heat.state["contracts"] == len(calm.options)
     assert heat.state["total_gex"] == gex.total_gex(calm)
     heat.set(expiries="up to 7 days", iv_shift=-0.02, spot=6300.0)
@@ -173,7 +174,7 @@ def test_heatmap_defaults_and_expiry_filter(calm, heat):
 
 def test_greeks_dashboard_is_black_scholes():
     dash = widgets.greeks_dashboard()
-    assert dash.png() == widgets.render_png(plots.payoff_and_greeks())
+    assert dash.png() == widgets.render_png(plots.payoff_and_greeks(), positions=dash.stage.positions)
     dash.set(spot=104.0, iv=0.35, days=10.0)
     T = 10 / 365
     assert dash.state["gamma"] == pytest.approx(bs.gamma(104.0, 100.0, T, 0.35), rel=1e-12)
@@ -216,7 +217,7 @@ def test_tape_dashboard_defaults_are_the_static_figure_and_the_summary():
     assert {k: dash.state[k] for k in summary} == summary
     assert dash.state["error"] is None and dash.state["k_start"] == -0.25
     assert dash.state["theory_step_vol_ratio"] == hedging.feedback_theory(-0.25)["step_vol_ratio"]
-    assert dash.png() == widgets.render_png(plots.tape_paths(sim, n=widgets.TAPE_SHOWN))
+    assert dash.png() == widgets.render_png(plots.tape_paths(sim, n=widgets.TAPE_SHOWN), positions=dash.stage.positions)
     assert f"{summary['realised_vol']:.1%}" in dash.readout.value
 
 
@@ -232,7 +233,7 @@ def test_tape_dashboard_sliders_are_simulate_tape_and_unstable_settings_are_refu
         tape_run(-25e9, sigma_noise=0.3, hedging="lagged")
     assert dash.state["error"] == str(err.value) and "k = GEX/depth = -1.25" in dash.state["error"]
     assert "refused" in dash.readout.value and "depth=$20.00bn" in dash.readout.value
-    assert dash.png() == widgets.render_png(plots.notice(str(err.value)))
+    assert dash.png() == widgets.render_png(plots.notice(str(err.value)), positions=dash.stage.positions)
     dash.set(depth=30e9)  # k = -0.83: accepted again
     assert dash.state["error"] is None and dash.state["k_start"] == pytest.approx(-25 / 30)
 
@@ -256,7 +257,7 @@ def test_pin_dashboard_is_pin_probability():
     res = hedging.pin_probability(6450.0, 14000.0, 1.5, depth=75e9, n_paths=widgets.PIN_PATHS, seed=widgets.PIN_SEED)
     assert (dash.state["probability"], dash.state["baseline"], dash.state["stderr"], dash.state["k_max"]) == (
         res.probability, res.baseline, res.stderr, res.k_max)
-    assert dash.png() == widgets.render_png(plots.pin_close(res))
+    assert dash.png() == widgets.render_png(plots.pin_close(res), positions=dash.stage.positions)
     dash.set(oi=30000.0, depth=50e9)
     assert "pin_probability: unstable feedback" in dash.state["error"] and "refused" in dash.readout.value
 
@@ -274,7 +275,7 @@ def test_scalping_dashboard_is_simulate_gamma_scalp():
                                             widgets.SCALP_PATHS, 78, widgets.REBALANCE[interval],
                                             position=widgets.SIDES[side], seed=widgets.SCALP_SEED)
 
-    assert dash.png() == widgets.render_png(plots.scalp_pnl(direct(0.25, 0.20, "30 minutes", "long")))
+    assert dash.png() == widgets.render_png(plots.scalp_pnl(direct(0.25, 0.20, "30 minutes", "long")), positions=dash.stage.positions)
     dash.set(realised=0.15, implied=0.30, interval="1 hour", side="short")
     sim = direct(0.15, 0.30, "1 hour", "short")
     s = dash.state
@@ -300,7 +301,7 @@ def test_time_slider_offers_whatif_time_choices(intraday):
 
 def test_time_vol_dashboard_is_advance_time_shift_iv_and_the_flows(intraday):
     dash = widgets.time_vol_dashboard(intraday)
-    assert dash.png() == widgets.render_png(plots.time_vol(intraday))
+    assert dash.png() == widgets.render_png(plots.time_vol(intraday), positions=dash.stage.positions)
     assert dash.state["charm_shares"] == 0.0 and dash.state["settled"] == 0
     dash.set(hours=3.0, iv_shift=0.03)
     aged = whatif.advance_time(intraday, 3.0)
@@ -330,7 +331,7 @@ def test_conventions_dashboard_is_one_row_of_compare(calm):
                         flips=["zero_gamma"]).iloc[0]
     assert dash.state["total_gex"] == row["total_gex"] and dash.state["regime"] == row["regime"]
     assert dash.state["level_value"] == dash.state["zero_gamma"] == row["zero_gamma"]
-    assert dash.png() == widgets.render_png(plots.profile(calm, zero=row["zero_gamma"], flip=row["flip_strike"]))
+    assert dash.png() == widgets.render_png(plots.profile(calm, zero=row["zero_gamma"], flip=row["flip_strike"]), positions=dash.stage.positions)
     dash.set(sign="seed", gamma="chain", time="busday262", level="cumulative", crossing="first")
     row = sheet.compare(calm, signs=["seed"], gammas=["chain"], times=["busday262"], flips=["cumulative"]).iloc[0]
     s = dash.state
@@ -340,7 +341,7 @@ def test_conventions_dashboard_is_one_row_of_compare(calm):
         assert not isinstance(s[key], np.generic)  # plain Python values
     assert s["level_value"] == row["flip_first"]
     assert dash.png() == widgets.render_png(plots.profile(
-        calm, zero=row["zero_gamma_first"], flip=row["flip_first"], sign="seed", gamma="chain", time="busday262"))
+        calm, zero=row["zero_gamma_first"], flip=row["flip_first"], sign="seed", gamma="chain", time="busday262"), positions=dash.stage.positions)
     assert "<b>" + f"{row['flip_first']:,.2f}" + "</b>" in dash.readout.value
 
 
@@ -353,7 +354,7 @@ def test_conventions_dashboard_moves_spot_and_iv(calm):
     row = sheet.compare(moved, signs=["practitioner"], gammas=["model"], times=["act365"], flips=["cumulative"]).iloc[0]
     assert dash.state["spot"] == spot and dash.state["flip_strike"] == row["flip_strike"]
     assert dash.state["total_gex"] == row["total_gex"] != gex.total_gex(calm)
-    assert dash.png() == widgets.render_png(plots.profile(moved, zero=row["zero_gamma"], flip=row["flip_strike"]))
+    assert dash.png() == widgets.render_png(plots.profile(moved, zero=row["zero_gamma"], flip=row["flip_strike"]), positions=dash.stage.positions)
     dash.set(gamma="chain")  # the file's gamma exists only at its own spot and IVs
     assert "gamma='chain'" in dash.state["error"] and "refused" in dash.readout.value
 
@@ -372,7 +373,7 @@ def test_conventions_dashboard_refuses_chain_gamma_without_a_gamma_column(calm):
 def test_heatmap_and_flip_dashboards_on_a_real_cboe_download(cboe_file):
     snap = read_cboe(cboe_file)
     heat = widgets.heatmap_dashboard(snap)
-    assert heat.png() == widgets.render_png(plots.heatmap(snap))
+    assert heat.png() == widgets.render_png(plots.heatmap(snap), positions=heat.stage.positions)
     heat.set(spot=snap.spot * 1.01, iv_shift=0.02, expiries="up to 30 days")
     t = whatif.apply(snap, iv_shift=0.02, spot=snap.spot * 1.01, expiries="up to 30 days")
     assert heat.state["total_gex"] == pytest.approx(gex.total_gex(t), rel=1e-12)

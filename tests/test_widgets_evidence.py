@@ -33,7 +33,7 @@ def test_defaults_are_the_evidence_functions_and_the_static_figure(dash, hist):
     q = evidence.controlled_by_quantile(p, **BOOT)
     assert s["ctl_spread"] == q.iloc[-1]["forward_vol"]
     fig = plots.evidence_panels(evidence.by_quantile(p, **BOOT), q, evidence.double_sort(p))
-    assert dash.png() == widgets.render_png(fig)
+    assert dash.png() == widgets.render_png(fig, positions=dash.stage.positions)
     assert f"{100 * s['raw_difference']:+.1f} pts" in dash.readout.value
     assert "stationary bootstrap, 200 draws, mean block 20 days" in dash.readout.value
 

@@ -42,6 +42,7 @@ import base64
 import functools
 import hashlib
 import html
+import inspect
 import io
 import itertools
 import os
@@ -55,12 +56,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import PIL.Image
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.transforms import TransformNode
 
 from .. import conventions as cv
 from .. import datasets, dix, evidence, fmt, gex, hedging, plots, regime, sheet, whatif
+from . import render
 from ..chain import Snapshot
 
 #: Resolution of the dashboard images (dots per inch).
@@ -115,25 +116,33 @@ LEVEL_COLUMNS = {("zero_gamma", "nearest"): "zero_gamma", ("zero_gamma", "first"
                  ("cumulative", "nearest"): "flip_strike", ("cumulative", "first"): "flip_first"}
 
 
-def render_png(fig, dpi: int = DPI, palette: bool = False) -> bytes:
+def render_png(fig, dpi: int = DPI, palette: bool = False, positions=None) -> bytes:
     """PNG bytes of a figure drawn with Agg at ``dpi``; the figure is then closed (its caller owns it).
 
     :func:`draw_rgba` then :func:`encode_png` (the two steps the benchmarks time apart).
+    With ``positions`` (e.g. a dashboard's ``stage.positions``) the figure is drawn
+    at those Axes positions with its layout engine off: the frame a dashboard shows
+    for the same numbers (:class:`gexlib.course.render.Stage`).
     """
-    return encode_png(draw_rgba(fig, dpi), palette=palette)
+    return encode_png(draw_rgba(fig, dpi, positions=positions), palette=palette)
 
 
-def draw_rgba(fig, dpi: int = DPI) -> np.ndarray:
+def draw_rgba(fig, dpi: int = DPI, positions=None) -> np.ndarray:
     """The figure drawn with Agg at ``dpi`` as an RGBA array (height × width × 4); the figure is then closed.
 
-    One Agg draw, layout included: ``savefig`` would draw twice with a layout
-    engine (a dry run, then the real draw).
+    One draw, layout included (``savefig`` would draw twice with a layout engine:
+    a dry run, then the real draw), with :class:`gexlib.course.render.Canvas`: the
+    pixels of matplotlib's Agg canvas, its text laid out and rasterised once per
+    process. ``positions``: see :func:`render_png`.
     """
     try:
-        fig.set_dpi(dpi)
-        canvas = FigureCanvasAgg(fig)  # Agg whatever the notebook's backend
-        canvas.draw()
-        return np.asarray(canvas.buffer_rgba()).copy()
+        if positions is not None:
+            if len(positions) != len(fig.axes):
+                raise ValueError(f"{len(positions)} positions for a figure of {len(fig.axes)} Axes")
+            fig.set_layout_engine("none")
+            for ax, pos in zip(fig.axes, positions):
+                ax._set_position(pos, which="both")
+        return render.draw(fig, dpi)
     finally:
         plt.close(fig)
 
@@ -167,8 +176,9 @@ class Dashboard:
     state : dict
         The numbers currently shown (plain floats / str / None), refreshed by
         :meth:`update`.
-    image : ipywidgets.Image
-        The figure as PNG bytes.
+    image : bytes
+        The figure last drawn, as PNG bytes (what :attr:`picture` shows; sent to
+        the page once per event, inside the picture).
     picture : ipywidgets.HTML
         What the live widget shows of the figure: the PNG as an ``<img>`` whose
         ``alt`` is :meth:`alt` (:func:`img_tag`), so screen readers in JupyterLab
@@ -182,12 +192,19 @@ class Dashboard:
         ``widget`` is ``book.widget``; the live controls still work from Python.
     book : BookView or None
         The precomputed view, in book mode.
+    stage : gexlib.course.render.Stage
+        Draws the figure of each event, keeping the layout of the first while the
+        text fits it (``stage.positions``; see :func:`render_png`).
+    figure_object : matplotlib.figure.Figure or None
+        The figure last drawn. When ``compute`` takes ``into`` (as each lesson
+        dashboard's does), the next event passes it on, so the plot function
+        updates it in place instead of building a new one.
     """
 
     widget: w.Box
     controls: dict
     state: dict
-    image: w.Image
+    image: bytes
     readout: w.HTML
     compute: Callable = field(repr=False)
     describe: Callable = field(repr=False)
@@ -195,6 +212,8 @@ class Dashboard:
     figure: str = "figure"
     mode: str = "live"
     book: BookView | None = field(default=None, repr=False)
+    stage: render.Stage = field(default_factory=render.Stage, repr=False)
+    figure_object: Figure | None = field(default=None, repr=False)
     _holding: bool = field(default=False, repr=False)
 
     def values(self) -> dict:
@@ -212,11 +231,19 @@ class Dashboard:
 
     def update(self) -> None:
         """Recompute the state from the controls and redraw the figure."""
-        state, fig = self.compute(self.values())
-        png = render_png(fig)
+        values = self.values()
+        if _takes_into(self.compute):
+            state, fig = self.compute(values, into=self.figure_object)
+        else:
+            state, fig = self.compute(values)
+        try:
+            png = encode_png(self.stage.draw(fig, DPI))
+        finally:
+            plt.close(fig)  # out of pyplot's list of open figures; the dashboard keeps it
+        self.figure_object = fig
         self.state.clear()
         self.state.update(state)
-        self.image.value = png
+        self.image = png
         self.readout.value = self.describe(state)
         if self.picture is not None:
             self.picture.value = img_tag(png, self.alt())
@@ -236,7 +263,7 @@ class Dashboard:
 
     def png(self) -> bytes:
         """The current figure as PNG bytes."""
-        return bytes(self.image.value)
+        return self.image
 
     def _changed(self, _change) -> None:
         if not self._holding:
@@ -282,12 +309,23 @@ def alt_text(figure: str, controls: dict, values: dict, readout: str) -> str:
     return "; ".join(part for part in (figure, settings, first) if part)
 
 
+def _takes_into(compute: Callable) -> bool:
+    """Whether a dashboard's ``compute`` accepts ``into`` (the figure to update in place)."""
+    return "into" in inspect.signature(compute).parameters
+
+
 def _reusing(compute: Callable) -> Callable:
     """``compute`` run inside :func:`gexlib.gex.reuse`: one event's questions about one snapshot share its contracts."""
-    @functools.wraps(compute)
-    def run(values):
-        with gex.reuse():
-            return compute(values)
+    if _takes_into(compute):
+        @functools.wraps(compute)
+        def run(values, into=None):
+            with gex.reuse():
+                return compute(values, into=into)
+    else:
+        @functools.wraps(compute)
+        def run(values):
+            with gex.reuse():
+                return compute(values)
     return run
 
 
@@ -300,13 +338,12 @@ def _build(controls: dict, compute: Callable, describe: Callable, book: dict | N
     figure shows (the start of every text alternative, :func:`alt_text`).
     """
     compute = _reusing(compute)
-    image = w.Image(format="png")
     picture = w.HTML()
     picture.add_class(PICTURE_CLASS)
     readout = w.HTML()
     note = w.HTML(LIVE_NOTE)
     box = w.VBox([note, w.HBox([w.VBox(list(controls.values())), readout]), picture])
-    dash = Dashboard(widget=box, controls=controls, state={}, image=image, readout=readout,
+    dash = Dashboard(widget=box, controls=controls, state={}, image=b"", readout=readout,
                      compute=compute, describe=describe, picture=picture, figure=figure)
     for c in controls.values():
         c.observe(dash._changed, names="value")

@@ -1,0 +1,330 @@
+"""A faster Agg canvas for the dashboards and the book's frames: same pixels, text work done once.
+
+Most of an Agg draw of a lesson figure is text: every tick label, axis label and
+legend entry is laid out by FreeType, measured and rasterised glyph by glyph on
+every draw, although a dashboard draws the same strings at the same sizes event
+after event. :class:`Canvas` draws with :class:`Renderer`, an Agg renderer that
+keeps, for the life of the process,
+
+- each string's glyph layout and size (per font, size, dpi and hinting),
+- each font's vertical metrics (ascent, descent, line gap), and
+- each glyph's bitmap, per font, size, rotation and sub-pixel offset
+  (FreeType positions in 1/64 pixel: a glyph at the same fractional offset
+  rasterises to the same bitmap, moved by whole pixels).
+
+The output is byte for byte what :class:`matplotlib.backends.backend_agg.FigureCanvasAgg`
+draws (tests/test_render.py checks the lesson figures, rotated and unhinted text,
+and mathtext, which is passed through untouched). Each cache is bounded
+(:data:`LIMIT` entries; emptied when full). Not thread-safe, like matplotlib.
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+from matplotlib.font_manager import fontManager, get_font
+from matplotlib.ft2font import RenderMode
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+#: Largest number of entries each cache holds before it is emptied.
+LIMIT = 50_000
+
+_LAYOUTS: dict = {}
+_METRICS: dict = {}
+_HEIGHTS: dict = {}
+_GLYPHS: dict = {}
+
+
+def _remember(cache: dict, key, value):
+    if len(cache) >= LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
+#: The rcParams that choose among fonts (read at every draw, part of every cache key).
+FONT_PARAMS = ("font.family", "font.serif", "font.sans-serif", "font.monospace", "font.cursive", "font.fantasy",
+               "text.hinting", "text.hinting_factor", "text.kerning_factor")
+
+
+def _font_settings() -> tuple:
+    return tuple(str(matplotlib.rcParams[k]) for k in FONT_PARAMS)
+
+
+def _font_key(prop, settings: tuple) -> tuple:
+    """Every property of a FontProperties that picks or sizes its font, and the font settings in force."""
+    return (tuple(prop.get_family()), prop.get_style(), prop.get_variant(), prop.get_weight(), prop.get_stretch(),
+            prop.get_size_in_points(), prop.get_file(), prop.get_math_fontfamily(), settings)
+
+
+def clear_caches() -> None:
+    """Empty every text cache (layouts, metrics, font heights, glyph bitmaps)."""
+    for cache in (_LAYOUTS, _METRICS, _HEIGHTS, _GLYPHS):
+        cache.clear()
+
+
+def cache_sizes() -> dict:
+    """Number of entries in each cache, by name."""
+    return {"layouts": len(_LAYOUTS), "metrics": len(_METRICS), "heights": len(_HEIGHTS),
+            "glyphs": len(_GLYPHS)}
+
+
+class Renderer(RendererAgg):
+    """:class:`~matplotlib.backends.backend_agg.RendererAgg` with its text work cached (see the module).
+
+    While :attr:`ink` is a dict, every text drawn adds its inked pixels' bounding
+    box to ``ink[axes]`` (``axes``: the Axes being drawn, whose tick labels, axis
+    labels, title or legend it is; None for a figure-level text) as
+    ``[x0, y0, x1, y1]`` in display pixels (y upwards): what :class:`Stage` needs
+    to know whether a figure's text still fits the layout it was given. The Axes
+    are known by the ``gid`` that :func:`draw` lends each of them (an :class:`_Owner`)
+    for the draw: matplotlib opens a group with an Axes' gid when it draws it.
+    """
+
+    ink: dict | None = None
+    settings: tuple = ()  # _font_settings() at the start of the draw (Canvas.get_renderer)
+    _drawing: tuple = ()
+
+    def open_group(self, s, gid=None):
+        if s == "axes":
+            self._drawing = (*self._drawing, gid.axes if isinstance(gid, _Owner) else None)
+
+    def close_group(self, s):
+        if s == "axes":
+            self._drawing = self._drawing[:-1]
+
+    def _inked(self, mtext, x0, y0, x1, y1):
+        owner = self._drawing[-1] if self._drawing else None
+        box = self.ink.get(owner)
+        if box is None:
+            self.ink[owner] = [x0, y0, x1, y1]
+        else:
+            box[0], box[1], box[2], box[3] = min(box[0], x0), min(box[1], y0), max(box[2], x1), max(box[3], y1)
+
+    def get_text_width_height_descent(self, s, prop, ismath):
+        if ismath:
+            return super().get_text_width_height_descent(s, prop, ismath)
+        key = (s, _font_key(prop, self.settings), self.dpi, get_hinting_flag())
+        hit = _METRICS.get(key)
+        if hit is None:
+            hit = _remember(_METRICS, key, super().get_text_width_height_descent(s, prop, ismath))
+        return hit
+
+    def _get_font_height_metrics(self, prop):
+        # The hook Text._get_layout asks first: the first font's ascent, descent and line gap in pixels,
+        # computed exactly as matplotlib does without it (OS/2 table, else hhea), but once per font and size.
+        size = prop.get_size_in_points()
+        key = (_font_key(prop, self.settings), self.dpi)
+        hit = _HEIGHTS.get(key)
+        if hit is None:
+            font = get_font(fontManager._find_fonts_by_props(prop))
+            hit = (None, None, None)
+            for table_name, gap, ascent, descent in (("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+                                                     ("hhea", "lineGap", "ascent", "descent")):
+                table = font.get_sfnt_table(table_name)
+                if table is None:
+                    continue
+                scale = 1 / font.get_sfnt_table("head")["unitsPerEm"] * size * self.dpi / 72
+                hit = (table[ascent] * scale, -table[descent] * scale, table[gap] * scale)
+                break
+            _remember(_HEIGHTS, key, hit)
+        return hit
+
+    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        if ismath:
+            if self.ink is not None and mtext is not None:
+                self._inked(mtext, *mtext.get_window_extent(self).extents)
+            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+        features = mtext.get_fontfeatures() if mtext is not None else None
+        language = mtext.get_language() if mtext is not None else None
+        size = prop.get_size_in_points()
+        flags = get_hinting_flag()
+        key = (s, _font_key(prop, self.settings), self.dpi, flags, None if features is None else tuple(features), language)
+        items = _LAYOUTS.get(key)
+        if items is None:
+            font = self._prepare_font(prop)
+            items = _remember(_LAYOUTS, key, tuple(
+                (item.ft_object, item.glyph_index, item.x, item.y)
+                for item in font._layout(s, flags=flags, features=features, language=language)))
+        # as RendererAgg._draw_text_glyphs_and_boxes, with each glyph's bitmap rendered once per
+        # sub-pixel offset and placed by the whole-pixel part of its position
+        cos = math.cos(math.radians(angle))
+        sin = math.sin(math.radians(angle))
+        matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]])).round().astype(int)
+        rotation = tuple(matrix.ravel().tolist())
+        render_mode = RenderMode.NORMAL if gc.get_antialiased() else RenderMode.MONO
+        height = self.height
+        x0 = y0 = math.inf
+        x1 = y1 = -math.inf
+        for font, glyph, dx, dy in items:  # dy is upwards
+            px = round(0x40 * (x + dx * cos - dy * sin))
+            py = round(0x40 * (height - y + dx * sin + dy * cos))  # FreeType's y is upwards
+            gkey = (font, size, self.dpi, glyph, rotation, px & 63, py & 63, render_mode, flags)
+            hit = _GLYPHS.get(gkey)
+            if hit is None:
+                font.set_size(size, self.dpi)
+                font._set_transform(matrix, [px & 63, py & 63])
+                bitmap = font._render_glyph(glyph, flags, render_mode)
+                buffer = np.array(bitmap.buffer)
+                if render_mode == RenderMode.MONO:
+                    buffer *= 0xff
+                hit = _remember(_GLYPHS, gkey, (buffer, bitmap.left, bitmap.top))
+            buffer, left, top = hit
+            left, top = left + (px >> 6), top + (py >> 6)  # pixels, y upwards
+            # draw_text_image's y is downwards and names the bitmap's bottom side
+            self._renderer.draw_text_image(buffer, left, int(height) - top + buffer.shape[0], 0, gc)
+            if buffer.size:
+                x0, x1 = min(x0, left), max(x1, left + buffer.shape[1])
+                y0, y1 = min(y0, top - buffer.shape[0]), max(y1, top)
+        if self.ink is not None and x0 < x1:
+            self._inked(mtext, x0, y0, x1, y1)
+
+
+class _Owner:
+    """The gid an Axes carries while :func:`draw` measures its text (see :class:`Renderer`)."""
+
+    def __init__(self, axes):
+        self.axes = axes
+
+    def __str__(self):  # a gid is a string to the other backends
+        return f"axes-{id(self.axes):x}"
+
+
+class Canvas(FigureCanvasAgg):
+    """An Agg canvas drawing with :class:`Renderer`; otherwise :class:`~matplotlib.backends.backend_agg.FigureCanvasAgg`."""
+
+    def get_renderer(self):
+        w, h = self.get_width_height(physical=True)
+        key = w, h, self.figure.dpi
+        if self._lastKey != key:
+            self.renderer = Renderer(w, h, self.figure.dpi)
+            self._lastKey = key
+        self.renderer.settings = _font_settings()
+        return self.renderer
+
+
+def draw(fig, dpi: float, ink: dict | None = None) -> np.ndarray:
+    """``fig`` drawn with :class:`Canvas` at ``dpi``: an RGBA array (height × width × 4), a copy.
+
+    With ``ink`` (a dict), the texts' inked boxes are collected into it (:attr:`Renderer.ink`).
+    """
+    fig.set_dpi(dpi)
+    canvas = Canvas(fig)
+    renderer = canvas.get_renderer()
+    gids = [ax.get_gid() for ax in fig.axes]
+    if ink is not None:
+        renderer.ink = ink
+        for ax in fig.axes:
+            ax.set_gid(_Owner(ax))
+    try:
+        canvas.draw()
+    finally:
+        renderer.ink = None
+        renderer._drawing = ()
+        for ax, gid in zip(fig.axes, gids):
+            ax.set_gid(gid)
+    return np.asarray(canvas.buffer_rgba()).copy()
+
+
+def _structure(fig) -> tuple:
+    """What a layout is for: the figure's size and dpi, and each Axes' kind and place in its grid."""
+    axes = []
+    for ax in fig.axes:
+        spec = ax.get_subplotspec()
+        grid = None if spec is None else spec.get_gridspec()
+        axes.append((type(ax).__name__, None if spec is None else (
+            spec.rowspan, spec.colspan, grid.get_geometry(), tuple(grid.get_height_ratios() or ()),
+            tuple(grid.get_width_ratios() or ()))))
+    return (tuple(fig.get_size_inches()), fig.dpi, tuple(axes), len(fig.texts), len(fig.legends))
+
+
+def _margins(fig, ink: dict) -> dict:
+    """How far text reaches beyond each Axes box, in pixels per side (left, bottom, right, top).
+
+    Axes drawn in the same box (a twin and its parent) count as one: a layout makes
+    room for the farther-reaching of the two on each side. Figure-level text
+    (key None) is measured against the figure. Text inside a box reaches 0.
+    """
+    out = {}
+    for ax, box in ink.items():
+        frame = fig.bbox if ax is None else ax.bbox
+        key = None if ax is None else tuple(np.round(frame.extents, 3))
+        x0, y0, x1, y1 = frame.extents
+        reach = (max(0.0, x0 - box[0]), max(0.0, y0 - box[1]), max(0.0, box[2] - x1), max(0.0, box[3] - y1))
+        old = out.get(key)
+        out[key] = reach if old is None else tuple(map(max, old, reach))
+    return out
+
+
+class Stage:
+    """Draws a live figure's successive states, running its layout only when its text would not fit.
+
+    A dashboard redraws the same kind of figure on every event. Constrained layout
+    (two measuring passes over every text) is about half of an Agg draw, and its
+    result rarely changes from one event to the next. :meth:`draw` lays a figure out
+    the first time; later figures of the same structure (:func:`_structure`: same
+    size, Axes and grid) are drawn at the stored Axes positions with the layout
+    engine off, and their text is measured as it is drawn (:attr:`Renderer.ink`). If
+    any Axes' text then reaches further beyond its box than it did when the layout
+    was made (:func:`_margins`; by more than :data:`TOLERANCE` pixels, half the pad
+    constrained layout leaves around each Axes' text), or a figure-level text
+    further beyond the figure, the figure is laid out and drawn again, and that
+    layout is stored. So text is never cut or pushed over a neighbour, and the Axes do not
+    jump about while a slider moves. A figure without a layout engine is drawn as it is.
+
+    Attributes
+    ----------
+    positions : list of matplotlib.transforms.Bbox or None
+        The stored Axes positions (figure fractions), in ``fig.axes`` order.
+    layouts : int
+        How many draws ran the layout (the first included).
+    frozen : int
+        How many draws used the stored positions.
+    """
+
+    #: Pixels by which text may reach further than when the layout was made (at 100 dpi, half of
+    #: the 3-point pad constrained layout leaves around each Axes' decorations).
+    TOLERANCE = 2.0
+
+    def __init__(self):
+        self.positions = None
+        self.layouts = 0
+        self.frozen = 0
+        self._structure = None
+        self._margins = None
+        self._engine = None
+
+    def draw(self, fig, dpi: float) -> np.ndarray:
+        """``fig`` drawn at ``dpi`` (an RGBA array, a copy), at the stored layout when its text fits it."""
+        engine = fig.get_layout_engine()
+        if isinstance(engine, ConstrainedLayoutEngine):
+            fig.gexlib_layout = engine  # kept on the figure, to lay it out again after freezing
+        engine = getattr(fig, "gexlib_layout", None)
+        if engine is None:
+            return draw(fig, dpi)
+        fig.set_dpi(dpi)
+        structure = _structure(fig)
+        if structure == self._structure:
+            for ax, pos in zip(fig.axes, self.positions):
+                ax._set_position(pos, which="both")
+            fig.set_layout_engine("none")
+            ink = {}
+            rgba = draw(fig, dpi, ink)
+            margins = _margins(fig, ink)
+            if margins.keys() <= self._margins.keys() and all(
+                    new <= old + self.TOLERANCE
+                    for i, m in margins.items() for new, old in zip(m, self._margins[i])):
+                self.frozen += 1
+                return rgba
+        fig.set_layout_engine(engine)
+        ink = {}
+        rgba = draw(fig, dpi, ink)
+        fig.set_layout_engine("none")  # the layout just made stays until the text outgrows it
+        self.layouts += 1
+        self._structure = structure
+        self.positions = [ax.get_position(original=False).frozen() for ax in fig.axes]
+        self._margins = _margins(fig, ink)
+        return rgba

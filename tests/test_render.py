@@ -1,0 +1,173 @@
+"""The faster Agg canvas draws matplotlib's own pixels; the live stage keeps a layout only while text fits it."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+
+from gexlib import datasets, plots  # noqa: E402
+from gexlib.course import render  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def agg(fig, dpi=100):
+    """matplotlib's own Agg canvas: the reference."""
+    fig.set_dpi(dpi)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba()).copy()
+
+
+def odd_text():
+    """Text the lesson figures do not exercise: mathtext, rotations, several lines, no antialiasing, odd glyphs."""
+    fig, ax = plt.subplots(layout="constrained")
+    ax.plot([0, 1], [0, 1])
+    ax.set_title(r"$\gamma = \partial^2 V / \partial S^2$ and plain text")
+    ax.text(0.5, 0.5, "rotated 30°\nsecond line", rotation=30)
+    ax.text(0.2, 0.8, "no antialiasing", antialiased=False)
+    ax.text(0.1, 0.2, "−1,234.5 ünïcødé ×", rotation=-72.5, fontsize=13)
+    ax.annotate("arrow", (0.3, 0.3), (0.6, 0.1), arrowprops={})
+    ax.set_xlabel("spot ($)")
+    return fig
+
+
+FIGURES = {
+    "per_strike": lambda: plots.per_strike(datasets.load("spx_calm.csv")),
+    "profile": lambda: plots.profile(datasets.load("spx_calm.csv")),
+    "heatmap": lambda: plots.heatmap(datasets.load("spx_calm.csv")),
+    "payoff_and_greeks": lambda: plots.payoff_and_greeks(),
+    "odd_text": odd_text,
+}
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+@pytest.mark.parametrize("dpi", [100, 72])
+def test_canvas_draws_the_pixels_of_matplotlibs_agg(name, dpi):
+    render.clear_caches()
+    expected = agg(FIGURES[name](), dpi)
+    first = render.draw(FIGURES[name](), dpi)  # caches filled
+    assert render.cache_sizes()["glyphs"] > 0
+    again = render.draw(FIGURES[name](), dpi)  # every text from the caches
+    assert first.shape == expected.shape
+    assert np.array_equal(first, expected)
+    assert np.array_equal(again, expected)
+
+
+def test_caches_stay_within_their_limit(monkeypatch):
+    monkeypatch.setattr(render, "LIMIT", 10)
+    render.clear_caches()
+    expected = agg(odd_text())
+    assert np.array_equal(render.draw(odd_text(), 100), expected)
+    assert all(0 < n <= 10 for n in render.cache_sizes().values())
+
+
+def test_ink_collects_each_axes_text_outside_and_inside_its_box():
+    fig = odd_text()
+    ink = {}
+    render.draw(fig, 100, ink)
+    ax = fig.axes[0]
+    x0, y0, x1, y1 = ink[ax]
+    box = ax.bbox
+    assert y1 > box.y1  # the title, above the Axes
+    assert y0 < box.y0  # tick labels and the x label, below
+    assert x0 < box.x0  # y tick labels, left
+    title = ax.title.get_window_extent()
+    assert y1 == pytest.approx(title.y1, abs=3)
+
+
+def series(scale=1.0, label="y", n=3):
+    """A small figure with constrained layout; ``scale`` widens the y tick labels."""
+    fig, ax = plt.subplots(figsize=(4, 3), layout="constrained")
+    x = np.arange(n)
+    ax.plot(x, scale * np.sin(x))
+    ax.set_ylabel(label)
+    ax.set_xlabel("x")
+    return fig
+
+
+def test_stage_lays_out_once_then_keeps_the_layout_while_text_fits():
+    stage = render.Stage()
+    first = stage.draw(series(), 100)
+    assert (stage.layouts, stage.frozen) == (1, 0)
+    assert np.array_equal(first, agg(series()))  # the first draw is the figure as it would be drawn alone
+    positions = stage.positions
+    second = stage.draw(series(n=4), 100)  # same structure, narrower or equal text
+    assert (stage.layouts, stage.frozen) == (1, 1)
+    assert stage.positions == positions
+    fresh = series(n=4)
+    fresh.set_layout_engine("none")
+    for ax, pos in zip(fresh.axes, positions):
+        ax._set_position(pos)
+    assert np.array_equal(second, agg(fresh))  # exactly the new figure at the kept positions
+
+
+def test_stage_lays_out_again_when_text_outgrows_the_layout():
+    stage = render.Stage()
+    stage.draw(series(), 100)
+    wide = stage.draw(series(scale=1e7, label="a much longer label\nover two lines"), 100)
+    assert (stage.layouts, stage.frozen) == (2, 0)
+    assert np.array_equal(wide, agg(series(scale=1e7, label="a much longer label\nover two lines")))
+    # and the wider layout is kept for narrower text after it
+    stage.draw(series(), 100)
+    assert (stage.layouts, stage.frozen) == (2, 1)
+
+
+def test_stage_lays_out_a_figure_of_another_structure():
+    stage = render.Stage()
+    stage.draw(series(), 100)
+    fig, axes = plt.subplots(1, 2, figsize=(4, 3), layout="constrained")
+    for ax in axes:
+        ax.plot([0, 1])
+    out = stage.draw(fig, 100)
+    assert stage.layouts == 2
+    fig2, axes2 = plt.subplots(1, 2, figsize=(4, 3), layout="constrained")
+    for ax in axes2:
+        ax.plot([0, 1])
+    assert np.array_equal(out, agg(fig2))
+
+
+def test_stage_updates_a_figure_kept_between_draws():
+    """The in-place case: the same Figure object, changed, drawn again."""
+    stage = render.Stage()
+    fig = series()
+    stage.draw(fig, 100)
+    line = fig.axes[0].lines[0]
+    line.set_ydata(-line.get_ydata())
+    stage.draw(fig, 100)
+    assert stage.frozen == 1
+    fig.axes[0].set_ylabel("a label that needs\nthree lines\nof room")
+    out = stage.draw(fig, 100)  # the kept figure laid out again: its engine was stored on it
+    assert stage.layouts == 2
+    fresh = series()
+    fresh.axes[0].lines[0].set_ydata(-fresh.axes[0].lines[0].get_ydata())
+    fresh.axes[0].set_ylabel("a label that needs\nthree lines\nof room")
+    assert np.array_equal(out, agg(fresh))
+
+
+def test_stage_draws_a_figure_without_layout_engine_as_it_is():
+    stage = render.Stage()
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.plot([0, 1])
+    out = stage.draw(fig, 100)
+    assert stage.layouts == stage.frozen == 0
+    fig2, ax2 = plt.subplots(figsize=(4, 3))
+    ax2.plot([0, 1])
+    assert np.array_equal(out, agg(fig2))
+
+
+def test_a_change_of_font_settings_is_drawn_with_the_new_font():
+    render.clear_caches()
+    render.draw(odd_text(), 100)  # cached with the default fonts
+    with matplotlib.rc_context({"font.family": "serif", "text.hinting": "none"}):
+        expected = agg(odd_text())
+        assert np.array_equal(render.draw(odd_text(), 100), expected)
+    assert not np.array_equal(expected, agg(odd_text()))  # the settings did change the drawing
