@@ -333,13 +333,56 @@ def _remark(ax, line, kind: str, x, **kw):
     return mark(ax, kind, x, **kw)
 
 
-def _refit(ax):
+def _refit(ax, *hists, zero: str = ""):
     """Data limits recomputed from every artist, then the view autoscaled to them.
 
-    Run last by both the build and the in-place update of a figure, so the two show the same limits.
+    Run last by both the build and the in-place update of a figure, so the two show the
+    same limits. ``hists``: histograms of :func:`_live_hist`, counted by their vertices
+    (the limits matplotlib finds along their path of straight steps, without its
+    per-segment curve analysis: about 10 ms a histogram). ``zero``: the axes (``"x"``,
+    ``"y"``) with a :func:`_zero_line`, which widens the view only when 0 is outside the
+    data's view, as ``axvline`` / ``axhline`` drawn after the data do.
     """
     ax.relim()
+    for hist in hists:
+        ax.update_datalim(hist.get_path().vertices)
     ax.autoscale_view()
+    for name in zero:
+        lo, hi = ax.get_xbound() if name == "x" else ax.get_ybound()
+        if not lo <= 0.0 <= hi:
+            ax.update_datalim([(0.0, 0.0)], updatex=name == "x", updatey=name == "y")
+            ax.autoscale_view(scalex=name == "x", scaley=name == "y")
+
+
+def _relegend(ax, ncols: int, style=None):
+    """:func:`legend` of ``ax``, or only its texts replaced when its entries are the same kinds of artist
+    in the same ``style`` (a value naming the colours and line styles of the entries) as before."""
+    handles, labels = ax.get_legend_handles_labels()
+    entries = (tuple(type(h) for h in handles), ncols, style)
+    old = ax.get_legend()
+    if old is not None and getattr(old, "gexlib_entries", None) == entries:
+        for text, label in zip(old.get_texts(), labels, strict=True):
+            text.set_text(label)
+        return old
+    new = legend(ax, handles, labels, ncols=ncols)
+    if new is not None:
+        new.gexlib_entries = entries
+    return new
+
+
+def _zero_line(ax, name: str):
+    """The :data:`ZERO_LINE` at x = 0 (``name="x"``) or y = 0, for :func:`_refit` to count (``zero=name``)."""
+    line = ax.axvline(0.0, **ZERO_LINE) if name == "x" else ax.axhline(0.0, **ZERO_LINE)
+    line._set_in_autoscale(False)
+    return line
+
+
+def _live_hist(ax, *, color, **kw):
+    """An empty :func:`step_hist` for :func:`_restep` to fill, left out of :meth:`~matplotlib.axes.Axes.relim`
+    (:func:`_refit` counts it)."""
+    hist = step_hist(ax, [], [0.0, 1.0], color=color, **kw)
+    hist._set_in_autoscale(False)
+    return hist
 
 
 def _conv(sign, gamma, time, carry, iv, r, q):
@@ -475,7 +518,7 @@ def payoff_and_greeks(*, strike: float = 100.0, days: float = 30.0, iv: float = 
         panel["dot"].set_data([spot], [_greek(name, spot, strike, T, iv, kind, r, q)])
         panel["spot"] = _remark(ax, panel["spot"], "spot", spot)
         _refit(ax)
-    legend(live["panels"][0]["ax"], ncols=2)
+    _relegend(live["panels"][0]["ax"], 2)
     return fig
 
 
@@ -816,7 +859,7 @@ def hedge_paths(sim: hedging.HedgeSimulation, *, n: int = 20, ax=None, into=None
         own = ax is None
         fig, ax = _axes(ax)
         paths = path_lines(ax, days, shown, color=COLORS["net"], alpha=0.35)
-        ax.axhline(0.0, **ZERO_LINE)
+        _zero_line(ax, "y")
         ax.set_xlabel("trading days")
         ax.set_ylabel("hedged P&L ($ per option)")
         if own:
@@ -824,7 +867,7 @@ def hedge_paths(sim: hedging.HedgeSimulation, *, n: int = 20, ax=None, into=None
     else:
         fig, ax = into, live["ax"]
         _repath(live["paths"], days, shown)
-    _refit(ax)
+    _refit(ax, zero="y")
     return fig
 
 
@@ -917,7 +960,7 @@ def tape_paths(sim: hedging.TapeSimulation, *, n: int = 20, baseline: bool = Tru
             coll.set_label(style["label"])
     ax.set_xlim(hours[0], hours[-1])
     _refit(ax)
-    legend(ax, ncols=2)
+    _relegend(ax, 2, style=tuple(side for side, _ in groups))
     return fig
 
 
@@ -1028,8 +1071,8 @@ def pin_close(result: hedging.PinResult, *, bins: int = 60, ax=None, into=None):
         own = ax is None
         fig, ax = _axes(ax)
         span = ax.axvspan(K - band, K + band, color=color, alpha=0.12, lw=0)
-        free = step_hist(ax, [], [0.0, 1.0], color=COLORS["no_hedging"])
-        hedged = step_hist(ax, [], [0.0, 1.0], color=color)
+        free = _live_hist(ax, color=COLORS["no_hedging"])
+        hedged = _live_hist(ax, color=color)
         ax.set_ylabel("paths")
         live = {"ax": ax, "span": span, "free": free, "hedged": hedged}
         if own:
@@ -1048,8 +1091,8 @@ def pin_close(result: hedging.PinResult, *, bins: int = 60, ax=None, into=None):
     live["hedged"].set_color(color)
     live["hedged"].set_label(f"dealers hedging {float(p['oi']):,.0f} contracts: {result.probability:.1%}")
     ax.set_xlabel(f"spot at expiry (strike {K:,.0f}, band ±{band:,.2f})")
-    _refit(ax)
-    legend(ax, ncols=1)
+    _refit(ax, live["free"], live["hedged"])
+    _relegend(ax, 1, style=color)
     return fig
 
 
@@ -1074,15 +1117,15 @@ def scalp_pnl(sim: hedging.ScalpSimulation, *, bins: int = 50, max_points: int =
         else:
             fig = axes[0].figure
         left, right = axes
-        hist = step_hist(left, [], [0.0, 1.0], color=color)
+        hist = _live_hist(left, color=color)
         mean = left.axvline(0.0, color=color, ls="--", lw=LW)
-        left.axvline(0.0, **ZERO_LINE)
+        _zero_line(left, "x")
         left.set_xlabel("final P&L ($ per option)")
         left.set_ylabel("paths")
         (dots,) = right.plot([], [], "o", ms=3, alpha=0.4, color=color)
         (diagonal,) = right.plot([], [], color=COLORS["no_hedging"], lw=LW, zorder=0, label="equal")
-        right.axhline(0.0, **ZERO_LINE)
-        right.axvline(0.0, **ZERO_LINE)
+        _zero_line(right, "y")
+        _zero_line(right, "x")
         right.set_xlabel("Σ ½ΓS²(r² − σ²dt) ($ per option)")
         right.set_ylabel("final P&L ($ per option)")
         live = {"left": left, "right": right, "hist": hist, "mean": mean, "dots": dots, "diagonal": diagonal}
@@ -1104,9 +1147,10 @@ def scalp_pnl(sim: hedging.ScalpSimulation, *, bins: int = 50, max_points: int =
     dots.set_label(f"correlation {sim.approx_correlation:.3f}")
     lim = (float(min(sim.approx[:m].min(), sim.pnl[:m].min())), float(max(sim.approx[:m].max(), sim.pnl[:m].max())))
     live["diagonal"].set_data(lim, lim)
-    for ax, ncols in ((live["left"], 1), (live["right"], 2)):
-        _refit(ax)
-        legend(ax, ncols=ncols)
+    _refit(live["left"], hist, zero="x")
+    _refit(live["right"], zero="yx")
+    _relegend(live["left"], 1, style=color)
+    _relegend(live["right"], 2, style=color)
     return fig
 
 
@@ -1306,7 +1350,7 @@ def _vol_by_gex(ax, raw: pd.DataFrame, controlled: pd.DataFrame | None, horizon:
     ax.set_ylim(bottom=0.0)
     ax.set_xlabel("GEX quantile group (Q1 lowest)")
     ax.set_ylabel(f"realised vol, {_horizon_label(horizon)} (%/yr)")
-    legend(ax, ncols=2)
+    _relegend(ax, 2)
     return drawn
 
 
@@ -1338,7 +1382,7 @@ def _double_sort_bars(ax, table: pd.DataFrame, horizon: int, drawn=()) -> list:
     ax.set_ylim(bottom=0.0)
     ax.set_xlabel("trailing-vol group (1 calmest), share of days with GEX < 0")
     ax.set_ylabel(f"realised vol, {_horizon_label(horizon)} (%/yr)")
-    legend(ax, ncols=2)
+    _relegend(ax, 2)
     return drawn
 
 

@@ -262,3 +262,18 @@ def test_evidence_panels_update_in_place(a, b):
 
 def test_evidence_panels_into_another_figure_is_built_anew():
     assert_foreign_figure_builds_new(evidence_fig, "base")
+
+
+@pytest.mark.parametrize("name", ["base", "calm", "short"])
+def test_zero_lines_widen_the_view_only_when_zero_is_outside_the_data(name):
+    """As an axvline drawn after the data does: the P&L histogram's x range is the data's, plus 0 if outside it."""
+    sim = scalp(**SCALPS[name])
+    left = scalp_fig(name).axes[0]
+    fig, ax = plt.subplots()
+    edges = np.linspace(*np.percentile(sim.pnl, [0.5, 99.5]), 51)
+    ax.stairs(np.histogram(sim.pnl, edges)[0], edges, baseline=0.0)
+    ax.axvline(sim.mean)
+    lo, hi = ax.get_xlim()
+    if not lo <= 0.0 <= hi:
+        ax.axvline(0.0)
+    assert left.get_xlim() == ax.get_xlim()
