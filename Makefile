@@ -55,9 +55,10 @@ nbval: venv
 	else echo ">>> no notebooks yet: nbval skipped"; fi
 
 ## The built book in Chromium (skipped without a browser unless GEXLIB_REQUIRE_BROWSER=1), the wheel in a fresh
-## environment, and the student edition (its wheel installed in a fresh environment runs every lesson).
+## environment, and the student edition (its wheel installed in a fresh environment runs every lesson; the
+## edition the test builds ships the wheel `make student` has just built, GEXLIB_STUDENT_EDITION).
 booktests: venv student
-	$(BIN)/python -m pytest tests/book -p no:randomly -n $(JOBS) --dist loadfile
+	GEXLIB_STUDENT_EDITION=$(CURDIR)/_build/student $(BIN)/python -m pytest tests/book -p no:randomly -n $(JOBS) --dist loadfile
 
 lab: venv
 	$(BIN)/jupyter lab notebooks/

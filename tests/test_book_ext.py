@@ -193,6 +193,27 @@ def test_lessons_missing_from_the_cache_are_executed_together_and_cached_as_the_
         assert [o.get("text") for o in merged.cells[0].outputs] == [shown]
     with pytest.raises(KeyError):  # not cached: reading its page executes it and reports the error
         cache.match_cache_notebook(nbformat.read(tmp_path / "lessons" / "bad.ipynb", as_version=4))
+    # the seconds each lesson took are kept beside the cache for the next build's order
+    took = json.loads((tmp_path / ext.SECONDS_FILE).read_text())
+    assert sorted(took) == ["lessons/a", "lessons/b", "lessons/bad"] and all(v > 0 for v in took.values())
+    assert ext.measured_seconds(cfg.nb_execution_cache_path)["lessons/b"] == took["lessons/b"]
     assert ext._toc_files(tmp_path / "_toc.yml") == ["intro", "lessons/a", "lessons/b", "lessons/bad"]
     assert [f for f in ext._toc_files(ROOT / "_toc.yml") if f.startswith("notebooks/")] == sorted(
         f"notebooks/{p.stem}" for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def test_the_longest_lessons_start_first_and_measurements_refine_the_built_in_order(ext, tmp_path):
+    assert ext.longest_first(["a", "b", "c", "d"], {"a": 5, "b": 50, "c": 5}) == ["d", "b", "a", "c"]
+    lessons = [f for f in ext._toc_files(ROOT / "_toc.yml") if f.startswith("notebooks/")]
+    assert sorted(ext.SECONDS) == lessons  # every lesson has a figure
+    cache = tmp_path / "_build" / ".jupyter_cache"
+    assert ext.measured_seconds(cache) == ext.SECONDS  # nothing measured yet
+    first = ext.longest_first(lessons, ext.SECONDS)[0]
+    assert ext.SECONDS[first] == max(ext.SECONDS.values())
+    cache.parent.mkdir(parents=True)
+    (cache.parent / ext.SECONDS_FILE).write_text(json.dumps({lessons[0]: 1e6, "notebooks/new": 3.0}))
+    seen = ext.measured_seconds(cache)
+    assert seen[lessons[0]] == 1e6 and seen["notebooks/new"] == 3.0 and seen[lessons[1]] == ext.SECONDS[lessons[1]]
+    assert ext.longest_first(lessons, seen)[0] == lessons[0]
+    (cache.parent / ext.SECONDS_FILE).write_text("not json")
+    assert ext.measured_seconds(cache) == ext.SECONDS

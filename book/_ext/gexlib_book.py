@@ -24,7 +24,7 @@ Sphinx extension ``gexlib_book`` (listed in ``_config.yml``)
     The execution cache is keyed on the notebooks' code alone, so it also clears
     that cache when gexlib's source or the shipped data change: a cached lesson
     never shows numbers from older code. Lessons missing from the cache are then
-    executed several at a time (:func:`prefill_cache`, one per core) and stored in it
+    executed several at a time, the longest first (:func:`prefill_cache`, one per core) and stored in it
     as myst-nb's ``cache`` mode stores them, so that reading the pages finds them
     there instead of executing them one after another.
 
@@ -208,6 +208,16 @@ def refresh_cache(app, config) -> None:
 #: :data:`MAX_JOBS`; 1 executes them one after another).
 JOBS_VARIABLE = "GEXLIB_BOOK_JOBS"
 MAX_JOBS = 4
+#: Seconds each lesson took to execute in book mode in a cold build (2-core machine, two at a time). Only their
+#: order is used: :func:`prefill_cache` starts the longest first, so that no long lesson runs alone at the end
+#: (in the order of the table of contents the capstone, the longest, started last). A build records what it
+#: measured in :data:`SECONDS_FILE`, which takes precedence; a lesson known to neither starts first.
+SECONDS = {"notebooks/01_options_greeks": 50, "notebooks/02_market_makers": 12, "notebooks/03_dealer_gamma": 32,
+           "notebooks/04_flip_strike": 43, "notebooks/05_heatmaps_walls": 56, "notebooks/06_tape": 32,
+           "notebooks/07_gamma_scalping": 35, "notebooks/08_time_and_volatility": 71, "notebooks/09_limits": 44,
+           "notebooks/10_evidence": 24, "notebooks/11_capstone": 110}
+#: Where a build keeps the seconds it measured (beside the execution cache, so clearing the cache keeps them).
+SECONDS_FILE = "gexlib-lesson-seconds.json"
 
 
 def _toc_files(toc: Path) -> list[str]:
@@ -227,6 +237,28 @@ def _toc_files(toc: Path) -> list[str]:
 
     walk(yaml.safe_load(toc.read_text(encoding="utf-8")))
     return found
+
+
+def longest_first(names: list[str], seconds: dict) -> list[str]:
+    """``names`` ordered by ``seconds`` (name -> seconds), longest first; names without a figure first of all.
+
+    Ties keep the order of ``names``.
+    """
+    return sorted(names, key=lambda n: -seconds.get(n, float("inf")))
+
+
+def _seconds_path(cache_path) -> Path:
+    return Path(cache_path).parent / SECONDS_FILE
+
+
+def measured_seconds(cache_path) -> dict:
+    """:data:`SECONDS` updated with what earlier builds measured (:data:`SECONDS_FILE` beside ``cache_path``)."""
+    path = _seconds_path(cache_path)
+    try:
+        found = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (OSError, ValueError):
+        found = {}  # unreadable: the built-in figures still order the lessons
+    return {**SECONDS, **{k: float(v) for k, v in found.items() if isinstance(v, (int, float))}}
 
 
 def _execute(path: str, timeout: int | None, allow_errors: bool) -> tuple[str, float, str | None]:
@@ -260,7 +292,8 @@ def prefill_cache(app, config) -> None:
 
     src = Path(app.srcdir)
     paths = [src / f"{f}.ipynb" if not f.endswith(".ipynb") else src / f for f in _toc_files(src / "_toc.yml")]
-    cache = get_cache(config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
+    cache_path = config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache"
+    cache = get_cache(cache_path)
     missing = []
     for path in paths:
         if not path.is_file():
@@ -272,16 +305,24 @@ def prefill_cache(app, config) -> None:
     jobs = int(os.environ.get(JOBS_VARIABLE, "").strip() or min(os.cpu_count() or 1, MAX_JOBS))
     if len(missing) < 2 or jobs < 2:
         return  # nothing to gain: reading the pages executes them
-    print(f">>> executing {len(missing)} lessons, {jobs} at a time, into the execution cache", flush=True)
+    seconds = measured_seconds(cache_path)
+    names = {path.relative_to(src).with_suffix("").as_posix(): path for path in missing}
+    order = longest_first(list(names), seconds)
+    print(f">>> executing {len(missing)} lessons, {jobs} at a time (the longest first), into the execution cache",
+          flush=True)
     start = time.perf_counter()
     timeout = config.nb_execution_timeout
+    took = {}
     with ProcessPoolExecutor(max_workers=min(jobs, len(missing)),
                              mp_context=multiprocessing.get_context("spawn")) as pool:
-        running = {pool.submit(_execute, str(p), timeout, config.nb_execution_allow_errors): p for p in missing}
+        # submitted in this order, started in this order as workers free up
+        running = {pool.submit(_execute, str(names[n]), timeout, config.nb_execution_allow_errors): names[n]
+                   for n in order}
         for done in as_completed(running):
             path = running[done]
             text, seconds, error = done.result()
             name = path.relative_to(src).as_posix()
+            took[path.relative_to(src).with_suffix("").as_posix()] = round(seconds, 1)
             if error is not None:
                 print(f">>> {name} failed after {seconds:.1f} s; its page will execute it again and report why",
                       flush=True)
@@ -292,6 +333,15 @@ def prefill_cache(app, config) -> None:
                                         check_validity=False, overwrite=True)
             print(f">>> executed {name} in {seconds:.1f} s", flush=True)
     print(f">>> {len(missing)} lessons executed in {time.perf_counter() - start:.1f} s", flush=True)
+    recorded = _seconds_path(cache_path)
+    try:
+        old = json.loads(recorded.read_text(encoding="utf-8")) if recorded.is_file() else {}
+    except (OSError, ValueError):
+        old = {}
+    try:
+        recorded.write_text(json.dumps({**old, **took}, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    except OSError:
+        pass  # only the next build's order depends on it
 
 
 def reread(app, env, added, changed, removed) -> list:

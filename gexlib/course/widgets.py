@@ -73,6 +73,7 @@ from .. import conventions as cv
 from .. import datasets, dix, evidence, fmt, gex, hedging, plots, regime, sheet, whatif
 from . import render
 from ..chain import Snapshot
+from .palette import quantize
 
 #: Resolution of the dashboard images (dots per inch).
 DPI = 100
@@ -160,15 +161,15 @@ def draw_rgba(fig, dpi: int = DPI, positions=None) -> np.ndarray:
 def encode_png(rgba: np.ndarray, palette: bool = False) -> bytes:
     """PNG bytes of an RGBA array, encoded with Pillow at low compression.
 
-    With ``palette`` the image is reduced to 256 colours first, about a third of
+    With ``palette`` the image is reduced to 256 colours first (:func:`gexlib.course.palette.quantize`:
+    the frequent colours exactly, anti-aliasing blends approximated), about a third of
     the bytes, for the many frames a book page embeds (:func:`book_view`).
     """
     buf = io.BytesIO()
-    image = PIL.Image.fromarray(rgba)
     if palette:
-        image.convert("RGB").quantize(256).save(buf, format="png", compress_level=6)
+        quantize(rgba).save(buf, format="png", compress_level=6)
     else:
-        image.save(buf, format="png", compress_level=1)
+        PIL.Image.fromarray(rgba).save(buf, format="png", compress_level=1)
     return buf.getvalue()
 
 

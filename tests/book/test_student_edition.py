@@ -15,6 +15,7 @@ import json
 import os
 import re
 import zipfile
+from pathlib import Path
 
 import freshenv
 import nbformat
@@ -31,12 +32,26 @@ TIMEOUT = 120
 KERNEL = "gexlib-student-edition"
 #: Lessons run at once, each in its own kernel (environment variable ``GEXLIB_TEST_JOBS``; default: the cores).
 JOBS = int(os.environ.get("GEXLIB_TEST_JOBS", "").strip() or os.cpu_count() or 1)
+#: Environment variable: a student edition just built from this checkout (``make test`` sets it to the output
+#: of ``make student``, which runs right before), whose wheel the edition built here ships instead of building
+#: the same wheel again. Unset: the wheel is built here too.
+EDITION_VARIABLE = "GEXLIB_STUDENT_EDITION"
+
+
+def built_wheel():
+    """The student wheel of the edition named by :data:`EDITION_VARIABLE`, or None when it is unset."""
+    folder = os.environ.get(EDITION_VARIABLE, "").strip()
+    if not folder:
+        return None
+    wheels = sorted(Path(folder).glob("*.whl"))
+    assert len(wheels) == 1, f"{EDITION_VARIABLE}={folder} must hold one wheel, found {wheels}"
+    return wheels[0]
 
 
 @pytest.fixture(scope="module")
 def edition(tmp_path_factory):
     out = tmp_path_factory.mktemp("student")
-    report = student.build(out, progress=None)
+    report = student.build(out, wheel=built_wheel(), progress=None)
     return out, report
 
 
