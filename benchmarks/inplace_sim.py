@@ -22,7 +22,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 
-from gexlib import datasets, evidence, hedging, plots  # noqa: E402
+from gexlib import evidence, hedging, plots  # noqa: E402
 from gexlib.course import widgets  # noqa: E402
 
 REPEAT = 15
@@ -53,12 +53,6 @@ def _settings():
     }
 
 
-def _ms(fn) -> float:
-    t = time.perf_counter()
-    fn()
-    return 1000.0 * (time.perf_counter() - t)
-
-
 def measure(draw, settings, repeat: int = REPEAT) -> dict:
     """Median ms of a build, an in-place update and the Agg draw of the updated figure."""
     fig = draw(settings[0])
@@ -67,12 +61,17 @@ def measure(draw, settings, repeat: int = REPEAT) -> dict:
     build, update, render = [], [], []
     for i in range(repeat):
         s = settings[(i + 1) % len(settings)]
-        build.append(_ms(lambda: plt.close(draw(s))))
-        out = []
-        update.append(_ms(lambda: out.append(draw(s, into=fig))))
-        if out[0] is not fig:
+        t = time.perf_counter()
+        plt.close(draw(s))
+        build.append(1000.0 * (time.perf_counter() - t))
+        t = time.perf_counter()
+        out = draw(s, into=fig)
+        update.append(1000.0 * (time.perf_counter() - t))
+        if out is not fig:
             raise RuntimeError("the update built a new figure")
-        render.append(_ms(lambda: FigureCanvasAgg(fig).draw()))
+        t = time.perf_counter()
+        FigureCanvasAgg(fig).draw()
+        render.append(1000.0 * (time.perf_counter() - t))
     plt.close(fig)
     return {k: statistics.median(v) for k, v in (("build", build), ("update", update), ("draw", render))}
 

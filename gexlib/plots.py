@@ -326,13 +326,6 @@ def _keep(fig, kind: str, key, **artists) -> dict:
     return live
 
 
-def _remark(ax, line, kind: str, x, **kw):
-    """:func:`mark` drawn again at ``x``: the previous line (if any) removed, the new one returned."""
-    if line is not None:
-        line.remove()
-    return mark(ax, kind, x, **kw)
-
-
 def _refit(ax, *hists, zero: str = ""):
     """Data limits recomputed from every artist, then the view autoscaled to them.
 
@@ -355,19 +348,15 @@ def _refit(ax, *hists, zero: str = ""):
 
 
 def _relegend(ax, ncols: int, style=None):
-    """:func:`legend` of ``ax``, or only its texts replaced when its entries are the same kinds of artist
-    in the same ``style`` (a value naming the colours and line styles of the entries) as before."""
-    handles, labels = ax.get_legend_handles_labels()
-    entries = (tuple(type(h) for h in handles), ncols, style)
+    """:func:`legend` of ``ax``, relabelled in place (``reuse``) unless ``style`` changed since the last call.
+
+    ``style`` names the colours and line styles of the entries (the legend's handles copy them when drawn).
+    """
     old = ax.get_legend()
-    if old is not None and getattr(old, "gexlib_entries", None) == entries:
-        for text, label in zip(old.get_texts(), labels, strict=True):
-            text.set_text(label)
-        return old
-    new = legend(ax, handles, labels, ncols=ncols)
-    if new is not None:
-        new.gexlib_entries = entries
-    return new
+    leg = legend(ax, ncols=ncols, reuse=old is not None and getattr(old, "gexlib_style", None) == style)
+    if leg is not None:
+        leg.gexlib_style = style
+    return leg
 
 
 def _zero_line(ax, name: str):
@@ -499,10 +488,11 @@ def payoff_and_greeks(*, strike: float = 100.0, days: float = 30.0, iv: float = 
             payoff = (ax.plot([], [], color=COLORS["expiry"], lw=LW, label="at expiry", zorder=1)[0]
                       if name == "price" else None)
             (dot,) = ax.plot([], [], "o", color=color, ms=7)
-            panels.append({"ax": ax, "name": name, "curve": curve, "payoff": payoff, "dot": dot, "spot": None})
+            panels.append({"ax": ax, "name": name, "curve": curve, "payoff": payoff, "dot": dot,
+                           "spot": mark(ax, "spot", None, keep=True)})
             ax.set_xlabel("spot ($)")
             ax.set_ylabel(GREEKS[name][2])
-        live = {"kind": "payoff_and_greeks", "key": side, "panels": panels}
+        live = {"kind": "payoff_and_greeks", "key": side, "axes": tuple(axes), "panels": panels}
         if own:
             _keep(fig, **live)
     else:
@@ -516,7 +506,7 @@ def payoff_and_greeks(*, strike: float = 100.0, days: float = 30.0, iv: float = 
         if panel["payoff"] is not None:
             panel["payoff"].set_data(S, _greek("price", S, strike, 0.0, iv, kind, r, q))
         panel["dot"].set_data([spot], [_greek(name, spot, strike, T, iv, kind, r, q)])
-        panel["spot"] = _remark(ax, panel["spot"], "spot", spot)
+        mark(ax, "spot", spot, line=panel["spot"])
         _refit(ax)
     _relegend(live["panels"][0]["ax"], 2)
     return fig
@@ -863,7 +853,7 @@ def hedge_paths(sim: hedging.HedgeSimulation, *, n: int = 20, ax=None, into=None
         ax.set_xlabel("trading days")
         ax.set_ylabel("hedged P&L ($ per option)")
         if own:
-            _keep(fig, "hedge_paths", None, ax=ax, paths=paths)
+            _keep(fig, "hedge_paths", None, axes=(ax,), ax=ax, paths=paths)
     else:
         fig, ax = into, live["ax"]
         _repath(live["paths"], days, shown)
@@ -946,7 +936,7 @@ def tape_paths(sim: hedging.TapeSimulation, *, n: int = 20, baseline: bool = Tru
         ax.set_xlabel("trading hours")
         ax.set_ylabel("spot")
         if own:
-            _keep(fig, "tape_paths", key, ax=ax, free=free, paths=paths)
+            _keep(fig, "tape_paths", key, axes=(ax,), ax=ax, free=free, paths=paths)
     else:
         fig, ax = into, live["ax"]
         if live["free"] is not None:
@@ -1074,11 +1064,11 @@ def pin_close(result: hedging.PinResult, *, bins: int = 60, ax=None, into=None):
         free = _live_hist(ax, color=COLORS["no_hedging"])
         hedged = _live_hist(ax, color=color)
         ax.set_ylabel("paths")
-        live = {"ax": ax, "span": span, "free": free, "hedged": hedged}
+        live = {"axes": (ax,), "ax": ax, "span": span, "free": free, "hedged": hedged}
         if own:
             _keep(fig, "pin_close", None, **live)
     else:
-        fig, ax = into, into.gexlib_live["ax"]
+        fig, ax = into, live["ax"]
     hedged, free = result.sim.spot[:, -1], result.sim.baseline[:, -1]
     edges = _percentile_edges(np.concatenate([hedged, free]), bins, [1, 99])
     span = live["span"]
@@ -1128,7 +1118,8 @@ def scalp_pnl(sim: hedging.ScalpSimulation, *, bins: int = 50, max_points: int =
         _zero_line(right, "x")
         right.set_xlabel("Σ ½ΓS²(r² − σ²dt) ($ per option)")
         right.set_ylabel("final P&L ($ per option)")
-        live = {"left": left, "right": right, "hist": hist, "mean": mean, "dots": dots, "diagonal": diagonal}
+        live = {"axes": (left, right), "left": left, "right": right, "hist": hist, "mean": mean, "dots": dots,
+                "diagonal": diagonal}
         if own:
             _keep(fig, "scalp_pnl", None, **live)
     else:
@@ -1408,7 +1399,7 @@ def evidence_panels(raw: pd.DataFrame, controlled: pd.DataFrame, table: pd.DataF
     live = _live(into, "evidence_panels", key)
     if live is None:
         fig, (left, right) = plt.subplots(1, 2, figsize=(FIGSIZE[0] + 3.0, 4.0), layout="constrained", sharey=True)
-        live = _keep(fig, "evidence_panels", key, left=left, right=right, vol=[], sort=[])
+        live = _keep(fig, "evidence_panels", key, axes=(left, right), left=left, right=right, vol=[], sort=[])
     else:
         fig, left, right = into, live["left"], live["right"]
     for ax in (left, right):  # the shared top comes from the left panel's data alone, as when first drawn

@@ -277,3 +277,16 @@ def test_zero_lines_widen_the_view_only_when_zero_is_outside_the_data(name):
     if not lo <= 0.0 <= hi:
         ax.axvline(0.0)
     assert left.get_xlim() == ax.get_xlim()
+
+
+def test_legends_are_relabelled_in_place_unless_their_style_changes():
+    fig = payoff(GREEKS[0])
+    before = fig.axes[0].get_legend()
+    assert payoff(GREEKS[2], into=fig) is fig and fig.axes[0].get_legend() is before  # only the texts change
+    assert [t.get_text() for t in before.get_texts()] == ["3 days", "at expiry", "spot 112"]
+    fig = scalp_fig("base")
+    before = fig.axes[0].get_legend()
+    scalp_fig("near", into=fig)
+    assert fig.axes[0].get_legend() is before
+    scalp_fig("short", into=fig)  # the colour of every entry changes: a new legend copies it
+    assert fig.axes[0].get_legend() is not before
