@@ -105,7 +105,7 @@ def test_stage_lays_out_once_then_keeps_the_layout_while_text_fits():
     assert stage.positions == positions
     fresh = series(n=4)
     fresh.set_layout_engine("none")
-    for ax, pos in zip(fresh.axes, positions):
+    for ax, pos in zip(fresh.axes, positions, strict=True):
         ax._set_position(pos)
     assert np.array_equal(second, agg(fresh))  # exactly the new figure at the kept positions
 

@@ -224,7 +224,7 @@ def draw(fig, dpi: float, ink: dict | None = None) -> np.ndarray:
     finally:
         renderer.ink = None
         renderer._drawing = ()
-        for ax, gid in zip(fig.axes, gids):
+        for ax, gid in zip(fig.axes, gids, strict=True):
             ax.set_gid(gid)
     return np.asarray(canvas.buffer_rgba()).copy()
 
@@ -308,7 +308,7 @@ class Stage:
         fig.set_dpi(dpi)
         structure = _structure(fig)
         if structure == self._structure:
-            for ax, pos in zip(fig.axes, self.positions):
+            for ax, pos in zip(fig.axes, self.positions, strict=True):
                 ax._set_position(pos, which="both")
             fig.set_layout_engine("none")
             ink = {}
@@ -316,7 +316,7 @@ class Stage:
             margins = _margins(fig, ink)
             if margins.keys() <= self._margins.keys() and all(
                     new <= old + self.TOLERANCE
-                    for i, m in margins.items() for new, old in zip(m, self._margins[i])):
+                    for i, m in margins.items() for new, old in zip(m, self._margins[i], strict=True)):
                 self.frozen += 1
                 return rgba
         fig.set_layout_engine(engine)

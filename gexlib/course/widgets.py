@@ -71,8 +71,8 @@ from matplotlib.transforms import TransformNode
 
 from .. import conventions as cv
 from .. import datasets, dix, evidence, fmt, gex, hedging, plots, regime, sheet, whatif
-from . import render
 from ..chain import Snapshot
+from . import render
 from .palette import quantize
 
 #: Resolution of the dashboard images (dots per inch).
@@ -151,7 +151,7 @@ def draw_rgba(fig, dpi: int = DPI, positions=None) -> np.ndarray:
             if len(positions) != len(fig.axes):
                 raise ValueError(f"{len(positions)} positions for a figure of {len(fig.axes)} Axes")
             fig.set_layout_engine("none")
-            for ax, pos in zip(fig.axes, positions):
+            for ax, pos in zip(fig.axes, positions, strict=True):
                 ax._set_position(pos, which="both")
         return render.draw(fig, dpi)
     finally:
