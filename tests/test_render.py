@@ -171,3 +171,29 @@ def test_a_change_of_font_settings_is_drawn_with_the_new_font():
         expected = agg(odd_text())
         assert np.array_equal(render.draw(odd_text(), 100), expected)
     assert not np.array_equal(expected, agg(odd_text()))  # the settings did change the drawing
+
+
+def pair(wide: str):
+    """Two panels side by side; the y tick labels of the ``wide`` one are long."""
+    fig, axes = plt.subplots(1, 2, figsize=(6, 3), layout="constrained")
+    for ax, side in zip(axes, ("left", "right"), strict=True):
+        ax.plot([0, 1], [0, 1e6 if side == wide else 1])
+    return fig
+
+
+def test_stage_keeps_room_for_text_that_takes_turns_being_wide():
+    stage = render.Stage()
+    stage.draw(pair("left"), 100)
+    stage.draw(pair("right"), 100)  # the right panel's labels outgrow the first layout
+    assert stage.layouts == 2
+    boxes = stage._boxes
+    left, right = stage.positions
+    assert boxes[1].x0 >= right.x0 and boxes[0].x1 <= left.x1  # inside both layouts
+    for wide in ("left", "right") * 3:  # room for both now: no more layouts
+        out = stage.draw(pair(wide), 100)
+        fresh = pair(wide)
+        fresh.set_layout_engine("none")
+        for ax, pos in zip(fresh.axes, stage.positions, strict=True):
+            ax._set_position(pos)
+        assert np.array_equal(out, agg(fresh))
+    assert (stage.layouts, stage.frozen) == (2, 6)

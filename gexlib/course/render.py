@@ -28,6 +28,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hi
 from matplotlib.font_manager import fontManager, get_font
 from matplotlib.ft2font import RenderMode
 from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.transforms import Bbox
 
 #: Largest number of entries each cache holds before it is emptied.
 LIMIT = 50_000
@@ -244,19 +245,28 @@ def _structure(fig) -> tuple:
 def _margins(fig, ink: dict) -> dict:
     """How far text reaches beyond each Axes box, in pixels per side (left, bottom, right, top).
 
-    Axes drawn in the same box (a twin and its parent) count as one: a layout makes
-    room for the farther-reaching of the two on each side. Figure-level text
-    (key None) is measured against the figure. Text inside a box reaches 0.
+    Axes drawn in the same box (a twin and its parent) count as one, keyed by the
+    index of the first of them in ``fig.axes``: a layout makes room for the
+    farther-reaching of the two on each side. Figure-level text (key -1) is
+    measured against the figure. Text inside a box reaches 0.
     """
+    groups = {}
+    for i, ax in enumerate(fig.axes):
+        groups.setdefault(tuple(np.round(ax.bbox.extents, 3)), i)
     out = {}
     for ax, box in ink.items():
         frame = fig.bbox if ax is None else ax.bbox
-        key = None if ax is None else tuple(np.round(frame.extents, 3))
+        key = -1 if ax is None else groups[tuple(np.round(frame.extents, 3))]
         x0, y0, x1, y1 = frame.extents
         reach = (max(0.0, x0 - box[0]), max(0.0, y0 - box[1]), max(0.0, box[2] - x1), max(0.0, box[3] - y1))
         old = out.get(key)
         out[key] = reach if old is None else tuple(map(max, old, reach))
     return out
+
+
+def _within(a, b):
+    """The box inside both Axes positions ``a`` and ``b`` (figure fractions): the larger margin on every side."""
+    return Bbox.from_extents(max(a.x0, b.x0), max(a.y0, b.y0), min(a.x1, b.x1), min(a.y1, b.y1))
 
 
 class Stage:
@@ -266,7 +276,7 @@ class Stage:
     (two measuring passes over every text) is about half of an Agg draw, and its
     result rarely changes from one event to the next. :meth:`draw` lays a figure out
     the first time; later figures of the same structure (:func:`_structure`: same
-    size, Axes and grid) are drawn at the stored Axes positions with the layout
+    size, Axes and grid) are drawn at stored Axes positions with the layout
     engine off, and their text is measured as it is drawn (:attr:`Renderer.ink`). If
     any Axes' text then reaches further beyond its box than it did when the layout
     was made (:func:`_margins`; by more than :data:`TOLERANCE` pixels, half the pad
@@ -275,10 +285,16 @@ class Stage:
     layout is stored. So text is never cut or pushed over a neighbour, and the Axes do not
     jump about while a slider moves. A figure without a layout engine is drawn as it is.
 
+    Layouts only ever make more room: after a new layout, the stored positions are
+    each Axes' box inside both the old and the new layout (:func:`_within`), with
+    room for the text either needed, so text that takes turns being wider on one
+    side and on another (a tick label at an edge, a longer legend entry) stops
+    costing a layout after each has been seen once.
+
     Attributes
     ----------
     positions : list of matplotlib.transforms.Bbox or None
-        The stored Axes positions (figure fractions), in ``fig.axes`` order.
+        The Axes positions (figure fractions, in ``fig.axes`` order) of the last draw.
     layouts : int
         How many draws ran the layout (the first included).
     frozen : int
@@ -294,8 +310,8 @@ class Stage:
         self.layouts = 0
         self.frozen = 0
         self._structure = None
-        self._margins = None
-        self._engine = None
+        self._margins = None  # text reach each stored box makes room for, per group (see _margins)
+        self._boxes = None  # the Axes positions of the next draw at the stored layout
 
     def draw(self, fig, dpi: float) -> np.ndarray:
         """``fig`` drawn at ``dpi`` (an RGBA array, a copy), at the stored layout when its text fits it."""
@@ -307,8 +323,9 @@ class Stage:
             return draw(fig, dpi)
         fig.set_dpi(dpi)
         structure = _structure(fig)
-        if structure == self._structure:
-            for ax, pos in zip(fig.axes, self.positions, strict=True):
+        again = structure == self._structure
+        if again:
+            for ax, pos in zip(fig.axes, self._boxes, strict=True):
                 ax._set_position(pos, which="both")
             fig.set_layout_engine("none")
             ink = {}
@@ -318,13 +335,19 @@ class Stage:
                     new <= old + self.TOLERANCE
                     for i, m in margins.items() for new, old in zip(m, self._margins[i], strict=True)):
                 self.frozen += 1
+                self.positions = list(self._boxes)
                 return rgba
         fig.set_layout_engine(engine)
         ink = {}
         rgba = draw(fig, dpi, ink)
         fig.set_layout_engine("none")  # the layout just made stays until the text outgrows it
         self.layouts += 1
-        self._structure = structure
         self.positions = [ax.get_position(original=False).frozen() for ax in fig.axes]
-        self._margins = _margins(fig, ink)
+        margins = _margins(fig, ink)
+        if again and margins.keys() == self._margins.keys():  # room for the old text and the new
+            self._boxes = [_within(a, b) for a, b in zip(self._boxes, self.positions, strict=True)]
+            self._margins = {i: tuple(map(max, self._margins[i], m)) for i, m in margins.items()}
+        else:
+            self._boxes, self._margins = list(self.positions), margins
+        self._structure = structure
         return rgba
