@@ -10,7 +10,6 @@ import numpy as np  # noqa: E402
 import PIL.Image  # noqa: E402
 import pytest  # noqa: E402
 
-from gexlib import datasets  # noqa: E402
 from gexlib.course import palette, widgets  # noqa: E402
 
 
@@ -59,20 +58,10 @@ def test_input_must_be_an_rgb_or_rgba_byte_array():
         palette.quantize(np.zeros((4, 4, 2), dtype=np.uint8))
 
 
-@pytest.fixture(scope="module")
-def frames():
-    """A dashboard figure with thousands of anti-aliasing blends (the tape) and one with hundreds (the flip)."""
-    calm = datasets.load("calm")
-    out = {}
-    for name, dash in {"tape": widgets.tape_dashboard(), "flip": widgets.flip_dashboard(calm)}.items():
-        _, fig = dash.compute(dash.values())
-        out[name] = widgets.draw_rgba(fig)
-    return out
-
-
-@pytest.mark.parametrize("name", ["tape", "flip"])
-def test_a_dashboard_frame_is_as_close_as_pillows_median_cut(frames, name):
-    rgba = frames[name]
+def test_a_dashboard_frame_is_as_close_as_pillows_median_cut():
+    dash = widgets.greeks_dashboard()  # two panels of curves, legends and text: hundreds of blends
+    _, fig = dash.compute(dash.values())
+    rgba = widgets.draw_rgba(fig)
     src = rgba[..., :3].astype(int)
     assert len(np.unique(src.reshape(-1, 3), axis=0)) > palette.COLORS  # the approximate branch
     png = widgets.encode_png(rgba, palette=True)
@@ -80,7 +69,7 @@ def test_a_dashboard_frame_is_as_close_as_pillows_median_cut(frames, name):
     assert image.mode == "P"
     ours = np.abs(decoded(image) - src)
     median = np.abs(decoded(PIL.Image.fromarray(rgba).convert("RGB").quantize(256)) - src)
-    print(name, "mean error", ours.mean(), "vs median cut", median.mean(),
+    print("mean error", ours.mean(), "vs median cut", median.mean(),
           "exact pixels", (ours.max(-1) == 0).mean(), "vs", (median.max(-1) == 0).mean())
     assert ours.mean() < 0.5 and ours.mean() <= 2 * median.mean() + 0.01
     assert (ours.max(-1) == 0).mean() >= min(0.9, (median.max(-1) == 0).mean() - 0.02)

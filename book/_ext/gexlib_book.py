@@ -208,14 +208,15 @@ def refresh_cache(app, config) -> None:
 #: :data:`MAX_JOBS`; 1 executes them one after another).
 JOBS_VARIABLE = "GEXLIB_BOOK_JOBS"
 MAX_JOBS = 4
-#: Seconds each lesson took to execute in book mode in a cold build (2-core machine, two at a time). Only their
-#: order is used: :func:`prefill_cache` starts the longest first, so that no long lesson runs alone at the end
-#: (in the order of the table of contents the capstone, the longest, started last). A build records what it
-#: measured in :data:`SECONDS_FILE`, which takes precedence; a lesson known to neither starts first.
-SECONDS = {"notebooks/01_options_greeks": 50, "notebooks/02_market_makers": 12, "notebooks/03_dealer_gamma": 32,
-           "notebooks/04_flip_strike": 43, "notebooks/05_heatmaps_walls": 56, "notebooks/06_tape": 32,
-           "notebooks/07_gamma_scalping": 35, "notebooks/08_time_and_volatility": 71, "notebooks/09_limits": 44,
-           "notebooks/10_evidence": 24, "notebooks/11_capstone": 110}
+#: Seconds each lesson took to execute in book mode (the mean of three cold builds on a busy 2-core machine, two
+#: lessons at a time). Only their order is used: :func:`prefill_cache` starts the longest first, so that no long
+#: lesson runs alone at the end (in the order of the table of contents the capstone, the longest, started last).
+#: A build records what it measured in :data:`SECONDS_FILE`, which takes precedence; a lesson known to neither
+#: starts first.
+SECONDS = {"notebooks/01_options_greeks": 82, "notebooks/02_market_makers": 15, "notebooks/03_dealer_gamma": 54,
+           "notebooks/04_flip_strike": 70, "notebooks/05_heatmaps_walls": 76, "notebooks/06_tape": 29,
+           "notebooks/07_gamma_scalping": 40, "notebooks/08_time_and_volatility": 74, "notebooks/09_limits": 49,
+           "notebooks/10_evidence": 24, "notebooks/11_capstone": 96}
 #: Where a build keeps the seconds it measured (beside the execution cache, so clearing the cache keeps them).
 SECONDS_FILE = "gexlib-lesson-seconds.json"
 
