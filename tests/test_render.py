@@ -197,3 +197,25 @@ def test_stage_keeps_room_for_text_that_takes_turns_being_wide():
             ax._set_position(pos)
         assert np.array_equal(out, agg(fresh))
     assert (stage.layouts, stage.frozen) == (2, 6)
+
+
+def test_stage_gives_up_keeping_room_when_smaller_boxes_do_not_fit():
+    """A heatmap's colour bar label is centred along the bar: in a box shorter than both layouts'
+    it reaches further, so the stage stops keeping old room and lays out afresh instead of every event."""
+    from gexlib import whatif
+
+    snap = datasets.load("spx_calm.csv")
+    presets = list(whatif.EXPIRY_PRESETS)
+    settings = [dict(call=1.2), dict(call=0.85), dict(call=1.4)] + [dict(call=1.4, expiries=p) for p in presets[1:] * 2]
+    stage = render.Stage()
+    stage.draw(plots.heatmap(snap), 100)
+    for kw in settings:
+        out = stage.draw(plots.heatmap(whatif.apply(snap, **kw)), 100)
+        fresh = plots.heatmap(whatif.apply(snap, **kw))
+        fresh.set_layout_engine("none")
+        for ax, pos in zip(fresh.axes, stage.positions, strict=True):
+            ax._set_position(pos)
+        assert np.array_equal(out, agg(fresh))
+        plt.close("all")
+    assert stage.layouts + stage.frozen == len(settings) + 1
+    assert stage.layouts <= 5, (stage.layouts, stage.frozen)

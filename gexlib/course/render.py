@@ -289,7 +289,10 @@ class Stage:
     each Axes' box inside both the old and the new layout (:func:`_within`), with
     room for the text either needed, so text that takes turns being wider on one
     side and on another (a tick label at an edge, a longer legend entry) stops
-    costing a layout after each has been seen once.
+    costing a layout after each has been seen once. Text whose reach depends on the
+    size of its box (a label centred along a short colour bar) may not fit the
+    smaller boxes: if the first draw at them fails, the stage lays out afresh from
+    then on.
 
     Attributes
     ----------
@@ -312,6 +315,8 @@ class Stage:
         self._structure = None
         self._margins = None  # text reach each stored box makes room for, per group (see _margins)
         self._boxes = None  # the Axes positions of the next draw at the stored layout
+        self._within = False  # whether _boxes are an intersection not drawn yet
+        self._widen = True  # whether a new layout keeps the old one's room (see the class)
 
     def draw(self, fig, dpi: float) -> np.ndarray:
         """``fig`` drawn at ``dpi`` (an RGBA array, a copy), at the stored layout when its text fits it."""
@@ -336,7 +341,10 @@ class Stage:
                     for i, m in margins.items() for new, old in zip(m, self._margins[i], strict=True)):
                 self.frozen += 1
                 self.positions = list(self._boxes)
+                self._within = False
                 return rgba
+            if self._within:  # text that depends on its box's size (e.g. a centred label) outgrew the
+                self._widen = False  # smaller boxes: lay out afresh from now on
         fig.set_layout_engine(engine)
         ink = {}
         rgba = draw(fig, dpi, ink)
@@ -344,10 +352,11 @@ class Stage:
         self.layouts += 1
         self.positions = [ax.get_position(original=False).frozen() for ax in fig.axes]
         margins = _margins(fig, ink)
-        if again and margins.keys() == self._margins.keys():  # room for the old text and the new
+        if again and self._widen and margins.keys() == self._margins.keys():  # room for old and new text
             self._boxes = [_within(a, b) for a, b in zip(self._boxes, self.positions, strict=True)]
             self._margins = {i: tuple(map(max, self._margins[i], m)) for i, m in margins.items()}
+            self._within = True
         else:
-            self._boxes, self._margins = list(self.positions), margins
+            self._boxes, self._margins, self._within = list(self.positions), margins, False
         self._structure = structure
         return rgba
