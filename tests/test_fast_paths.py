@@ -266,24 +266,27 @@ def test_changed_quotes_are_refitted_not_taken_from_the_cache():
     assert gex.total_gex(snap, carry="parity") == first
 
 
-def test_the_event_scope_computes_each_snapshots_greeks_once():
+def test_the_event_scope_evaluates_each_contract_twice_and_gives_the_same_numbers(monkeypatch):
     snap = datasets.load("spx_calm.csv")
-    t = whatif.apply(snap, put=1.5)
-    calls = []
-    real = bs.gamma
+    t = whatif.apply(snap, put=1.5, spot=snap.spot * 1.003)
+    outside = (gex.total_gex(t), gex.flip_strike(t), gex.walls(t), gex.per_strike_gex(t),
+               hedging.flow_for_move(t, 0.01))
+    evaluated = []
+    real = bs._terms
 
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
+    def counting(S, K, *args, **kwargs):
+        evaluated.append(np.size(K))
+        return real(S, K, *args, **kwargs)
 
-    gex.bs.gamma = counting
-    try:
-        with gex.reuse():
-            gex.total_gex(t), gex.flip_strike(t), gex.walls(t), gex.per_strike_gex(t)
-            hedging.flow_for_move(t, 0.01)
-    finally:
-        gex.bs.gamma = real
-    assert len(calls) == 1
+    monkeypatch.setattr(bs, "_terms", counting)
+    with gex.reuse():
+        inside = (gex.total_gex(t), gex.flip_strike(t), gex.walls(t), gex.per_strike_gex(t),
+                  hedging.flow_for_move(t, 0.01))
+    # gamma and delta at spot in one evaluation, delta after the move in another
+    assert sum(evaluated) == 2 * gex.contracts(t).used
+    assert inside[:3] == outside[:3]
+    assert_frames_identical(inside[3], outside[3])
+    assert_frames_identical(inside[4], outside[4])
 
 
 # --- real downloads ---------------------------------------------------------------------------
