@@ -343,3 +343,27 @@ def test_wing_vols_match_the_pandas_reference(chains):
                 assert regime._expiry_vols(rows, float(t.spot), float(e), r, q) == expected
                 found += expected is not None
         assert found
+
+
+# --- the parity lines kept while time passes -----------------------------------------------
+
+
+def test_forwards_after_time_passes_are_refitted_ones():
+    from gexlib import carry
+
+    snap = datasets.load("spx_intraday_0dte.csv")
+    for hours in (0.0, 1.5, 5.5, 30.0):
+        aged = whatif.advance_time(snap, hours)
+        for time in ("act365", "busday262"):
+            carry._FITS.clear()
+            carry._CACHE.clear()
+            carry.forwards(whatif.advance_time(snap, hours + 0.25), time=time)  # lines fitted at another time
+            kept = carry.forwards(aged, time=time)
+            carry._FITS.clear()
+            fresh = carry._forwards(aged, time, 0.0, 0.0, cv.PARITY_STRIKES, cv.PARITY_MIN_STRIKES,
+                                    cv.PARITY_OUTLIER_SD, cv.PARITY_MIN_DAYS, cv.PARITY_RATE_MIN_DAYS,
+                                    cv.PARITY_RATE_RANGE, cv.PARITY_CARRY_RANGE, cv.PARITY_BASIS_YEARS)
+            fresh["forward"] = float(aged.spot) * np.exp(fresh["carry"] * fresh["T"])
+            assert_frames_identical(kept, fresh)
+    assert chain.quotes_key(whatif.advance_time(snap, 1.0)) == chain.quotes_key(snap)
+    assert chain.chain_key(whatif.advance_time(snap, 1.0)) != chain.chain_key(snap)
