@@ -196,7 +196,6 @@ def _forwards(snap, time, r, q, n_strikes, min_strikes, outlier_sd, min_days, ra
     Tall = cv.year_fraction(o["expiry"], snap.asof, time=time)
     exp = (pd.DataFrame({"expiry": o["expiry"], "T": Tall})[Tall > 0].drop_duplicates("expiry")
            .sort_values("expiry", ignore_index=True))
-    n = len(exp)
     Sq = quote_spot(snap)
     # the lines depend on the quotes and on which contracts are live, not on the quote time: a
     # dashboard moving time keeps them while no expiry settles
