@@ -52,6 +52,7 @@ back to the given one.
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 
 import numpy as np
@@ -60,7 +61,7 @@ from scipy.optimize import elementwise
 
 from . import bs, memo
 from . import conventions as cv
-from .chain import Snapshot, chain_key
+from .chain import Snapshot, chain_key, quotes_key
 
 #: Columns of :func:`forwards`.
 FORWARD_COLUMNS = ("expiry", "T", "forward", "discount", "rate", "carry", "dividend", "basis", "strikes",
@@ -71,6 +72,7 @@ MID_IV_REASONS = ("no_two_sided_quote", "expired", "below_intrinsic", "above_upp
 _MAD = 1.4826  # median absolute deviation -> standard deviation of a normal
 _CACHE: OrderedDict = OrderedDict()  # quotes' fingerprint -> forwards table (the dashboards refit otherwise)
 _CACHE_SIZE = 32
+_FITS = memo.LRU(_CACHE_SIZE)  # the parity lines (they do not depend on the quote time)
 _RESOLVED = memo.LRU(_CACHE_SIZE)  # (chain_key, settings) -> resolve()'s per-contract rates
 
 
@@ -194,32 +196,15 @@ def _forwards(snap, time, r, q, n_strikes, min_strikes, outlier_sd, min_days, ra
     Tall = cv.year_fraction(o["expiry"], snap.asof, time=time)
     exp = (pd.DataFrame({"expiry": o["expiry"], "T": Tall})[Tall > 0].drop_duplicates("expiry")
            .sort_values("expiry", ignore_index=True))
-    n = len(exp)
     Sq = quote_spot(snap)
-    p = _pairs(snap, time)
-    p = p.assign(g=exp.reset_index().set_index("expiry")["index"].reindex(p["expiry"]).to_numpy())
-    if len(p):  # the money: the strike where |C − P| is smallest; keep the n_strikes nearest it
-        centre = p.loc[p["y"].abs().groupby(p["g"]).idxmin(), ["g", "strike"]].set_index("g")["strike"]
-        dist = (np.log(p["strike"]) - np.log(centre.reindex(p["g"]).to_numpy())).abs()
-        p = p[dist.groupby(p["g"]).rank(method="first").to_numpy() <= n_strikes].reset_index(drop=True)
-    g, K, y, half = (p["g"].to_numpy(dtype=int), p["strike"].to_numpy(dtype=float), p["y"].to_numpy(dtype=float),
-                     p["half"].to_numpy(dtype=float))
-    w = 1.0 / np.maximum(half, 0.005) ** 2  # a 1-cent spread floor keeps one quote from taking all weight
-    keep = np.ones(K.size, dtype=bool)
-    for _ in range(3):
-        a, D, res = _wls(g, K, y, w, keep, n)
-        scale = _MAD * _group_median(g, np.abs(res), keep, n)
-        bad = keep & (np.abs(res) > np.maximum(outlier_sd * np.nan_to_num(scale[g]), half))
-        if not bad.any():
-            break
-        keep &= ~bad
-    a, D, res = _wls(g, K, y, w, keep, n)
-    used = _group_sum(g, keep.astype(float), n).astype(int)
-    rejected = _group_sum(g, (~keep).astype(float), n).astype(int)
-    wk = np.where(keep, w, 0.0)
+    # the lines depend on the quotes and on which contracts are live, not on the quote time: a
+    # dashboard moving time keeps them while no expiry settles
+    live = np.ascontiguousarray(Tall > 0)
+    key = (quotes_key(snap), hashlib.sha1(live.tobytes(), usedforsecurity=False).hexdigest(), n_strikes,
+           outlier_sd)
+    a, D, used, rejected, rms = _FITS.get(key, lambda: _fit(snap, time, exp, n_strikes, outlier_sd))
     T = exp["T"].to_numpy(dtype=float)
     with np.errstate(all="ignore"):
-        rms = np.sqrt(_group_sum(g, wk * res * res, n) / _group_sum(g, wk, n))
         F_fit = a / D
         has = (used >= min_strikes) & (D > 0) & (F_fit > 0)
         x = np.log(np.where(has, F_fit, np.nan) / Sq)
@@ -242,6 +227,36 @@ def _forwards(snap, time, r, q, n_strikes, min_strikes, outlier_sd, min_days, ra
         "carry_source": carry_src, "reason": reason, "forward_fit": np.where(has, F_fit, np.nan),
         "discount_fit": np.where(has, D, np.nan),
     }, columns=list(FORWARD_COLUMNS))
+
+
+def _fit(snap, time, exp, n_strikes, outlier_sd):
+    """Each live expiry's parity line (``exp``'s rows): intercept ``a``, discount ``D``, strikes used
+    and rejected, and the weighted RMS residual (steps 1-4 of the module docstring)."""
+    n = len(exp)
+    p = _pairs(snap, time)
+    p = p.assign(g=exp.reset_index().set_index("expiry")["index"].reindex(p["expiry"]).to_numpy())
+    if len(p):  # the money: the strike where |C − P| is smallest; keep the n_strikes nearest it
+        centre = p.loc[p["y"].abs().groupby(p["g"]).idxmin(), ["g", "strike"]].set_index("g")["strike"]
+        dist = (np.log(p["strike"]) - np.log(centre.reindex(p["g"]).to_numpy())).abs()
+        p = p[dist.groupby(p["g"]).rank(method="first").to_numpy() <= n_strikes].reset_index(drop=True)
+    g, K, y, half = (p["g"].to_numpy(dtype=int), p["strike"].to_numpy(dtype=float), p["y"].to_numpy(dtype=float),
+                     p["half"].to_numpy(dtype=float))
+    w = 1.0 / np.maximum(half, 0.005) ** 2  # a 1-cent spread floor keeps one quote from taking all weight
+    keep = np.ones(K.size, dtype=bool)
+    for _ in range(3):
+        a, D, res = _wls(g, K, y, w, keep, n)
+        scale = _MAD * _group_median(g, np.abs(res), keep, n)
+        bad = keep & (np.abs(res) > np.maximum(outlier_sd * np.nan_to_num(scale[g]), half))
+        if not bad.any():
+            break
+        keep &= ~bad
+    a, D, res = _wls(g, K, y, w, keep, n)
+    used = _group_sum(g, keep.astype(float), n).astype(int)
+    rejected = _group_sum(g, (~keep).astype(float), n).astype(int)
+    wk = np.where(keep, w, 0.0)
+    with np.errstate(all="ignore"):
+        rms = np.sqrt(_group_sum(g, wk * res * res, n) / _group_sum(g, wk, n))
+    return a, D, used, rejected, rms
 
 
 def resolve(snap: Snapshot, *, carry: str = cv.CARRY, time: str = cv.TIME, r: float = cv.RATE,

@@ -102,18 +102,13 @@ class Snapshot:
                 f"contracts={len(self.options)} dropped={self.dropped})")
 
 
-def chain_key(snap: Snapshot) -> str:
-    """A digest of a snapshot's contracts and quotes: what stays put when a what-if moves a slider.
+def quotes_key(snap: Snapshot) -> str:
+    """A digest of a snapshot's contracts and quotes: each contract's expiry, strike, type, bid and ask.
 
-    It covers each contract's expiry, strike, type, bid and ask, the quote time ``asof``
-    and the spot the quotes were made at (``quote_spot``, else ``spot``), but not open
-    interest, IV, the chain's greeks or a moved ``spot``. Equal keys mean equal inputs bit
-    for bit, so results that depend on those alone (times to expiry, the carry fitted from
-    the quotes, the strikes' order) can be kept across the snapshots that
-    :mod:`gexlib.whatif` derives from one file. Inside :func:`gexlib.memo.scope` it is
-    computed once per snapshot object.
+    Equal keys mean equal columns bit for bit. Inside :func:`gexlib.memo.scope` it is computed
+    once per snapshot object. :func:`chain_key` adds the quote time and the quotes' spot.
     """
-    hit = memo.lookup("chain_key", snap, ())
+    hit = memo.lookup("quotes_key", snap, ())
     if hit is not None:
         return hit
     o = snap.options
@@ -122,9 +117,22 @@ def chain_key(snap: Snapshot) -> str:
     for col in ("strike", "bid", "ask"):
         h.update(np.ascontiguousarray(o[col].to_numpy(dtype=float)).tobytes())
     h.update(np.asarray(o["type"].to_numpy() == "C", dtype=bool).tobytes())
+    h.update(repr(len(o)).encode())
+    return memo.store("quotes_key", snap, (), h.hexdigest())
+
+
+def chain_key(snap: Snapshot) -> str:
+    """A digest of a snapshot's contracts and quotes: what stays put when a what-if moves a slider.
+
+    It covers each contract's expiry, strike, type, bid and ask (:func:`quotes_key`), the quote
+    time ``asof`` and the spot the quotes were made at (``quote_spot``, else ``spot``), but not
+    open interest, IV, the chain's greeks or a moved ``spot``. Equal keys mean equal inputs bit
+    for bit, so results that depend on those alone (times to expiry, the carry fitted from
+    the quotes, the strikes' order) can be kept across the snapshots that
+    :mod:`gexlib.whatif` derives from one file.
+    """
     quoted = snap.spot if snap.quote_spot is None else snap.quote_spot
-    h.update(repr((len(o), pd.Timestamp(snap.asof).value, float(quoted))).encode())
-    return memo.store("chain_key", snap, (), h.hexdigest())
+    return f"{quotes_key(snap)}|{pd.Timestamp(snap.asof).value}|{float(quoted)!r}"
 
 
 #: The 22 columns of a Cboe delayed-quotes download, calls left, puts right.

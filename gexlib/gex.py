@@ -135,11 +135,24 @@ def contracts(snap: Snapshot, *, sign: str = cv.SIGN, gamma: str = cv.GAMMA, tim
     if base is None:
         base = memo.store("contracts_base", snap, base_key,
                           _contracts(snap, sign=sign, gamma=gamma, time=time, carry=carry, iv=iv, r=r, q=q))
-    out = base
-    if gamma == "model" and with_gamma:
-        out = replace(base, gamma=np.asarray(bs.gamma(S, base.strike, base.T, base.iv, r=base.r, q=base.q),
-                                             dtype=float))
-    return memo.store("contracts", snap, key, out)
+    if gamma != "model" or not with_gamma:
+        return memo.store("contracts", snap, key, base)
+    if memo.active():  # an event also asks for deltas at spot (hedge flows): both from one evaluation
+        g, d = _gamma_delta(base, S)
+        out = memo.store("contracts", snap, key, replace(base, gamma=g))
+        memo.store("delta", out, (S,), d)
+        return out
+    return replace(base, gamma=np.asarray(bs.gamma(S, base.strike, base.T, base.iv, r=base.r, q=base.q), dtype=float))
+
+
+def _gamma_delta(c: Contracts, spot: float) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`gexlib.bs.gamma` and :func:`gexlib.bs.delta` of every contract at ``spot`` (the same numbers),
+    from one evaluation per type with :func:`gexlib.bs.price_delta_gamma`."""
+    g, d = np.empty(c.strike.size), np.empty(c.strike.size)
+    for side, kind in ((c.is_call, "C"), (~c.is_call, "P")):
+        _, d[side], g[side] = bs.price_delta_gamma(spot, c.strike[side], c.T[side], c.iv[side], r=c.r[side],
+                                                   q=c.q[side], kind=kind)
+    return g, d
 
 
 @dataclass(frozen=True)
@@ -863,7 +876,9 @@ def hedge_flow(snap: Snapshot, s0: float, s1: float, *, sign: str = cv.SIGN, tim
         dollars_linear``. Positive = dealers buy.
     """
     c = contracts(snap, gamma="model", spot=s0, sign=sign, time=time, carry=carry, iv=iv, r=r, q=q)
-    d0, d1 = (_delta(c, float(s)) for s in (s0, s1))
+    d0 = memo.lookup("delta", c, (float(s0),))  # computed with gamma in a reuse block
+    d0 = _delta(c, float(s0)) if d0 is None else d0
+    d1 = _delta(c, float(s1))
     out = _flow_table(c.strike, {"exact": -c.weight * (d1 - d0),
                                  "linear": -c.weight * c.gamma * (float(s1) - float(s0))}, float(s0))
     return out[["strike", "shares_exact", "dollars_exact", "shares_linear", "dollars_linear"]]

@@ -137,6 +137,11 @@ def scope():
         _SCOPE.reset(token)
 
 
+def active() -> bool:
+    """Whether a :func:`scope` is open (results stored now are remembered until it ends)."""
+    return _SCOPE.get() is not None
+
+
 def lookup(kind: str, snap, key: tuple):
     """The result remembered in the active :func:`scope` for ``snap`` and ``key``, or None (also outside a scope)."""
     memo = _SCOPE.get()

@@ -266,24 +266,27 @@ def test_changed_quotes_are_refitted_not_taken_from_the_cache():
     assert gex.total_gex(snap, carry="parity") == first
 
 
-def test_the_event_scope_computes_each_snapshots_greeks_once():
+def test_the_event_scope_evaluates_each_contract_twice_and_gives_the_same_numbers(monkeypatch):
     snap = datasets.load("spx_calm.csv")
-    t = whatif.apply(snap, put=1.5)
-    calls = []
-    real = bs.gamma
+    t = whatif.apply(snap, put=1.5, spot=snap.spot * 1.003)
+    outside = (gex.total_gex(t), gex.flip_strike(t), gex.walls(t), gex.per_strike_gex(t),
+               hedging.flow_for_move(t, 0.01))
+    evaluated = []
+    real = bs._terms
 
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
+    def counting(S, K, *args, **kwargs):
+        evaluated.append(np.size(K))
+        return real(S, K, *args, **kwargs)
 
-    gex.bs.gamma = counting
-    try:
-        with gex.reuse():
-            gex.total_gex(t), gex.flip_strike(t), gex.walls(t), gex.per_strike_gex(t)
-            hedging.flow_for_move(t, 0.01)
-    finally:
-        gex.bs.gamma = real
-    assert len(calls) == 1
+    monkeypatch.setattr(bs, "_terms", counting)
+    with gex.reuse():
+        inside = (gex.total_gex(t), gex.flip_strike(t), gex.walls(t), gex.per_strike_gex(t),
+                  hedging.flow_for_move(t, 0.01))
+    # gamma and delta at spot in one evaluation, delta after the move in another
+    assert sum(evaluated) == 2 * gex.contracts(t).used
+    assert inside[:3] == outside[:3]
+    assert_frames_identical(inside[3], outside[3])
+    assert_frames_identical(inside[4], outside[4])
 
 
 # --- real downloads ---------------------------------------------------------------------------
@@ -340,3 +343,27 @@ def test_wing_vols_match_the_pandas_reference(chains):
                 assert regime._expiry_vols(rows, float(t.spot), float(e), r, q) == expected
                 found += expected is not None
         assert found
+
+
+# --- the parity lines kept while time passes -----------------------------------------------
+
+
+def test_forwards_after_time_passes_are_refitted_ones():
+    from gexlib import carry
+
+    snap = datasets.load("spx_intraday_0dte.csv")
+    for hours in (0.0, 1.5, 5.5, 30.0):
+        aged = whatif.advance_time(snap, hours)
+        for time in ("act365", "busday262"):
+            carry._FITS.clear()
+            carry._CACHE.clear()
+            carry.forwards(whatif.advance_time(snap, hours + 0.25), time=time)  # lines fitted at another time
+            kept = carry.forwards(aged, time=time)
+            carry._FITS.clear()
+            fresh = carry._forwards(aged, time, 0.0, 0.0, cv.PARITY_STRIKES, cv.PARITY_MIN_STRIKES,
+                                    cv.PARITY_OUTLIER_SD, cv.PARITY_MIN_DAYS, cv.PARITY_RATE_MIN_DAYS,
+                                    cv.PARITY_RATE_RANGE, cv.PARITY_CARRY_RANGE, cv.PARITY_BASIS_YEARS)
+            fresh["forward"] = float(aged.spot) * np.exp(fresh["carry"] * fresh["T"])
+            assert_frames_identical(kept, fresh)
+    assert chain.quotes_key(whatif.advance_time(snap, 1.0)) == chain.quotes_key(snap)
+    assert chain.chain_key(whatif.advance_time(snap, 1.0)) != chain.chain_key(snap)
