@@ -16,7 +16,7 @@ import PIL.Image  # noqa: E402
 import pytest  # noqa: E402
 
 from gexlib import datasets, gex, hedging, whatif  # noqa: E402
-from gexlib.course import widgets  # noqa: E402
+from gexlib.course import render, widgets  # noqa: E402
 
 #: Upper bound of the distinct PNG bytes one dashboard embeds in a page ("a few MB per page at most").
 MAX_BYTES = 1.5e6
@@ -115,15 +115,15 @@ def test_identical_figures_are_shared(book):
 
 
 def _drawings(monkeypatch):
-    """Count the figures drawn with Agg (calls of ``widgets.render_png``) from now on."""
+    """Count the figures drawn with Agg (calls of ``render.Stage.draw``, which book views draw with) from now on."""
     calls = []
-    real = widgets.render_png
+    real = render.Stage.draw
 
-    def counting(fig, *args, **kwargs):
+    def counting(self, fig, *args, **kwargs):
         calls.append(fig)
-        return real(fig, *args, **kwargs)
+        return real(self, fig, *args, **kwargs)
 
-    monkeypatch.setattr(widgets, "render_png", counting)
+    monkeypatch.setattr(render.Stage, "draw", counting)
     return calls
 
 
@@ -150,7 +150,7 @@ def test_each_distinct_figure_is_drawn_once(monkeypatch, calm, build, grid, dist
     # the last frame (which shares an earlier frame's drawing, but for the pin) shows its own figure drawn afresh
     idx = max(view.frames)
     values = {**dash.values(), **{n: grid[n][i] for n, i in zip(grid, idx, strict=True)}}
-    assert view.frames[idx][1] == real_png(dash.compute(values)[1])
+    assert view.frames[idx][1] == real_png(dash.compute(values)[1], positions=view.positions[idx])
 
 
 def test_the_figure_key_changes_with_what_is_drawn_and_only_with_it():

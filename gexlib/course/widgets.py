@@ -396,6 +396,9 @@ class BookView:
     rendered : int
         Figures drawn with Agg: one per distinct :func:`figure_key` (frames whose
         figures have the same key share one drawing).
+    positions : dict
+        Tuple of positions -> the Axes positions its figure was drawn at (see
+        :func:`book_view`; ``render_png(fig, positions=...)`` draws it again).
     """
 
     widget: w.VBox
@@ -406,6 +409,7 @@ class BookView:
     frames: dict
     alts: dict = field(default_factory=dict)
     rendered: int = 0
+    positions: dict = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -485,7 +489,12 @@ def book_view(dash: Dashboard, grid: dict) -> BookView:
     Identical figures are drawn once and shared: frames whose figures have the
     same :func:`figure_key` (known before drawing) share one drawing, and frames
     whose drawings give the same PNG bytes share one image, so a control that
-    only changes the readout costs neither a drawing nor an image.
+    only changes the readout costs neither a drawing nor an image. As in live mode,
+    the figures are drawn by one :class:`gexlib.course.render.Stage`, the default
+    frame first: the frames share the default frame's layout while their text fits
+    it, so the figure does not shift as the reader switches frames. (Each frame's
+    figure is built anew, not updated in place: the key of a figure updated in place
+    carries the history of its updates, not only what it shows.)
 
     Parameters
     ----------
@@ -516,17 +525,23 @@ def book_view(dash: Dashboard, grid: dict) -> BookView:
             raise ValueError(f"book grid {n!r} must offer the control's current value {current[n]!r}")
         start.append(hits[0])
 
-    frames, readouts, images, texts, alts, drawn = {}, {}, {}, {}, {}, {}
-    for idx in itertools.product(*(range(len(grid[n])) for n in names)):
+    frames, readouts, images, texts, alts, drawn, positions = {}, {}, {}, {}, {}, {}, {}
+    stage = render.Stage()
+    every = list(itertools.product(*(range(len(grid[n])) for n in names)))
+    for idx in sorted(every, key=lambda i: i != tuple(start)):  # the default frame first, then in order
         values = {**current, **{n: grid[n][i] for n, i in zip(names, idx, strict=True)}}
-        state, fig = dash.compute(values)
+        state, fig = dash.compute(values)  # a new figure: its key is its contents (an updated one's is not)
         key = figure_key(fig)
         if key is not None and key in drawn:  # the same figure as an earlier frame's: no second drawing
             plt.close(fig)
-            png = drawn[key]
+            png, positions[idx] = drawn[key]
         else:
-            png = render_png(fig, palette=True)
-            drawn[key if key is not None else ("unkeyed", len(drawn))] = png
+            try:
+                png = encode_png(stage.draw(fig, DPI), palette=True)
+            finally:
+                plt.close(fig)
+            positions[idx] = stage.positions
+            drawn[key if key is not None else ("unkeyed", len(drawn))] = png, positions[idx]
         frames[idx], readouts[idx] = (state, png), dash.describe(state)
         alts[idx] = dash.alt(values, readouts[idx])
         if png not in images:  # identical figures and readouts are shared between frames
@@ -575,7 +590,7 @@ def book_view(dash: Dashboard, grid: dict) -> BookView:
             + " Open the notebook in JupyterLab (<code>make lab</code>) to recompute live at any setting.")
     widget = w.VBox([w.HTML(note), w.VBox(list(selectors.values())), top])
     return BookView(widget=widget, grid=grid, selectors=selectors, stacks=stacks, links=links, frames=frames,
-                    alts=alts, rendered=len(drawn))
+                    alts=alts, rendered=len(drawn), positions=positions)
 
 
 def _positions(default: float, candidates, lo: float | None = None, hi: float | None = None) -> list[float]:
