@@ -7,6 +7,7 @@ caches kept across a file's what-ifs with fresh computations. On the shipped syn
 chains and, when ``GEXLIB_CBOE_DIR`` is set, on the real downloads.
 """
 
+import handmade
 import numpy as np
 import pandas as pd
 import pytest
@@ -33,16 +34,7 @@ def chains(request):
 
 def mixed_chain(spot=100.0):
     """Repeated strikes across expiries, both types, an OI = 0 and an IV = 0 contract, rows out of order."""
-    rows = []
-    for days in (400, 0.2, 17, 3, 45):
-        for k in (110, 80, 95, 100, 120, 90, 105):
-            rows.append({"strike": k, "type": "C", "oi": 800 + 53 * k % 7 * 100, "iv": 0.22 - 0.0005 * (k - 100),
-                         "days": days})
-            rows.append({"strike": k, "type": "P", "oi": 1000 + 37 * k % 11 * 100, "iv": 0.25 - 0.001 * (k - 100),
-                         "days": days})
-    rows.append({"strike": 100, "type": "C", "oi": 0, "iv": 0.2, "days": 9})
-    rows.append({"strike": 100, "type": "P", "oi": 500, "iv": 0.0, "days": 9})
-    return snapshot(rows, spot=spot)
+    return handmade.mixed_chain(spot, shuffled=True)
 
 
 # --- references: the plain pandas computation ---------------------------------------------

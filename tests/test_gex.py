@@ -5,26 +5,12 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from handmade import ASOF, snapshot
+from handmade import ASOF, mixed_chain, snapshot
 
 from gexlib import bs, datasets, gex, plots
 from gexlib import conventions as cv
 
 SIGNS = ("practitioner", "seed", "all_short")
-
-
-def mixed_chain(spot=100.0):
-    """A few expiries and strikes, both types, with an OI = 0 and an IV = 0 contract."""
-    rows = []
-    for days in (0.2, 3, 17, 45, 400):
-        for k in (80, 90, 95, 100, 105, 110, 120):
-            rows.append({"strike": k, "type": "P", "oi": 1000 + 37 * k % 11 * 100, "iv": 0.25 - 0.001 * (k - 100),
-                         "days": days})
-            rows.append({"strike": k, "type": "C", "oi": 800 + 53 * k % 7 * 100, "iv": 0.22 - 0.0005 * (k - 100),
-                         "days": days})
-    rows.append({"strike": 100, "type": "C", "oi": 0, "iv": 0.2, "days": 9})
-    rows.append({"strike": 100, "type": "P", "oi": 500, "iv": 0.0, "days": 9})
-    return snapshot(rows, spot=spot)
 
 
 def test_contract_exposure_matches_formula():
