@@ -653,6 +653,27 @@ def profile_levels(spot: float, window: float = WINDOW, n: int = LEVELS) -> np.n
     return np.linspace(*window_limits(spot, window), int(n))
 
 
+def _profile_data(snap: Snapshot, zero, flip, walls, window: float, n: int, conv: dict, *,
+                  by_type: bool = True, gamma: str = "model") -> dict:
+    """What :func:`profile` (and :func:`time_vol`'s profile panel) draws: levels, curves in $bn, level lines.
+
+    The curves are always model gamma; ``gamma`` is that of the flip and walls computed
+    here (``AUTO``). ``conv``: sign, time, carry, iv, r, q.
+    """
+    S = profile_levels(snap.spot, window, n)
+    if by_type:
+        call, put, net = gex.gamma_profile(snap, S, by_type=True, **conv)
+        curves = {"calls": call / BN, "puts": put / BN, "net": net / BN}
+    else:
+        curves = {"net": gex.gamma_profile(snap, S, **conv) / BN}
+    zero = gex.zero_gamma_within(snap, window, **conv) if isinstance(zero, str) and zero == AUTO else zero
+    flip = gex.flip_strike(snap, gamma=gamma, **conv) if isinstance(flip, str) and flip == AUTO else flip
+    walls = gex.walls(snap, gamma=gamma, **conv) if isinstance(walls, str) and walls == AUTO else (walls or {})
+    return {"S": S, "curves": curves, "levels": {
+        "spot": float(snap.spot), "zero_gamma": _value(zero), "flip": _value(flip),
+        "call_wall": _value(walls.get("call_wall")), "put_wall": _value(walls.get("put_wall"))}}
+
+
 def profile(snap: Snapshot, *, window: float = WINDOW, n: int = LEVELS, by_type: bool = True, zero=AUTO,
             flip=AUTO, walls=None, ax=None, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME,
             carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND, into=None):
@@ -668,18 +689,7 @@ def profile(snap: Snapshot, *, window: float = WINDOW, n: int = LEVELS, by_type:
     in place and return; ignored when ``ax`` is given (see :mod:`gexlib.plots`).
     """
     conv = dict(sign=sign, time=time, carry=carry, iv=iv, r=r, q=q)
-    S = profile_levels(snap.spot, window, n)
-    if by_type:
-        call, put, net = gex.gamma_profile(snap, S, by_type=True, **conv)
-        curves = {"calls": call / BN, "puts": put / BN, "net": net / BN}
-    else:
-        curves = {"net": gex.gamma_profile(snap, S, **conv) / BN}
-    zero = gex.zero_gamma_within(snap, window, **conv) if isinstance(zero, str) and zero == AUTO else zero
-    flip = gex.flip_strike(snap, gamma=gamma, **conv) if isinstance(flip, str) and flip == AUTO else flip
-    walls = gex.walls(snap, gamma=gamma, **conv) if isinstance(walls, str) and walls == AUTO else (walls or {})
-    data = {"S": S, "curves": curves, "levels": {
-        "spot": float(snap.spot), "zero_gamma": _value(zero), "flip": _value(flip),
-        "call_wall": _value(walls.get("call_wall")), "put_wall": _value(walls.get("put_wall"))}}
+    data = _profile_data(snap, zero, flip, walls, window, n, conv, by_type=by_type, gamma=gamma)
     key = (bool(by_type),)
     live = _live(into, "profile", key) if ax is None else None
     if live is None:
@@ -1219,18 +1229,6 @@ def greek_flows(charm: pd.DataFrame | None, vanna: pd.DataFrame | None, spot: fl
             fig.gexlib_live = live
     _flow_update(live["panel"], lim, series, spot)
     return live["axes"][0].figure
-
-
-def _profile_data(moved: Snapshot, zero, flip, walls, window: float, n: int, conv: dict) -> dict:
-    """The numbers of the :func:`time_vol` profile panel, as :func:`profile` (model gamma, by type) computes them."""
-    S = profile_levels(moved.spot, window, n)
-    call, put, net = gex.gamma_profile(moved, S, by_type=True, **conv)
-    zero = gex.zero_gamma_within(moved, window, **conv) if isinstance(zero, str) and zero == AUTO else zero
-    flip = gex.flip_strike(moved, gamma="model", **conv) if isinstance(flip, str) and flip == AUTO else flip
-    walls = gex.walls(moved, gamma="model", **conv) if isinstance(walls, str) and walls == AUTO else (walls or {})
-    return {"S": S, "curves": {"calls": call / BN, "puts": put / BN, "net": net / BN}, "levels": {
-        "spot": float(moved.spot), "zero_gamma": _value(zero), "flip": _value(flip),
-        "call_wall": _value(walls.get("call_wall")), "put_wall": _value(walls.get("put_wall"))}}
 
 
 def time_vol(snap: Snapshot, *, hours: float = 0.0, iv_shift: float = 0.0, chain: Snapshot | None = None,
