@@ -319,9 +319,9 @@ def _live(into, kind: str, key) -> dict | None:
     return live
 
 
-def _keep(fig, kind: str, key, **artists) -> dict:
-    """Record on ``fig`` the artists an in-place update of ``kind`` changes (see :func:`_live`)."""
-    live = {"kind": kind, "key": key, **artists}
+def _keep(fig, live: dict) -> dict:
+    """Record on ``fig`` the artists an in-place update changes (``live``, itself, not a copy: an update
+    that replaces an artist in it is seen by the next), with its ``"kind"`` and ``"key"`` (see :func:`_live`)."""
     setattr(fig, LIVE, live)
     return live
 
@@ -494,7 +494,7 @@ def payoff_and_greeks(*, strike: float = 100.0, days: float = 30.0, iv: float = 
             ax.set_ylabel(GREEKS[name][2])
         live = {"kind": "payoff_and_greeks", "key": side, "axes": tuple(axes), "panels": panels}
         if own:
-            _keep(fig, **live)
+            _keep(fig, live)
     else:
         fig = into
     S = np.linspace(0.7 * strike, 1.3 * strike, 301) if spots is None else np.asarray(spots, dtype=float)
@@ -567,7 +567,7 @@ def _per_strike_panel(fig, ax, key, own: bool) -> dict:
     live = {"kind": "per_strike", "key": key, "axes": (ax, ax2), "calls": calls, "puts": puts, "line": line,
             "spot": mark(ax, "spot", None, keep=True), "flip": mark(ax, "flip", None, keep=True)}
     if own:  # a figure of its own, not a panel of another: can be updated later
-        fig.gexlib_live = live
+        _keep(fig, live)
     return live
 
 
@@ -717,7 +717,7 @@ def _profile_panel(fig, ax, key, own: bool) -> dict:
     ax.set_ylabel(GEX_LABEL)
     live = {"kind": "profile", "key": key, "axes": (ax,), "lines": lines, "marks": marks}
     if own:  # a figure of its own, not a panel of another: can be updated later
-        fig.gexlib_live = live
+        _keep(fig, live)
     return live
 
 
@@ -812,7 +812,7 @@ def _heatmap_panel(fig, ax, key, d: dict, own: bool) -> dict:
         ax.text(0.5, 0.5, "no exposure in this window", ha="center", va="center", transform=ax.transAxes)
     live["marks"] = {kind: mark(ax, kind, None, keep=True) for kind in _HEATMAP_LEVELS}
     if own:  # a figure of its own, not a panel of another: can be updated later
-        fig.gexlib_live = live
+        _keep(fig, live)
     return live
 
 
@@ -863,7 +863,7 @@ def hedge_paths(sim: hedging.HedgeSimulation, *, n: int = 20, ax=None, into=None
         ax.set_xlabel("trading days")
         ax.set_ylabel("hedged P&L ($ per option)")
         if own:
-            _keep(fig, "hedge_paths", None, axes=(ax,), ax=ax, paths=paths)
+            _keep(fig, {"kind": "hedge_paths", "key": None, "axes": (ax,), "ax": ax, "paths": paths})
     else:
         fig, ax = into, live["ax"]
         _repath(live["paths"], days, shown)
@@ -946,7 +946,7 @@ def tape_paths(sim: hedging.TapeSimulation, *, n: int = 20, baseline: bool = Tru
         ax.set_xlabel("trading hours")
         ax.set_ylabel("spot")
         if own:
-            _keep(fig, "tape_paths", key, axes=(ax,), ax=ax, free=free, paths=paths)
+            _keep(fig, {"kind": "tape_paths", "key": key, "axes": (ax,), "ax": ax, "free": free, "paths": paths})
     else:
         fig, ax = into, live["ax"]
         if live["free"] is not None:
@@ -1074,9 +1074,10 @@ def pin_close(result: hedging.PinResult, *, bins: int = 60, ax=None, into=None):
         free = _live_hist(ax, color=COLORS["no_hedging"])
         hedged = _live_hist(ax, color=color)
         ax.set_ylabel("paths")
-        live = {"axes": (ax,), "ax": ax, "span": span, "free": free, "hedged": hedged}
+        live = {"kind": "pin_close", "key": None, "axes": (ax,), "ax": ax, "span": span, "free": free,
+                "hedged": hedged}
         if own:
-            _keep(fig, "pin_close", None, **live)
+            _keep(fig, live)
     else:
         fig, ax = into, live["ax"]
     hedged, free = result.sim.spot[:, -1], result.sim.baseline[:, -1]
@@ -1128,10 +1129,10 @@ def scalp_pnl(sim: hedging.ScalpSimulation, *, bins: int = 50, max_points: int =
         _zero_line(right, "x")
         right.set_xlabel("Σ ½ΓS²(r² − σ²dt) ($ per option)")
         right.set_ylabel("final P&L ($ per option)")
-        live = {"axes": (left, right), "left": left, "right": right, "hist": hist, "mean": mean, "dots": dots,
-                "diagonal": diagonal}
+        live = {"kind": "scalp_pnl", "key": None, "axes": (left, right), "left": left, "right": right, "hist": hist,
+                "mean": mean, "dots": dots, "diagonal": diagonal}
         if own:
-            _keep(fig, "scalp_pnl", None, **live)
+            _keep(fig, live)
     else:
         fig = into
     book = {"straddle": "straddle", "C": "call", "P": "put"}[sim.params.get("kind", "straddle")]
@@ -1226,7 +1227,7 @@ def greek_flows(charm: pd.DataFrame | None, vanna: pd.DataFrame | None, spot: fl
         panel = _flow_panel(ax_, key)
         live = {"kind": "greek_flows", "key": key, "axes": (ax_,), "panel": panel}
         if ax is None:
-            fig.gexlib_live = live
+            _keep(fig, live)
     _flow_update(live["panel"], lim, series, spot)
     return live["axes"][0].figure
 
@@ -1286,7 +1287,7 @@ def time_vol(snap: Snapshot, *, hours: float = 0.0, iv_shift: float = 0.0, chain
         for ax in (top, middle):
             ax.set_xlabel("")
         bottom.set_xlabel("strike (bars); hypothetical spot (profile)")
-        fig.gexlib_live = live
+        _keep(fig, live)
     _profile_update(live["profile"], data)
     for panel, (lim, series) in zip(live["flows"], flows, strict=True):
         _flow_update(panel, lim, series, spot)
@@ -1397,7 +1398,8 @@ def evidence_panels(raw: pd.DataFrame, controlled: pd.DataFrame, table: pd.DataF
     live = _live(into, "evidence_panels", key)
     if live is None:
         fig, (left, right) = plt.subplots(1, 2, figsize=(FIGSIZE[0] + 3.0, 4.0), layout="constrained", sharey=True)
-        live = _keep(fig, "evidence_panels", key, axes=(left, right), left=left, right=right, vol=[], sort=[])
+        live = _keep(fig, {"kind": "evidence_panels", "key": key, "axes": (left, right), "left": left, "right": right,
+                           "vol": [], "sort": []})
     else:
         fig, left, right = into, live["left"], live["right"]
     for ax in (left, right):  # the shared top comes from the left panel's data alone, as when first drawn
