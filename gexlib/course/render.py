@@ -230,6 +230,15 @@ def draw(fig, dpi: float, ink: dict | None = None) -> np.ndarray:
     return np.asarray(canvas.buffer_rgba()).copy()
 
 
+def place(fig, positions) -> None:
+    """Put ``fig``'s Axes at ``positions`` (figure fractions, in ``fig.axes`` order) and turn its layout engine off."""
+    if len(positions) != len(fig.axes):
+        raise ValueError(f"{len(positions)} positions for a figure of {len(fig.axes)} Axes")
+    fig.set_layout_engine("none")
+    for ax, pos in zip(fig.axes, positions, strict=True):
+        ax._set_position(pos, which="both")
+
+
 def _structure(fig) -> tuple:
     """What a layout is for: the figure's size and dpi, and each Axes' kind and place in its grid."""
     axes = []
@@ -330,9 +339,7 @@ class Stage:
         structure = _structure(fig)
         again = structure == self._structure
         if again:
-            for ax, pos in zip(fig.axes, self._boxes, strict=True):
-                ax._set_position(pos, which="both")
-            fig.set_layout_engine("none")
+            place(fig, self._boxes)
             ink = {}
             rgba = draw(fig, dpi, ink)
             margins = _margins(fig, ink)

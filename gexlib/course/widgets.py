@@ -148,11 +148,7 @@ def draw_rgba(fig, dpi: int = DPI, positions=None) -> np.ndarray:
     """
     try:
         if positions is not None:
-            if len(positions) != len(fig.axes):
-                raise ValueError(f"{len(positions)} positions for a figure of {len(fig.axes)} Axes")
-            fig.set_layout_engine("none")
-            for ax, pos in zip(fig.axes, positions, strict=True):
-                ax._set_position(pos, which="both")
+            render.place(fig, positions)
         return render.draw(fig, dpi)
     finally:
         plt.close(fig)
