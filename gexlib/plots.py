@@ -121,6 +121,14 @@ def _axes(ax, figsize=FIGSIZE):
     return ax.figure, ax
 
 
+def _row(axes, n: int, height: float):
+    """``(fig, axes)``: the given row of Axes and its figure, or a new figure of ``n`` panels side by side,
+    :data:`FIGSIZE` wide plus 2 inches and ``height`` inches high."""
+    if axes is None:
+        return plt.subplots(1, n, figsize=(FIGSIZE[0] + 2.0, height), layout="constrained")
+    return axes[0].figure, axes
+
+
 def _value(level) -> float | None:
     """A float from a number, a :class:`gexlib.gex.Level` or None."""
     if level is None:
@@ -477,10 +485,7 @@ def payoff_and_greeks(*, strike: float = 100.0, days: float = 30.0, iv: float = 
     live = _live(into, "payoff_and_greeks", side) if axes is None else None
     if live is None:
         own = axes is None
-        if own:
-            fig, axes = plt.subplots(1, 3, figsize=(FIGSIZE[0] + 2.0, 3.2), layout="constrained")
-        else:
-            fig = axes[0].figure
+        fig, axes = _row(axes, 3, 3.2)
         color = COLORS[side]
         panels = []
         for ax, name in zip(axes, ("price", "delta", "gamma"), strict=True):
@@ -979,10 +984,7 @@ def tape_stats(sims: dict, *, axes=None):
     :func:`gexlib.hedging.tape_summary`, bars coloured by the side of the mean ``k``;
     the grey line on the vol panels is the realised vol of the news alone.
     """
-    if axes is None:
-        fig, axes = plt.subplots(1, len(TAPE_STATS), figsize=(FIGSIZE[0] + 2.0, 3.4), layout="constrained")
-    else:
-        fig = axes[0].figure
+    fig, axes = _row(axes, len(TAPE_STATS), 3.4)
     summaries = {label: hedging.tape_summary(s) for label, s in sims.items()}
     x = np.arange(len(summaries))
     colors = [COLORS[gamma_side(s["k_mean"])] for s in summaries.values()]
@@ -1113,10 +1115,7 @@ def scalp_pnl(sim: hedging.ScalpSimulation, *, bins: int = 50, max_points: int =
     live = _live(into, "scalp_pnl", None) if axes is None else None
     if live is None:
         own = axes is None
-        if own:
-            fig, axes = plt.subplots(1, 2, figsize=(FIGSIZE[0] + 2.0, 3.6), layout="constrained")
-        else:
-            fig = axes[0].figure
+        fig, axes = _row(axes, 2, 3.6)
         left, right = axes
         hist = _live_hist(left, color=color)
         mean = left.axvline(0.0, color=color, ls="--", lw=LW)
