@@ -66,8 +66,8 @@ as 1e-102). Prices are floored at 0 to remove rounding below zero.
 
 from __future__ import annotations
 
+import functools
 import math
-from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import brentq
@@ -106,71 +106,111 @@ def _omega(kind) -> np.ndarray:
     return np.where(is_call, 1.0, -1.0)
 
 
-@dataclass(frozen=True)
 class _Terms:
     """Broadcast inputs with d1/d2 and the quantities every greek shares.
 
     Entries outside ``smooth`` carry safe placeholders (density 0, denominators
-    1) and ``n1``/``n2`` hold the deterministic step instead of N(ω d).
+    1) and ``n1``/``n2`` hold the deterministic step instead of N(ω d). ``d2``,
+    ``pdf``, ``n1`` and ``n2`` are evaluated when first read (a delta needs
+    neither the density nor N(ω d2)). Quantities that depend on neither spot nor
+    the result's full shape (``dq``, ``dr``, ``vol``, ``t``, ``rt``, ``sd`` when spot
+    is positive and finite everywhere) are computed on their own inputs' shape and
+    broadcast: the same numbers, each evaluated once per distinct input.
     """
 
-    S: np.ndarray      # spot as given
-    K: np.ndarray      # strike as given
-    T: np.ndarray      # time to expiry as given (used for the T <= 0 test)
-    r: np.ndarray
-    q: np.ndarray
-    w: np.ndarray      # +1 call, -1 put
-    dq: np.ndarray     # e^{-q T}, with T <= 0 treated as 0
-    dr: np.ndarray     # e^{-r T}, with T <= 0 treated as 0
-    invalid: np.ndarray  # entries returned as NaN
-    spot: np.ndarray   # S on smooth entries, 1 elsewhere
-    vol: np.ndarray    # sigma on smooth entries, 1 elsewhere
-    t: np.ndarray      # T on smooth entries, 1 elsewhere
-    rt: np.ndarray     # sqrt(t)
-    sd: np.ndarray     # sigma sqrt(T) on smooth entries, 1 elsewhere
-    d2: np.ndarray     # d2 on smooth entries, 0 elsewhere
-    pdf: np.ndarray    # phi(d1) on smooth entries, 0 elsewhere
-    n1: np.ndarray     # N(w d1), or the step weight
-    n2: np.ndarray     # N(w d2), or the step weight
+    def __init__(self, *, S, K, T, r, q, w, dq, dr, invalid, spot, vol, t, rt, sd, d1, smooth, tau):
+        self.S, self.K, self.T, self.r, self.q, self.w = S, K, T, r, q, w
+        self.dq, self.dr, self.invalid = dq, dr, invalid  # e^{-qT}, e^{-rT} (T <= 0 as 0); entries returned as NaN
+        self.spot, self.vol, self.t, self.rt, self.sd = spot, vol, t, rt, sd  # S, sigma, T, sqrt(T), sigma sqrt(T)
+        self.d1 = d1  # on smooth entries, 0 elsewhere
+        self._smooth, self._tau = smooth, tau  # smooth: None when every entry is
+
+    def _on_smooth(self, value, other):
+        return value if self._smooth is None else np.where(self._smooth, value, other)
+
+    # Each quantity below is evaluated on first use, with floating-point warnings off as in _terms.
+
+    @functools.cached_property
+    def step(self):
+        """The weight of N(ω d) where the option is not smooth: the intrinsic step (half at the forward strike)."""
+        with np.errstate(all="ignore"):
+            fwd_strike = self.K * np.exp(-(self.r - self.q) * self._tau)
+            call_step = np.where(self.S > fwd_strike, 1.0, np.where(self.S == fwd_strike, 0.5, 0.0))
+            return np.where(self.w > 0, call_step, 1.0 - call_step)
+
+    @functools.cached_property
+    def d2(self):
+        """d2 on smooth entries, 0 elsewhere."""
+        with np.errstate(all="ignore"):
+            return self._on_smooth(np.clip(self.d1 - self.sd, -_D_CAP, _D_CAP), 0.0)
+
+    @functools.cached_property
+    def pdf(self):
+        """phi(d1) on smooth entries, 0 elsewhere."""
+        with np.errstate(all="ignore"):
+            return self._on_smooth(_pdf(self.d1), 0.0)
+
+    @functools.cached_property
+    def n1(self):
+        """N(w d1), or the step weight."""
+        with np.errstate(all="ignore"):
+            return self._on_smooth(ndtr(self.w * self.d1), self.step if self._smooth is not None else 0.0)
+
+    @functools.cached_property
+    def n2(self):
+        """N(w d2), or the step weight."""
+        with np.errstate(all="ignore"):
+            return self._on_smooth(ndtr(self.w * self.d2), self.step if self._smooth is not None else 0.0)
 
 
 def _terms(S, K, T, sigma, r, q, kind="C") -> _Terms:
-    """Broadcast the inputs and compute d1, d2, N(±d) and phi(d1) once for all greeks."""
-    arrays = [np.asarray(x, dtype=float) for x in (S, K, T, sigma, r, q)]
-    S, K, T, sigma, r, q, w = np.broadcast_arrays(*arrays, _omega(kind))
+    """Broadcast the inputs and compute d1 once for all greeks (``d2``, N(±d) and phi(d1) when first read)."""
+    S, K, T, sigma, r, q = (np.asarray(x, dtype=float) for x in (S, K, T, sigma, r, q))
+    w = _omega(kind)
+    shape = np.broadcast_shapes(S.shape, K.shape, T.shape, sigma.shape, r.shape, q.shape, w.shape)
     with np.errstate(all="ignore"):
-        finite = np.isfinite(S) & np.isfinite(K) & np.isfinite(T)
-        finite &= np.isfinite(sigma) & np.isfinite(r) & np.isfinite(q)
-        invalid = ~finite | (S < 0) | (K < 0)
-        tau = np.where(T > 0, T, 0.0)
-        smooth = ~invalid & (S > 0) & (K > 0) & (sigma * np.sqrt(tau) > 0)
-
-        spot = np.where(smooth, S, 1.0)
-        vol = np.where(smooth, sigma, 1.0)
-        t = np.where(smooth, tau, 1.0)
+        if np.all(np.isfinite(S) & (S > 0)):
+            # spot is positive and finite everywhere: which entries are smooth depends on the other
+            # inputs only, so everything but spot's own terms is computed on their (often smaller) shape
+            tau = np.where(T > 0, T, 0.0)
+            finite = np.isfinite(K) & np.isfinite(T) & np.isfinite(sigma) & np.isfinite(r) & np.isfinite(q)
+            ok = finite & (K > 0) & (sigma * np.sqrt(tau) > 0)
+            invalid = np.broadcast_to(~finite | (K < 0), shape)
+            if ok.all():
+                smooth, spot, vol, t, strike = None, S, sigma, tau, K
+            else:
+                smooth = np.broadcast_to(ok, shape)
+                spot = np.where(smooth, S, 1.0)
+                vol, t, strike = np.where(ok, sigma, 1.0), np.where(ok, tau, 1.0), np.where(ok, K, 1.0)
+        else:
+            S, K, T, sigma, r, q, w = np.broadcast_arrays(S, K, T, sigma, r, q, w)
+            finite = np.isfinite(S) & np.isfinite(K) & np.isfinite(T)
+            finite &= np.isfinite(sigma) & np.isfinite(r) & np.isfinite(q)
+            invalid = ~finite | (S < 0) | (K < 0)
+            tau = np.where(T > 0, T, 0.0)
+            smooth = ~invalid & (S > 0) & (K > 0) & (sigma * np.sqrt(tau) > 0)
+            spot, vol, t, strike = (np.where(smooth, x, 1.0) for x in (S, sigma, tau, K))
         rt = np.sqrt(t)
         sd = vol * rt
-        log_moneyness = np.log(spot) - np.log(np.where(smooth, K, 1.0))
+        log_moneyness = np.log(spot) - np.log(strike)
         d1 = (log_moneyness + (r - q) * t) / sd + 0.5 * sd
-        d1 = np.where(smooth, np.clip(d1, -_D_CAP, _D_CAP), 0.0)
-        d2 = np.where(smooth, np.clip(d1 - sd, -_D_CAP, _D_CAP), 0.0)
-
-        fwd_strike = K * np.exp(-(r - q) * tau)
-        call_step = np.where(S > fwd_strike, 1.0, np.where(S == fwd_strike, 0.5, 0.0))
-        step = np.where(w > 0, call_step, 1.0 - call_step)
-        return _Terms(
-            S=S, K=K, T=T, r=r, q=q, w=w,
-            dq=np.exp(-q * tau), dr=np.exp(-r * tau), invalid=invalid,
-            spot=spot, vol=vol, t=t, rt=rt, sd=sd, d2=d2,
-            pdf=np.where(smooth, _pdf(d1), 0.0),
-            n1=np.where(smooth, ndtr(w * d1), step),
-            n2=np.where(smooth, ndtr(w * d2), step),
-        )
+        d1 = np.clip(d1, -_D_CAP, _D_CAP)
+        if smooth is not None:
+            d1 = np.where(smooth, d1, 0.0)
+        full = lambda x: np.broadcast_to(x, shape)  # noqa: E731  (views: no copies)
+        return _Terms(S=full(S), K=full(K), T=full(T), r=full(r), q=full(q), w=full(w),
+                      dq=full(np.exp(-q * tau)), dr=full(np.exp(-r * tau)), invalid=invalid,
+                      spot=full(spot), vol=full(vol), t=full(t), rt=full(rt), sd=full(sd), d1=full(d1),
+                      smooth=smooth, tau=full(tau))
 
 
 def _finish(terms: _Terms, value):
     """NaN on invalid entries; a plain float when the result is 0-dimensional."""
-    out = np.where(terms.invalid, np.nan, value)
+    value = np.asarray(value)
+    if value.shape == terms.invalid.shape and value.dtype == float and not terms.invalid.any():
+        out = value  # nothing to mark (the formulas return new arrays)
+    else:
+        out = np.where(terms.invalid, np.nan, value)
     return float(out) if out.ndim == 0 else out
 
 
