@@ -118,25 +118,37 @@ class _Terms:
     broadcast: the same numbers, each evaluated once per distinct input.
     """
 
-    def __init__(self, *, S, K, T, r, q, w, dq, dr, invalid, spot, vol, t, rt, sd, d1, smooth, tau):
+    def __init__(self, *, S, K, T, r, q, w, dq, dr, invalid, spot, vol, t, rt, sd, d1, smooth, own):
         self.S, self.K, self.T, self.r, self.q, self.w = S, K, T, r, q, w
         self.dq, self.dr, self.invalid = dq, dr, invalid  # e^{-qT}, e^{-rT} (T <= 0 as 0); entries returned as NaN
         self.spot, self.vol, self.t, self.rt, self.sd = spot, vol, t, rt, sd  # S, sigma, T, sqrt(T), sigma sqrt(T)
         self.d1 = d1  # on smooth entries, 0 elsewhere
-        self._smooth, self._tau = smooth, tau  # smooth: None when every entry is
+        self._smooth, self._own = smooth, own  # smooth: None when every entry is; own: S, K, r, q, w, tau unbroadcast
 
-    def _on_smooth(self, value, other):
-        return value if self._smooth is None else np.where(self._smooth, value, other)
+    def _on_smooth(self, value, fill):
+        """``value`` on smooth entries; elsewhere ``fill``, or the intrinsic step when ``fill`` is None.
+
+        What goes elsewhere is evaluated on those entries only (``np.where`` of the two, without
+        evaluating the step on every entry).
+        """
+        if self._smooth is None:
+            return value
+        rough = ~self._smooth
+        if not (isinstance(value, np.ndarray) and value.shape == rough.shape and value.flags.writeable):
+            value = np.array(np.broadcast_to(value, rough.shape), dtype=float)
+        if rough.any():
+            value[rough] = self._step(rough) if fill is None else fill
+        return value
+
+    def _step(self, rough):
+        """The weight of N(ω d) on the entries ``rough``: the intrinsic step, half at the forward strike."""
+        S, K, r, q, w, tau = (np.broadcast_to(x, rough.shape)[rough] for x in self._own)
+        with np.errstate(all="ignore"):
+            fwd_strike = K * np.exp(-(r - q) * tau)
+            call_step = np.where(S > fwd_strike, 1.0, np.where(S == fwd_strike, 0.5, 0.0))
+            return np.where(w > 0, call_step, 1.0 - call_step)
 
     # Each quantity below is evaluated on first use, with floating-point warnings off as in _terms.
-
-    @functools.cached_property
-    def step(self):
-        """The weight of N(ω d) where the option is not smooth: the intrinsic step (half at the forward strike)."""
-        with np.errstate(all="ignore"):
-            fwd_strike = self.K * np.exp(-(self.r - self.q) * self._tau)
-            call_step = np.where(self.S > fwd_strike, 1.0, np.where(self.S == fwd_strike, 0.5, 0.0))
-            return np.where(self.w > 0, call_step, 1.0 - call_step)
 
     @functools.cached_property
     def d2(self):
@@ -154,13 +166,13 @@ class _Terms:
     def n1(self):
         """N(w d1), or the step weight."""
         with np.errstate(all="ignore"):
-            return self._on_smooth(ndtr(self.w * self.d1), self.step if self._smooth is not None else 0.0)
+            return self._on_smooth(ndtr(self.w * self.d1), None)
 
     @functools.cached_property
     def n2(self):
         """N(w d2), or the step weight."""
         with np.errstate(all="ignore"):
-            return self._on_smooth(ndtr(self.w * self.d2), self.step if self._smooth is not None else 0.0)
+            return self._on_smooth(ndtr(self.w * self.d2), None)
 
 
 def _terms(S, K, T, sigma, r, q, kind="C") -> _Terms:
@@ -196,12 +208,12 @@ def _terms(S, K, T, sigma, r, q, kind="C") -> _Terms:
         d1 = (log_moneyness + (r - q) * t) / sd + 0.5 * sd
         d1 = np.clip(d1, -_D_CAP, _D_CAP)
         if smooth is not None:
-            d1 = np.where(smooth, d1, 0.0)
-        full = lambda x: np.broadcast_to(x, shape)  # noqa: E731  (views: no copies)
+            d1 = np.where(smooth, d1, 0.0)  # (rare: some inputs invalid, expired or without vol)
+        full = lambda x: x if np.shape(x) == shape else np.broadcast_to(x, shape)  # noqa: E731  (views: no copies)
         return _Terms(S=full(S), K=full(K), T=full(T), r=full(r), q=full(q), w=full(w),
                       dq=full(np.exp(-q * tau)), dr=full(np.exp(-r * tau)), invalid=invalid,
                       spot=full(spot), vol=full(vol), t=full(t), rt=full(rt), sd=full(sd), d1=full(d1),
-                      smooth=smooth, tau=full(tau))
+                      smooth=smooth, own=(S, K, r, q, w, tau))
 
 
 def _finish(terms: _Terms, value):
