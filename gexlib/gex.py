@@ -555,6 +555,7 @@ _U64 = float(np.finfo(np.float64).eps) / 2  # unit roundoff
 _CRAMER = 1.086435  # Cramér's inequality: |He_n(u)| exp(-u²/4) <= this × sqrt(n!)
 _NODES = 20  # Chebyshev nodes per stretch where the scan interpolates the wide contracts
 _REACH = 2.0  # a stretch's half-width in log spot times a (1/(σ√T)) of its contracts, at most
+_WHOLE = 4  # a band of at most this many stretches is evaluated whole (terms past the cutoff included)
 
 
 def _scan_signs(S0: float, grid: np.ndarray, terms, *, cutoff: float = 12.0, chunk: int = 64,
@@ -605,14 +606,21 @@ def _scan_signs(S0: float, grid: np.ndarray, terms, *, cutoff: float = 12.0, chu
         am, bm, wm = a[members], b[members], w[members]
         centre = lo + h * (2 * np.arange(stretches) + 1)
         nodes = centre[:, None] + h * unit[None, :]
-        values = np.zeros((stretches, p))
-        for s_, c_ in enumerate(centre):  # contracts with |d1| <= cutoff somewhere on the stretch
-            live = ~((am * (c_ - h) + bm > cutoff) | (am * (c_ + h) + bm < -cutoff))
-            if live.any():
-                u = nodes[s_][:, None] * am[None, live] + bm[None, live]
-                u *= u
-                u *= -0.5
-                values[s_] = np.exp(u, out=u) @ wm[live]
+        if stretches <= _WHOLE:  # every member at every node (one product rather than a selection per stretch)
+            u = np.multiply.outer(nodes.ravel(), am)
+            u += bm
+            u *= u
+            u *= -0.5
+            values = (np.exp(u, out=u) @ wm).reshape(stretches, p)
+        else:
+            values = np.zeros((stretches, p))
+            for s_, c_ in enumerate(centre):  # contracts with |d1| <= cutoff somewhere on the stretch
+                live = ~((am * (c_ - h) + bm > cutoff) | (am * (c_ + h) + bm < -cutoff))
+                if live.any():
+                    u = nodes[s_][:, None] * am[None, live] + bm[None, live]
+                    u *= u
+                    u *= -0.5
+                    values[s_] = np.exp(u, out=u) @ wm[live]
         at = np.minimum(((x - lo) / (2 * h)).astype(int), stretches - 1)  # each level's stretch
         d = x[:, None] - nodes[at]
         hit = d == 0.0
