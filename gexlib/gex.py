@@ -518,6 +518,29 @@ def _grouped_terms(c: Contracts, S0: float):
     return a, b, w, w_call
 
 
+#: Profiles of at least this many levels keep their exponentials in :data:`_EXPONENTIALS`.
+_KEEP_LEVELS = 16
+#: The exponentials of the last profile drawn, keyed by the bytes of its terms ``a``, ``b`` and levels: a
+#: profile that differs only in its weights (open interest scaled, another sign) needs only the products.
+_EXPONENTIALS = memo.LRU(1)
+
+
+def _exponentials(a, b, C, x, cutoff, chunk):
+    """Per chunk of ``chunk`` sorted levels ``x``: the contracts kept (``live``) and ``exp(-d1²/2)`` of them
+    (``E``, levels × kept contracts), or ``(live, None)`` when none is kept."""
+    for i in range(0, x.size, chunk):
+        xs = x[i:i + chunk]
+        # d1 is linear in x: a contract with |d1| > cutoff at both ends of this chunk of
+        # sorted levels is negligible across it (short-dated contracts away from their strike).
+        live = ~((a * xs[0] + b > cutoff) | (a * xs[-1] + b < -cutoff))
+        if not live.any():
+            yield live, None
+            continue
+        E = np.stack([xs * xs, xs, np.ones_like(xs)], axis=1) @ C[:, live]
+        np.exp(E, out=E)
+        yield live, E
+
+
 def _profile(c: Contracts, S0: float, spots, *, cutoff=12.0, chunk=64, by_type=False, terms=None, C=None):
     """The profile at ``spots``; ``terms`` (:func:`_grouped_terms` of ``c`` and ``S0``) and ``C`` (the
     coefficients built from them, see :func:`_terms_of`) when already computed."""
@@ -530,15 +553,14 @@ def _profile(c: Contracts, S0: float, spots, *, cutoff=12.0, chunk=64, by_type=F
     if C is None:
         C = np.stack([-0.5 * a * a, -a * b, -0.5 * b * b])
     net, call = np.zeros(S.size), np.zeros(S.size)
-    for i in range(0, S.size, chunk):
-        xs = x[i:i + chunk]
-        # d1 is linear in x: a contract with |d1| > cutoff at both ends of this chunk of
-        # sorted levels is negligible across it (short-dated contracts away from their strike).
-        live = ~((a * xs[0] + b > cutoff) | (a * xs[-1] + b < -cutoff))
-        if not live.any():
+    if S.size >= _KEEP_LEVELS:  # a drawn profile: its exponentials may serve the next one (another OI or sign)
+        key = (memo.array_key(a, b, x), float(cutoff), int(chunk))
+        blocks = _EXPONENTIALS.get(key, lambda: list(_exponentials(a, b, C, x, cutoff, chunk)))
+    else:
+        blocks = _exponentials(a, b, C, x, cutoff, chunk)
+    for i, (live, E) in zip(range(0, S.size, chunk), blocks, strict=True):
+        if E is None:
             continue
-        E = np.stack([xs * xs, xs, np.ones_like(xs)], axis=1) @ C[:, live]
-        np.exp(E, out=E)
         net[i:i + chunk] = E @ w[live]  # matrix-vector products: cheaper than (n, m) @ (m, 2)
         if by_type:
             call[i:i + chunk] = E @ w_call[live]

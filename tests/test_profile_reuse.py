@@ -1,0 +1,64 @@
+"""Profiles that reuse the exponentials of the previous one against the straightforward evaluation, bit for bit.
+
+:func:`gexlib.gex._profile` keeps the exponentials of its last profile of many levels
+(:data:`gexlib.gex._EXPONENTIALS`, keyed by the bytes of the terms and levels), so a profile
+that differs only in its weights (open interest scaled, another sign) needs only the
+products. The reference below evaluates every chunk afresh, as the formula reads.
+"""
+
+import numpy as np
+import pytest
+
+from gexlib import datasets, gex, plots, whatif
+
+
+def ref_profile(c, S0, spots, cutoff=12.0, chunk=64):
+    """``(call, put, net)``: every chunk's exponentials computed here."""
+    S = np.asarray(spots, dtype=float)
+    order = np.argsort(S)
+    x = np.log(S[order] / S0)
+    a, b, w, w_call = gex._grouped_terms(c, S0)
+    C = np.stack([-0.5 * a * a, -a * b, -0.5 * b * b])
+    net, call = np.zeros(S.size), np.zeros(S.size)
+    for i in range(0, S.size, chunk):
+        xs = x[i:i + chunk]
+        live = ~((a * xs[0] + b > cutoff) | (a * xs[-1] + b < -cutoff))
+        if live.any():
+            E = np.exp(np.stack([xs * xs, xs, np.ones_like(xs)], axis=1) @ C[:, live])
+            net[i:i + chunk], call[i:i + chunk] = E @ w[live], E @ w_call[live]
+    out, out_call = np.empty(S.size), np.empty(S.size)
+    out[order], out_call[order] = net * S[order], call * S[order]
+    return out_call, out - out_call, out
+
+
+def _check(t, S, **conv):
+    c = gex.contracts(t, gamma="model", with_gamma=False, **conv)
+    got = gex.gamma_profile(t, S, by_type=True, **conv)
+    for g, r in zip(got, ref_profile(c, float(t.spot), S), strict=True):
+        np.testing.assert_array_equal(g, r)
+
+
+@pytest.mark.parametrize("name", ["spx_calm.csv", "spx_intraday_0dte.csv", "stressed"])
+def test_profiles_that_reuse_exponentials_are_the_fresh_ones(name):
+    snap = datasets.load(name)
+    S = plots.profile_levels(snap.spot)
+    gex._EXPONENTIALS.clear()
+    _check(snap, S)
+    _check(whatif.scale_oi(snap, call=1.4, put=0.6), S)  # other weights, the same terms and levels
+    _check(snap, S, sign="all_short")
+    _check(snap, S[::-1].copy())  # the same levels in another order
+    assert gex._EXPONENTIALS.info()["hits"] == 3
+    moved = whatif.apply(snap, spot=snap.spot * 1.003)  # new terms: computed again, not taken from the last
+    _check(moved, plots.profile_levels(snap.spot))
+    _check(whatif.shift_iv(snap, 0.02), S)
+    assert gex._EXPONENTIALS.info()["hits"] == 3
+    assert gex._EXPONENTIALS.info()["misses"] == 3
+
+
+def test_a_profile_with_other_levels_differs():
+    # the comparison can fail: a profile on levels a hair away is not the cached one
+    snap = datasets.load("stressed")
+    S = plots.profile_levels(snap.spot)
+    first = gex.gamma_profile(snap, S)
+    assert not np.array_equal(gex.gamma_profile(snap, S * (1 + 1e-9)), first)
+    np.testing.assert_array_equal(gex.gamma_profile(snap, S), first)
