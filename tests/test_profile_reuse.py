@@ -48,11 +48,12 @@ def test_profiles_that_reuse_exponentials_are_the_fresh_ones(name):
     _check(snap, S, sign="all_short")
     _check(snap, S[::-1].copy())  # the same levels in another order
     assert gex._EXPONENTIALS.info()["hits"] == 3
+    _check(snap, S, carry="given", r=0.05, q=-0.05)  # the same a (1/σ√T) and levels, another b (the carry)
     moved = whatif.apply(snap, spot=snap.spot * 1.003)  # new terms: computed again, not taken from the last
     _check(moved, plots.profile_levels(snap.spot))
     _check(whatif.shift_iv(snap, 0.02), S)
     assert gex._EXPONENTIALS.info()["hits"] == 3
-    assert gex._EXPONENTIALS.info()["misses"] == 3
+    assert gex._EXPONENTIALS.info()["misses"] == 4
 
 
 def test_a_profile_with_other_levels_differs():
