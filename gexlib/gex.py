@@ -731,6 +731,18 @@ def zero_gamma(snap: Snapshot, *, sign: str = cv.SIGN, time: str = cv.TIME, carr
     S0 = float(snap.spot)
     grid = _scan_grid(c, S0, lo, hi, n)
     terms, C = _terms_of(snap, c, conv)  # once for the scan and every step of the root search
+    # the crossings are a function of the terms, the grid, spot and the tolerance: remembered by their bytes
+    key = (memo.array_key(*terms[:3], grid), S0, float(rtol))
+    return _ZEROS.get(key, lambda: _zero_crossings(c, S0, grid, terms, C, rtol))
+
+
+#: The last few results of :func:`zero_gamma`, keyed by the bytes of the profile's terms and scan grid (a
+#: dashboard event that changes only what zero gamma does not depend on, e.g. the gamma source, reuses it).
+_ZEROS = memo.LRU(8)
+
+
+def _zero_crossings(c: Contracts, S0: float, grid: np.ndarray, terms, C, rtol: float) -> Level:
+    """:func:`zero_gamma`'s scan of ``grid`` and root search, given the profile's terms."""
     y = _scan_signs(S0, grid, terms, C=C)
     f = lambda s: float(_profile(c, S0, [s], terms=terms, C=C)[0])  # noqa: E731
     roots = []

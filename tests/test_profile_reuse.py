@@ -63,3 +63,38 @@ def test_a_profile_with_other_levels_differs():
     first = gex.gamma_profile(snap, S)
     assert not np.array_equal(gex.gamma_profile(snap, S * (1 + 1e-9)), first)
     np.testing.assert_array_equal(gex.gamma_profile(snap, S), first)
+
+
+def ref_zero_gamma(snap, lo, hi, n, rtol=1e-4, **conv):
+    """The whole profile at every level of the scan grid, then Brent's method on the profile."""
+    from scipy.optimize import brentq
+
+    c = gex.contracts(snap, gamma="model", with_gamma=False, **conv)
+    S0 = float(snap.spot)
+    grid = gex._scan_grid(c, S0, lo, hi, n)
+    terms = gex._grouped_terms(c, S0)
+    y = gex._profile(c, S0, grid, terms=terms)
+    roots = []
+    for i, j in gex._crossings(grid, y):
+        f = lambda s: float(gex._profile(c, S0, [s], terms=terms)[0])  # noqa: E731
+        roots.append(float(brentq(f, grid[i], grid[j], xtol=rtol * S0)) if j == i + 1 else float(grid[i + 1]))
+    return tuple(sorted(roots))
+
+
+def test_remembered_zero_gamma_is_the_fresh_scan():
+    snap = datasets.load("spx_calm.csv")
+    gex._ZEROS.clear()
+    first = gex.zero_gamma_within(snap)
+    assert gex.zero_gamma_within(snap) is first  # remembered
+    assert first.crossings == ref_zero_gamma(snap, 0.9, 1.1, 401)
+    assert gex._ZEROS.info()["hits"] == 1
+    # other weights, the same terms: scanned again, and the level moves
+    more_puts = whatif.scale_oi(snap, put=1.5)
+    assert gex.zero_gamma_within(more_puts).crossings == ref_zero_gamma(more_puts, 0.9, 1.1, 401) != first.crossings
+    # another carry (b), another window (grid), another tolerance: each its own result
+    given = dict(carry="given", r=0.05, q=-0.05)
+    assert gex.zero_gamma_within(snap, **given).crossings == ref_zero_gamma(snap, 0.9, 1.1, 401, **given)
+    assert gex.zero_gamma(snap, lo=0.95, hi=1.05, n=201).crossings == ref_zero_gamma(snap, 0.95, 1.05, 201)
+    assert gex.zero_gamma(snap, lo=0.9, hi=1.1, n=401, rtol=1e-6).crossings == ref_zero_gamma(snap, 0.9, 1.1, 401,
+                                                                                               rtol=1e-6)
+    assert gex._ZEROS.info()["hits"] == 1
