@@ -1,0 +1,47 @@
+"""The evidence comparisons with remembered trailing-vol groups against fresh ones, bit for bit.
+
+:func:`gexlib.evidence._vol_groups` remembers the trailing-vol groups of each bootstrap sample by
+its bytes (the sign and quantile comparisons, and every number of GEX quantiles, group the same
+resampled days). The groups must be those of :func:`gexlib.evidence.quantile_groups` applied to
+each row, and tables computed with them remembered must equal tables computed afresh.
+"""
+
+import numpy as np
+import pandas as pd
+
+from gexlib import datasets, evidence
+
+
+def _panel():
+    h = datasets.history()
+    return evidence.panel(h["spot"], h["gex_practitioner"], horizon=5, window=20)
+
+
+def test_vol_groups_are_quantile_groups_row_by_row():
+    rng = np.random.default_rng(3)
+    v = rng.lognormal(-1.5, 0.4, size=(7, 50))
+    v[2, :10] = v[2, 10]  # ties
+    evidence._VOL_GROUPS.clear()
+    for _ in range(2):  # computed, then remembered
+        got = evidence._vol_groups(v, 4)
+        np.testing.assert_array_equal(got, np.array([evidence.quantile_groups(row, 4) for row in v]))
+    assert evidence._VOL_GROUPS.info()["hits"] == 1
+    assert not np.array_equal(evidence._vol_groups(v, 3), got)  # another number of groups: its own
+    w = v[::-1].copy()  # other samples: their own groups
+    np.testing.assert_array_equal(evidence._vol_groups(w, 4), np.array([evidence.quantile_groups(row, 4) for row in w]))
+
+
+def test_tables_with_remembered_groups_equal_fresh_ones():
+    p = _panel()
+    kw = dict(draws=300)
+    evidence.clear_caches()
+    fresh = [evidence.controlled_by_quantile(p, q, 3, **kw) for q in (2, 4)]
+    fresh_sign = evidence.controlled_by_sign(p, 3, **kw)
+    assert evidence._VOL_GROUPS.info()["hits"] > 0  # the second quantile run and the sign run reused them
+    evidence.INTERVALS.clear()
+    evidence.INDICES.clear()
+    evidence._VOL_GROUPS.clear()
+    for q, table in zip((4, 2), fresh[::-1], strict=True):  # the other order: each computed afresh first
+        pd.testing.assert_frame_equal(evidence.controlled_by_quantile(p, q, 3, **kw), table, check_exact=True)
+    pd.testing.assert_frame_equal(evidence.controlled_by_sign(p, 3, **kw), fresh_sign, check_exact=True)
+    assert not fresh[0].equals(fresh[1])
