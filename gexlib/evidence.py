@@ -216,21 +216,17 @@ def _groups_2d(x: np.ndarray, key: np.ndarray, keys: int, q: int) -> np.ndarray:
         return out
     gid = (key + keys * np.arange(m)[:, None]).ravel()
     flat = x.ravel()
-    # by group (row, then key), then by value: sort each row by value, then stably by key (small integers)
-    by_value = np.argsort(x, axis=1)
-    sorted_keys = np.take_along_axis(key, by_value, axis=1)
-    if keys < 2**15:  # a radix sort for small integers
-        sorted_keys = sorted_keys.astype(np.int16)
-    by_key = np.argsort(sorted_keys, axis=1, kind="stable")
-    s = np.take_along_axis(x, np.take_along_axis(by_value, by_key, axis=1), axis=1).ravel()
-    count = np.bincount(gid, minlength=m * keys)
-    start = (np.cumsum(count) - count)[:, None]
-    pos = np.maximum(count[:, None] - 1, 0) * (np.arange(1, q) / q)[None, :]
+    count = np.bincount(gid, minlength=m * keys).reshape(m, keys)
+    pos = np.maximum(count[:, :, None] - 1, 0) * (np.arange(1, q) / q)[None, None, :]
     lo = np.floor(pos).astype(int)
-    hi = np.minimum(lo + 1, np.maximum(count[:, None] - 1, 0))
-    last = len(s) - 1
-    a, c = s[np.minimum(start + lo, last)], s[np.minimum(start + hi, last)]
-    edges = a + (pos - lo) * (c - a)  # (m × keys, q − 1)
+    hi = np.minimum(lo + 1, np.maximum(count[:, :, None] - 1, 0))
+    edges = np.empty((m, keys, q - 1))
+    with np.errstate(invalid="ignore"):  # a key absent from a row: its edges are NaN, and nothing uses them
+        for k in range(keys):  # each key's values in order, first in each row (the others pushed to the end)
+            s = np.sort(np.where(key == k, x, np.inf), axis=1)
+            a, c = np.take_along_axis(s, lo[:, k], axis=1), np.take_along_axis(s, hi[:, k], axis=1)
+            edges[:, k] = a + (pos[:, k] - lo[:, k]) * (c - a)
+    edges = edges.reshape(m * keys, q - 1)
     out = np.zeros(flat.shape, dtype=int)
     for j in range(q - 1):
         out += flat > edges[gid, j]

@@ -45,3 +45,28 @@ def test_tables_with_remembered_groups_equal_fresh_ones():
         pd.testing.assert_frame_equal(evidence.controlled_by_quantile(p, q, 3, **kw), table, check_exact=True)
     pd.testing.assert_frame_equal(evidence.controlled_by_sign(p, 3, **kw), fresh_sign, check_exact=True)
     assert not fresh[0].equals(fresh[1])
+
+
+def ref_groups_2d(x, key, keys, q):
+    """Quantile group of each value among those sharing its row and key: each (row, key) subset on its own."""
+    out = np.zeros(x.shape, dtype=int)
+    for i in range(x.shape[0]):
+        for k in range(keys):
+            at = np.flatnonzero(key[i] == k)
+            if at.size:
+                out[i, at] = evidence.quantile_groups(x[i, at], q)
+    return out
+
+
+def test_groups_within_keys_are_quantile_groups_of_each_subset():
+    rng = np.random.default_rng(11)
+    for trial in range(30):
+        m, n = int(rng.integers(1, 6)), int(rng.integers(1, 60))
+        keys, q = int(rng.integers(2, 6)), int(rng.integers(2, 7))
+        x = rng.normal(size=(m, n))
+        if trial % 3 == 0:
+            x = np.round(x, 1)  # ties
+        key = rng.integers(0, keys, size=(m, n))
+        if trial % 4 == 0:
+            key[:, :] = np.minimum(key, keys - 2)  # a key absent from every row
+        np.testing.assert_array_equal(evidence._groups_2d(x, key, keys, q), ref_groups_2d(x, key, keys, q))
