@@ -982,6 +982,10 @@ def charm_flow(snap: Snapshot, hours: float, *, sign: str = cv.SIGN, carry: str 
     return _flow_table(c.strike, {"": -(after - before)}, S)
 
 
+#: Deltas of :func:`vanna_flow`'s contracts before the IV shift (another shift of the same chain reuses them).
+_DELTAS = memo.LRU(4)
+
+
 def vanna_flow(snap: Snapshot, iv_shift: float, *, sign: str = cv.SIGN, time: str = cv.TIME,
                carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND,
                floor: float = cv.IV_FLOOR) -> pd.DataFrame:
@@ -998,6 +1002,8 @@ def vanna_flow(snap: Snapshot, iv_shift: float, *, sign: str = cv.SIGN, time: st
     """
     c = contracts(snap, sign=sign, gamma="model", time=time, carry=carry, iv=iv, r=r, q=q, with_gamma=False)
     S = float(snap.spot)
-    before = _delta(c, S)
+    # the deltas before the shift do not depend on it: remembered by the bytes of their inputs
+    key = (memo.array_key(c.strike, c.T, c.iv, c.r, c.q, c.is_call), S)
+    before = _DELTAS.get(key, lambda: _delta(c, S))
     after = _delta(replace(c, iv=np.maximum(c.iv + float(iv_shift), floor)), S)  # the same contracts, IVs shifted
     return _flow_table(c.strike, {"": -c.weight * (after - before)}, S)
