@@ -107,15 +107,15 @@ def _omega(kind) -> np.ndarray:
 
 
 class _Terms:
-    """Broadcast inputs with d1/d2 and the quantities every greek shares.
+    """The inputs with d1/d2 and the quantities every greek shares, broadcast against each other.
 
     Entries outside ``smooth`` carry safe placeholders (density 0, denominators
     1) and ``n1``/``n2`` hold the deterministic step instead of N(ω d). ``d2``,
     ``pdf``, ``n1`` and ``n2`` are evaluated when first read (a delta needs
-    neither the density nor N(ω d2)). Quantities that depend on neither spot nor
-    the result's full shape (``dq``, ``dr``, ``vol``, ``t``, ``rt``, ``sd`` when spot
-    is positive and finite everywhere) are computed on their own inputs' shape and
-    broadcast: the same numbers, each evaluated once per distinct input.
+    neither the density nor N(ω d2)). The inputs and the quantities that do not
+    involve spot (``dq``, ``dr``, and ``vol``, ``t``, ``rt``, ``sd`` when spot is positive
+    and finite everywhere) keep their own shapes: the same numbers, each evaluated
+    once per distinct input; ``invalid`` has the result's full shape.
     """
 
     def __init__(self, *, S, K, T, r, q, w, dq, dr, invalid, spot, vol, t, rt, sd, d1, smooth, own):
@@ -204,26 +204,34 @@ def _terms(S, K, T, sigma, r, q, kind="C") -> _Terms:
             spot, vol, t, strike = (np.where(smooth, x, 1.0) for x in (S, sigma, tau, K))
         rt = np.sqrt(t)
         sd = vol * rt
-        log_moneyness = np.log(spot) - np.log(strike)
-        d1 = (log_moneyness + (r - q) * t) / sd + 0.5 * sd
-        d1 = np.clip(d1, -_D_CAP, _D_CAP)
+        d1 = np.log(spot) - np.log(strike)
+        drift = (r - q) * t
+        if d1.ndim and d1.shape == np.broadcast_shapes(d1.shape, np.shape(drift), sd.shape):
+            # (ln(S/K) + (r − q) t) / sd + sd / 2, each step in place (d1 is a new array of the result's shape)
+            d1 += drift
+            d1 /= sd
+            d1 += 0.5 * sd
+            np.clip(d1, -_D_CAP, _D_CAP, out=d1)
+        else:
+            d1 = np.clip((d1 + drift) / sd + 0.5 * sd, -_D_CAP, _D_CAP)
         if smooth is not None:
             d1 = np.where(smooth, d1, 0.0)  # (rare: some inputs invalid, expired or without vol)
-        full = lambda x: x if np.shape(x) == shape else np.broadcast_to(x, shape)  # noqa: E731  (views: no copies)
-        return _Terms(S=full(S), K=full(K), T=full(T), r=full(r), q=full(q), w=full(w),
-                      dq=full(np.exp(-q * tau)), dr=full(np.exp(-r * tau)), invalid=invalid,
-                      spot=full(spot), vol=full(vol), t=full(t), rt=full(rt), sd=full(sd), d1=full(d1),
+        # the inputs and the terms that do not involve spot keep their own shapes (a product of two of them is
+        # evaluated once per distinct input); every greek involves d1 or N(±d), of the full shape
+        return _Terms(S=S, K=K, T=T, r=r, q=q, w=w, dq=np.exp(-q * tau), dr=np.exp(-r * tau),
+                      invalid=np.broadcast_to(invalid, shape), spot=spot, vol=vol, t=t, rt=rt, sd=sd, d1=d1,
                       smooth=smooth, own=(S, K, r, q, w, tau))
 
 
 def _finish(terms: _Terms, value):
-    """NaN on invalid entries; a plain float when the result is 0-dimensional."""
+    """NaN on invalid entries; a plain float when the result is 0-dimensional, else a C-ordered array
+    (whatever the inputs' memory order, so that sums over the result add in one order)."""
     value = np.asarray(value)
     if value.shape == terms.invalid.shape and value.dtype == float and not terms.invalid.any():
         out = value  # nothing to mark (the formulas return new arrays)
     else:
         out = np.where(terms.invalid, np.nan, value)
-    return float(out) if out.ndim == 0 else out
+    return float(out) if out.ndim == 0 else np.ascontiguousarray(out)
 
 
 # Formulas on prepared terms. Products with the density come first, so a

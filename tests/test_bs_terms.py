@@ -63,6 +63,8 @@ def _cases():
     yield "paths, row of times (one expired), scalar rest", (paths, 100.0, tau, 0.2, 0.0, 0.0, "C")
     yield "paths, put with carry", (paths, 95.0, tau, 0.35, 0.04, 0.01, "P")
     yield "paths, all alive", (paths[:, :-1], 105.0, tau[:-1], 0.25, 0.03, 0.02, "C")
+    yield "every third column (Fortran order)", (paths[:, np.arange(0, 30, 3)], 100.0, tau[::3], 0.2, 0.01, 0.0, "P")
+    yield "every third column (a view)", (paths[:, ::3], 100.0, tau[::3], 0.2, 0.01, 0.0, "C")
     K = np.linspace(50.0, 150.0, 41)
     T = rng.uniform(0.0, 1.0, 41)
     iv = rng.uniform(0.05, 0.6, 41)
@@ -80,12 +82,17 @@ def _cases():
                                                  np.where(np.arange(10) % 2, "C", "P"))
     yield "at the forward strike, no vol", (100.0 * np.exp(-0.02 * 0.5), 100.0, 0.5, 0.0, 0.03, 0.01, "C")
     yield "all scalars", (100.0, 95.0, 0.25, 0.3, 0.01, 0.0, "P")
+    yield "scalars but the kinds", (100.0, 95.0, 0.25, 0.3, 0.01, 0.0, np.array(["C", "P", "C"]))
+    yield "spot row, rates per row", (np.array([[90.0, 100.0, 110.0]]), 100.0, 0.5, 0.25,
+                                      np.array([[0.01], [0.05]]), np.array([[0.0], [0.02]]), "C")
 
 
 @pytest.mark.parametrize("label,args", list(_cases()), ids=[c[0] for c in _cases()])
 def test_every_greek_matches_the_full_shape_evaluation_bit_for_bit(label, args):
     S, K, T, sigma, r, q, kind = args
     ref = ref_greeks(S, K, T, sigma, r, q, kind)
+    plain = ref_greeks(S, K, T, sigma, r, q, "C")  # the greeks that take no kind
+    ref.update({k: plain[k] for k in ("gamma", "vega", "vanna")})
     got = {"price": bs.price(S, K, T, sigma, r, q, kind), "delta": bs.delta(S, K, T, sigma, r, q, kind),
            "gamma": bs.gamma(S, K, T, sigma, r, q), "vega": bs.vega(S, K, T, sigma, r, q),
            "theta": bs.theta(S, K, T, sigma, r, q, kind), "vanna": bs.vanna(S, K, T, sigma, r, q),
@@ -98,6 +105,8 @@ def test_every_greek_matches_the_full_shape_evaluation_bit_for_bit(label, args):
         np.testing.assert_array_equal(value, ref[name], err_msg=f"{label}: {name}")
         if ref[name].ndim == 0:
             assert type(value) is float
+        else:  # in C order whatever the inputs' order (sums over rows then add as they always did)
+            assert value.flags.c_contiguous, name
 
 
 def test_greeks_differ_from_a_reference_that_drops_the_carry():
