@@ -181,6 +181,17 @@ class _Chain:
 _CHAINS = memo.LRU(16)
 
 
+def clear_caches() -> None:
+    """Empty what this module keeps across calls: each file's contracts apart from OI, IV and spot, the
+    exponentials of the last profile drawn, the last zero-gamma results and the deltas before an IV shift.
+
+    Every one of them is keyed by the bytes of what it depends on, so clearing changes no number, only
+    how long the next call takes.
+    """
+    for cache in (_CHAINS, _EXPONENTIALS, _ZEROS, _DELTAS):
+        cache.clear()
+
+
 def _chain(snap: Snapshot, *, time: str, carry: str, r: float, q: float) -> _Chain:
     """:class:`_Chain` of ``snap``: remembered in a :func:`reuse` block and across snapshots with the same
     :func:`gexlib.chain.chain_key` (a slider's what-ifs of one file), since it depends on nothing else."""

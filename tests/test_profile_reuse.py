@@ -7,6 +7,7 @@ products. The reference below evaluates every chunk afresh, as the formula reads
 """
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from gexlib import datasets, gex, plots, whatif
@@ -98,3 +99,15 @@ def test_remembered_zero_gamma_is_the_fresh_scan():
     assert gex.zero_gamma(snap, lo=0.9, hi=1.1, n=401, rtol=1e-6).crossings == ref_zero_gamma(snap, 0.9, 1.1, 401,
                                                                                                rtol=1e-6)
     assert gex._ZEROS.info()["hits"] == 1
+
+
+def test_clear_caches_empties_what_gex_keeps_and_changes_no_number():
+    snap = datasets.load("stressed")
+    S = plots.profile_levels(snap.spot)
+    before = (gex.gamma_profile(snap, S), gex.zero_gamma_within(snap).crossings, gex.vanna_flow(snap, 0.01))
+    assert len(gex._EXPONENTIALS) and len(gex._ZEROS) and len(gex._DELTAS) and len(gex._CHAINS)
+    gex.clear_caches()
+    assert not (len(gex._EXPONENTIALS) or len(gex._ZEROS) or len(gex._DELTAS) or len(gex._CHAINS))
+    np.testing.assert_array_equal(gex.gamma_profile(snap, S), before[0])
+    assert gex.zero_gamma_within(snap).crossings == before[1]
+    pd.testing.assert_frame_equal(gex.vanna_flow(snap, 0.01), before[2], check_exact=True)
