@@ -140,6 +140,12 @@ class _Terms:
             value[rough] = self._step(rough) if fill is None else fill
         return value
 
+    def _signed(self, d):
+        """``w × d`` (for a single call or put: ``d`` itself or ``-d``, the same numbers without the product)."""
+        if np.ndim(self.w) == 0:
+            return d if self.w > 0 else np.negative(d)
+        return self.w * d
+
     def _step(self, rough):
         """The weight of N(ω d) on the entries ``rough``: the intrinsic step, half at the forward strike."""
         S, K, r, q, w, tau = (np.broadcast_to(x, rough.shape)[rough] for x in self._own)
@@ -166,13 +172,13 @@ class _Terms:
     def n1(self):
         """N(w d1), or the step weight."""
         with np.errstate(all="ignore"):
-            return self._on_smooth(ndtr(self.w * self.d1), None)
+            return self._on_smooth(ndtr(self._signed(self.d1)), None)
 
     @functools.cached_property
     def n2(self):
         """N(w d2), or the step weight."""
         with np.errstate(all="ignore"):
-            return self._on_smooth(ndtr(self.w * self.d2), None)
+            return self._on_smooth(ndtr(self._signed(self.d2)), None)
 
 
 def _terms(S, K, T, sigma, r, q, kind="C") -> _Terms:
@@ -181,7 +187,7 @@ def _terms(S, K, T, sigma, r, q, kind="C") -> _Terms:
     w = _omega(kind)
     shape = np.broadcast_shapes(S.shape, K.shape, T.shape, sigma.shape, r.shape, q.shape, w.shape)
     with np.errstate(all="ignore"):
-        if np.all(np.isfinite(S) & (S > 0)):
+        if S.size == 0 or (S.min() > 0 and np.isfinite(S.max())):  # (a NaN makes the minimum NaN)
             # spot is positive and finite everywhere: which entries are smooth depends on the other
             # inputs only, so everything but spot's own terms is computed on their (often smaller) shape
             tau = np.where(T > 0, T, 0.0)

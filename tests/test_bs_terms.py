@@ -82,6 +82,8 @@ def _cases():
                                                  np.where(np.arange(10) % 2, "C", "P"))
     yield "at the forward strike, no vol", (100.0 * np.exp(-0.02 * 0.5), 100.0, 0.5, 0.0, 0.03, 0.01, "C")
     yield "all scalars", (100.0, 95.0, 0.25, 0.3, 0.01, 0.0, "P")
+    yield "no spots", (np.array([]), 100.0, 0.5, 0.2, 0.03, 0.01, "C")
+    yield "spots with a NaN and an infinity", (np.array([np.nan, 100.0, np.inf, 90.0]), 100.0, 0.5, 0.2, 0.03, 0.01, "P")
     yield "scalars but the kinds", (100.0, 95.0, 0.25, 0.3, 0.01, 0.0, np.array(["C", "P", "C"]))
     yield "spot row, rates per row", (np.array([[90.0, 100.0, 110.0]]), 100.0, 0.5, 0.25,
                                       np.array([[0.01], [0.05]]), np.array([[0.0], [0.02]]), "C")
