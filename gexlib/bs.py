@@ -66,8 +66,8 @@ as 1e-102). Prices are floored at 0 to remove rounding below zero.
 
 from __future__ import annotations
 
+import functools
 import math
-from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import brentq
@@ -106,72 +106,138 @@ def _omega(kind) -> np.ndarray:
     return np.where(is_call, 1.0, -1.0)
 
 
-@dataclass(frozen=True)
 class _Terms:
-    """Broadcast inputs with d1/d2 and the quantities every greek shares.
+    """The inputs with d1/d2 and the quantities every greek shares, broadcast against each other.
 
     Entries outside ``smooth`` carry safe placeholders (density 0, denominators
-    1) and ``n1``/``n2`` hold the deterministic step instead of N(ω d).
+    1) and ``n1``/``n2`` hold the deterministic step instead of N(ω d). ``d2``,
+    ``pdf``, ``n1`` and ``n2`` are evaluated when first read (a delta needs
+    neither the density nor N(ω d2)). The inputs and the quantities that do not
+    involve spot (``dq``, ``dr``, and ``vol``, ``t``, ``rt``, ``sd`` when spot is positive
+    and finite everywhere) keep their own shapes: the same numbers, each evaluated
+    once per distinct input; ``invalid`` has the result's full shape.
     """
 
-    S: np.ndarray      # spot as given
-    K: np.ndarray      # strike as given
-    T: np.ndarray      # time to expiry as given (used for the T <= 0 test)
-    r: np.ndarray
-    q: np.ndarray
-    w: np.ndarray      # +1 call, -1 put
-    dq: np.ndarray     # e^{-q T}, with T <= 0 treated as 0
-    dr: np.ndarray     # e^{-r T}, with T <= 0 treated as 0
-    invalid: np.ndarray  # entries returned as NaN
-    spot: np.ndarray   # S on smooth entries, 1 elsewhere
-    vol: np.ndarray    # sigma on smooth entries, 1 elsewhere
-    t: np.ndarray      # T on smooth entries, 1 elsewhere
-    rt: np.ndarray     # sqrt(t)
-    sd: np.ndarray     # sigma sqrt(T) on smooth entries, 1 elsewhere
-    d2: np.ndarray     # d2 on smooth entries, 0 elsewhere
-    pdf: np.ndarray    # phi(d1) on smooth entries, 0 elsewhere
-    n1: np.ndarray     # N(w d1), or the step weight
-    n2: np.ndarray     # N(w d2), or the step weight
+    def __init__(self, *, S, K, T, r, q, w, dq, dr, invalid, spot, vol, t, rt, sd, d1, smooth, own):
+        self.S, self.K, self.T, self.r, self.q, self.w = S, K, T, r, q, w
+        self.dq, self.dr, self.invalid = dq, dr, invalid  # e^{-qT}, e^{-rT} (T <= 0 as 0); entries returned as NaN
+        self.spot, self.vol, self.t, self.rt, self.sd = spot, vol, t, rt, sd  # S, sigma, T, sqrt(T), sigma sqrt(T)
+        self.d1 = d1  # on smooth entries, 0 elsewhere
+        self._smooth, self._own = smooth, own  # smooth: None when every entry is; own: S, K, r, q, w, tau unbroadcast
+
+    def _on_smooth(self, value, fill):
+        """``value`` on smooth entries; elsewhere ``fill``, or the intrinsic step when ``fill`` is None.
+
+        What goes elsewhere is evaluated on those entries only (``np.where`` of the two, without
+        evaluating the step on every entry).
+        """
+        if self._smooth is None:
+            return value
+        rough = ~self._smooth
+        if not (isinstance(value, np.ndarray) and value.shape == rough.shape and value.flags.writeable):
+            value = np.array(np.broadcast_to(value, rough.shape), dtype=float)
+        if rough.any():
+            value[rough] = self._step(rough) if fill is None else fill
+        return value
+
+    def _signed(self, d):
+        """``w × d`` (for a single call or put: ``d`` itself or ``-d``, the same numbers without the product)."""
+        if np.ndim(self.w) == 0:
+            return d if self.w > 0 else np.negative(d)
+        return self.w * d
+
+    def _step(self, rough):
+        """The weight of N(ω d) on the entries ``rough``: the intrinsic step, half at the forward strike."""
+        S, K, r, q, w, tau = (np.broadcast_to(x, rough.shape)[rough] for x in self._own)
+        with np.errstate(all="ignore"):
+            fwd_strike = K * np.exp(-(r - q) * tau)
+            call_step = np.where(S > fwd_strike, 1.0, np.where(S == fwd_strike, 0.5, 0.0))
+            return np.where(w > 0, call_step, 1.0 - call_step)
+
+    # Each quantity below is evaluated on first use, with floating-point warnings off as in _terms.
+
+    @functools.cached_property
+    def d2(self):
+        """d2 on smooth entries, 0 elsewhere."""
+        with np.errstate(all="ignore"):
+            return self._on_smooth(np.clip(self.d1 - self.sd, -_D_CAP, _D_CAP), 0.0)
+
+    @functools.cached_property
+    def pdf(self):
+        """phi(d1) on smooth entries, 0 elsewhere."""
+        with np.errstate(all="ignore"):
+            return self._on_smooth(_pdf(self.d1), 0.0)
+
+    @functools.cached_property
+    def n1(self):
+        """N(w d1), or the step weight."""
+        with np.errstate(all="ignore"):
+            return self._on_smooth(ndtr(self._signed(self.d1)), None)
+
+    @functools.cached_property
+    def n2(self):
+        """N(w d2), or the step weight."""
+        with np.errstate(all="ignore"):
+            return self._on_smooth(ndtr(self._signed(self.d2)), None)
 
 
 def _terms(S, K, T, sigma, r, q, kind="C") -> _Terms:
-    """Broadcast the inputs and compute d1, d2, N(±d) and phi(d1) once for all greeks."""
-    arrays = [np.asarray(x, dtype=float) for x in (S, K, T, sigma, r, q)]
-    S, K, T, sigma, r, q, w = np.broadcast_arrays(*arrays, _omega(kind))
+    """Broadcast the inputs and compute d1 once for all greeks (``d2``, N(±d) and phi(d1) when first read)."""
+    S, K, T, sigma, r, q = (np.asarray(x, dtype=float) for x in (S, K, T, sigma, r, q))
+    w = _omega(kind)
+    shape = np.broadcast_shapes(S.shape, K.shape, T.shape, sigma.shape, r.shape, q.shape, w.shape)
     with np.errstate(all="ignore"):
-        finite = np.isfinite(S) & np.isfinite(K) & np.isfinite(T)
-        finite &= np.isfinite(sigma) & np.isfinite(r) & np.isfinite(q)
-        invalid = ~finite | (S < 0) | (K < 0)
-        tau = np.where(T > 0, T, 0.0)
-        smooth = ~invalid & (S > 0) & (K > 0) & (sigma * np.sqrt(tau) > 0)
-
-        spot = np.where(smooth, S, 1.0)
-        vol = np.where(smooth, sigma, 1.0)
-        t = np.where(smooth, tau, 1.0)
+        if S.size == 0 or (S.min() > 0 and np.isfinite(S.max())):  # (a NaN makes the minimum NaN)
+            # spot is positive and finite everywhere: which entries are smooth depends on the other
+            # inputs only, so everything but spot's own terms is computed on their (often smaller) shape
+            tau = np.where(T > 0, T, 0.0)
+            finite = np.isfinite(K) & np.isfinite(T) & np.isfinite(sigma) & np.isfinite(r) & np.isfinite(q)
+            ok = finite & (K > 0) & (sigma * np.sqrt(tau) > 0)
+            invalid = np.broadcast_to(~finite | (K < 0), shape)
+            if ok.all():
+                smooth, spot, vol, t, strike = None, S, sigma, tau, K
+            else:
+                smooth = np.broadcast_to(ok, shape)
+                spot = np.where(smooth, S, 1.0)
+                vol, t, strike = np.where(ok, sigma, 1.0), np.where(ok, tau, 1.0), np.where(ok, K, 1.0)
+        else:
+            S, K, T, sigma, r, q, w = np.broadcast_arrays(S, K, T, sigma, r, q, w)
+            finite = np.isfinite(S) & np.isfinite(K) & np.isfinite(T)
+            finite &= np.isfinite(sigma) & np.isfinite(r) & np.isfinite(q)
+            invalid = ~finite | (S < 0) | (K < 0)
+            tau = np.where(T > 0, T, 0.0)
+            smooth = ~invalid & (S > 0) & (K > 0) & (sigma * np.sqrt(tau) > 0)
+            spot, vol, t, strike = (np.where(smooth, x, 1.0) for x in (S, sigma, tau, K))
         rt = np.sqrt(t)
         sd = vol * rt
-        log_moneyness = np.log(spot) - np.log(np.where(smooth, K, 1.0))
-        d1 = (log_moneyness + (r - q) * t) / sd + 0.5 * sd
-        d1 = np.where(smooth, np.clip(d1, -_D_CAP, _D_CAP), 0.0)
-        d2 = np.where(smooth, np.clip(d1 - sd, -_D_CAP, _D_CAP), 0.0)
-
-        fwd_strike = K * np.exp(-(r - q) * tau)
-        call_step = np.where(S > fwd_strike, 1.0, np.where(S == fwd_strike, 0.5, 0.0))
-        step = np.where(w > 0, call_step, 1.0 - call_step)
-        return _Terms(
-            S=S, K=K, T=T, r=r, q=q, w=w,
-            dq=np.exp(-q * tau), dr=np.exp(-r * tau), invalid=invalid,
-            spot=spot, vol=vol, t=t, rt=rt, sd=sd, d2=d2,
-            pdf=np.where(smooth, _pdf(d1), 0.0),
-            n1=np.where(smooth, ndtr(w * d1), step),
-            n2=np.where(smooth, ndtr(w * d2), step),
-        )
+        d1 = np.log(spot) - np.log(strike)
+        drift = (r - q) * t
+        if d1.ndim and d1.shape == np.broadcast_shapes(d1.shape, np.shape(drift), sd.shape):
+            # (ln(S/K) + (r − q) t) / sd + sd / 2, each step in place (d1 is a new array of the result's shape)
+            d1 += drift
+            d1 /= sd
+            d1 += 0.5 * sd
+            np.clip(d1, -_D_CAP, _D_CAP, out=d1)
+        else:
+            d1 = np.clip((d1 + drift) / sd + 0.5 * sd, -_D_CAP, _D_CAP)
+        if smooth is not None:
+            d1 = np.where(smooth, d1, 0.0)  # (rare: some inputs invalid, expired or without vol)
+        # the inputs and the terms that do not involve spot keep their own shapes (a product of two of them is
+        # evaluated once per distinct input); every greek involves d1 or N(±d), of the full shape
+        return _Terms(S=S, K=K, T=T, r=r, q=q, w=w, dq=np.exp(-q * tau), dr=np.exp(-r * tau),
+                      invalid=np.broadcast_to(invalid, shape), spot=spot, vol=vol, t=t, rt=rt, sd=sd, d1=d1,
+                      smooth=smooth, own=(S, K, r, q, w, tau))
 
 
 def _finish(terms: _Terms, value):
-    """NaN on invalid entries; a plain float when the result is 0-dimensional."""
-    out = np.where(terms.invalid, np.nan, value)
-    return float(out) if out.ndim == 0 else out
+    """NaN on invalid entries; a plain float when the result is 0-dimensional, else a C-ordered array
+    (whatever the inputs' memory order, so that sums over the result add in one order)."""
+    value = np.asarray(value)
+    if value.shape == terms.invalid.shape and value.dtype == float and not terms.invalid.any():
+        out = value  # nothing to mark (the formulas return new arrays)
+    else:
+        out = np.where(terms.invalid, np.nan, value)
+    return float(out) if out.ndim == 0 else np.ascontiguousarray(out)
 
 
 # Formulas on prepared terms. Products with the density come first, so a

@@ -66,9 +66,10 @@ INTERVALS = memo.LRU(CACHE_SIZE)
 
 
 def clear_caches() -> None:
-    """Empty :data:`INDICES` and :data:`INTERVALS`."""
+    """Empty :data:`INDICES`, :data:`INTERVALS` and the trailing-vol groups of the last samples."""
     INDICES.clear()
     INTERVALS.clear()
+    _VOL_GROUPS.clear()
 
 
 #: Labels of the two sides of a sign comparison.
@@ -215,21 +216,17 @@ def _groups_2d(x: np.ndarray, key: np.ndarray, keys: int, q: int) -> np.ndarray:
         return out
     gid = (key + keys * np.arange(m)[:, None]).ravel()
     flat = x.ravel()
-    # by group (row, then key), then by value: sort each row by value, then stably by key (small integers)
-    by_value = np.argsort(x, axis=1)
-    sorted_keys = np.take_along_axis(key, by_value, axis=1)
-    if keys < 2**15:  # a radix sort for small integers
-        sorted_keys = sorted_keys.astype(np.int16)
-    by_key = np.argsort(sorted_keys, axis=1, kind="stable")
-    s = np.take_along_axis(x, np.take_along_axis(by_value, by_key, axis=1), axis=1).ravel()
-    count = np.bincount(gid, minlength=m * keys)
-    start = (np.cumsum(count) - count)[:, None]
-    pos = np.maximum(count[:, None] - 1, 0) * (np.arange(1, q) / q)[None, :]
+    count = np.bincount(gid, minlength=m * keys).reshape(m, keys)
+    pos = np.maximum(count[:, :, None] - 1, 0) * (np.arange(1, q) / q)[None, None, :]
     lo = np.floor(pos).astype(int)
-    hi = np.minimum(lo + 1, np.maximum(count[:, None] - 1, 0))
-    last = len(s) - 1
-    a, c = s[np.minimum(start + lo, last)], s[np.minimum(start + hi, last)]
-    edges = a + (pos - lo) * (c - a)  # (m × keys, q − 1)
+    hi = np.minimum(lo + 1, np.maximum(count[:, :, None] - 1, 0))
+    edges = np.empty((m, keys, q - 1))
+    with np.errstate(invalid="ignore"):  # a key absent from a row: its edges are NaN, and nothing uses them
+        for k in range(keys):  # each key's values in order, first in each row (the others pushed to the end)
+            s = np.sort(np.where(key == k, x, np.inf), axis=1)
+            a, c = np.take_along_axis(s, lo[:, k], axis=1), np.take_along_axis(s, hi[:, k], axis=1)
+            edges[:, k] = a + (pos[:, k] - lo[:, k]) * (c - a)
+    edges = edges.reshape(m * keys, q - 1)
     out = np.zeros(flat.shape, dtype=int)
     for j in range(q - 1):
         out += flat > edges[gid, j]
@@ -246,8 +243,22 @@ def _quantile_stat(g, y, q: int) -> np.ndarray:
     return np.column_stack([means, means[:, 0] - means[:, -1]])
 
 
+def _vol_groups(v: np.ndarray, groups: int) -> np.ndarray:
+    """The trailing-vol groups of each row of ``v`` (:func:`_groups_2d` with one key), through :data:`_VOL_GROUPS`.
+
+    The sign and the quantile comparisons, and every number of GEX quantiles, group the same
+    resampled days: remembered by the bytes of ``v`` (read-only).
+    """
+    key = (memo.array_key(v), int(groups))
+    return _VOL_GROUPS.get(key, lambda: _groups_2d(v, np.zeros_like(v, dtype=int), 1, groups))
+
+
+#: Trailing-vol groups of the last bootstrap samples (:func:`_vol_groups`).
+_VOL_GROUPS = memo.LRU(16)
+
+
 def _controlled_sign_stat(g, y, v, groups: int) -> np.ndarray:
-    b = _groups_2d(v, np.zeros_like(v, dtype=int), 1, groups)
+    b = _vol_groups(v, groups)
     means, count = _group_means(2 * b + (g >= 0), y, 2 * groups)
     m_neg, m_pos = means[:, 0::2], means[:, 1::2]
     w = np.where((count[:, 0::2] > 0) & (count[:, 1::2] > 0), count[:, 0::2], 0).astype(float)
@@ -259,7 +270,7 @@ def _controlled_sign_stat(g, y, v, groups: int) -> np.ndarray:
 
 
 def _controlled_quantile_stat(g, y, v, q: int, groups: int) -> np.ndarray:
-    b = _groups_2d(v, np.zeros_like(v, dtype=int), 1, groups)
+    b = _vol_groups(v, groups)
     k = _groups_2d(g, b, groups, q)
     means, count = _group_means(b * q + k, y, groups * q)
     means = means.reshape(len(g), groups, q)
@@ -343,9 +354,8 @@ def _arrays(p: pd.DataFrame, *names):
 
 
 def _table(index, days, point, lo, hi, **extra) -> pd.DataFrame:
-    out = pd.DataFrame({**extra, "days": np.asarray(days, dtype=int), "forward_vol": point, "low": lo,
-                        "high": hi}, index=pd.Index(index, name="gex"))
-    return out.astype({c: float for c in ("forward_vol", "low", "high")})
+    floats = {c: np.asarray(x, dtype=float) for c, x in (("forward_vol", point), ("low", lo), ("high", hi))}
+    return pd.DataFrame({**extra, "days": np.asarray(days, dtype=int), **floats}, index=pd.Index(index, name="gex"))
 
 
 def by_sign(p: pd.DataFrame, *, draws: int = cv.BOOT_DRAWS, block: float = cv.BOOT_BLOCK,

@@ -181,6 +181,17 @@ class _Chain:
 _CHAINS = memo.LRU(16)
 
 
+def clear_caches() -> None:
+    """Empty what this module keeps across calls: each file's contracts apart from OI, IV and spot, the
+    exponentials of the last profile drawn, the last zero-gamma results and the deltas before an IV shift.
+
+    Every one of them is keyed by the bytes of what it depends on, so clearing changes no number, only
+    how long the next call takes.
+    """
+    for cache in (_CHAINS, _EXPONENTIALS, _ZEROS, _DELTAS):
+        cache.clear()
+
+
 def _chain(snap: Snapshot, *, time: str, carry: str, r: float, q: float) -> _Chain:
     """:class:`_Chain` of ``snap``: remembered in a :func:`reuse` block and across snapshots with the same
     :func:`gexlib.chain.chain_key` (a slider's what-ifs of one file), since it depends on nothing else."""
@@ -518,6 +529,29 @@ def _grouped_terms(c: Contracts, S0: float):
     return a, b, w, w_call
 
 
+#: Profiles of at least this many levels keep their exponentials in :data:`_EXPONENTIALS`.
+_KEEP_LEVELS = 16
+#: The exponentials of the last profile drawn, keyed by the bytes of its terms ``a``, ``b`` and levels: a
+#: profile that differs only in its weights (open interest scaled, another sign) needs only the products.
+_EXPONENTIALS = memo.LRU(1)
+
+
+def _exponentials(a, b, C, x, cutoff, chunk):
+    """Per chunk of ``chunk`` sorted levels ``x``: the contracts kept (``live``) and ``exp(-d1²/2)`` of them
+    (``E``, levels × kept contracts), or ``(live, None)`` when none is kept."""
+    for i in range(0, x.size, chunk):
+        xs = x[i:i + chunk]
+        # d1 is linear in x: a contract with |d1| > cutoff at both ends of this chunk of
+        # sorted levels is negligible across it (short-dated contracts away from their strike).
+        live = ~((a * xs[0] + b > cutoff) | (a * xs[-1] + b < -cutoff))
+        if not live.any():
+            yield live, None
+            continue
+        E = np.stack([xs * xs, xs, np.ones_like(xs)], axis=1) @ C[:, live]
+        np.exp(E, out=E)
+        yield live, E
+
+
 def _profile(c: Contracts, S0: float, spots, *, cutoff=12.0, chunk=64, by_type=False, terms=None, C=None):
     """The profile at ``spots``; ``terms`` (:func:`_grouped_terms` of ``c`` and ``S0``) and ``C`` (the
     coefficients built from them, see :func:`_terms_of`) when already computed."""
@@ -530,15 +564,14 @@ def _profile(c: Contracts, S0: float, spots, *, cutoff=12.0, chunk=64, by_type=F
     if C is None:
         C = np.stack([-0.5 * a * a, -a * b, -0.5 * b * b])
     net, call = np.zeros(S.size), np.zeros(S.size)
-    for i in range(0, S.size, chunk):
-        xs = x[i:i + chunk]
-        # d1 is linear in x: a contract with |d1| > cutoff at both ends of this chunk of
-        # sorted levels is negligible across it (short-dated contracts away from their strike).
-        live = ~((a * xs[0] + b > cutoff) | (a * xs[-1] + b < -cutoff))
-        if not live.any():
+    if S.size >= _KEEP_LEVELS:  # a drawn profile: its exponentials may serve the next one (another OI or sign)
+        key = (memo.array_key(a, b, x), float(cutoff), int(chunk))
+        blocks = _EXPONENTIALS.get(key, lambda: list(_exponentials(a, b, C, x, cutoff, chunk)))
+    else:
+        blocks = _exponentials(a, b, C, x, cutoff, chunk)
+    for i, (live, E) in zip(range(0, S.size, chunk), blocks, strict=True):
+        if E is None:
             continue
-        E = np.stack([xs * xs, xs, np.ones_like(xs)], axis=1) @ C[:, live]
-        np.exp(E, out=E)
         net[i:i + chunk] = E @ w[live]  # matrix-vector products: cheaper than (n, m) @ (m, 2)
         if by_type:
             call[i:i + chunk] = E @ w_call[live]
@@ -555,6 +588,7 @@ _U64 = float(np.finfo(np.float64).eps) / 2  # unit roundoff
 _CRAMER = 1.086435  # Cramér's inequality: |He_n(u)| exp(-u²/4) <= this × sqrt(n!)
 _NODES = 20  # Chebyshev nodes per stretch where the scan interpolates the wide contracts
 _REACH = 2.0  # a stretch's half-width in log spot times a (1/(σ√T)) of its contracts, at most
+_WHOLE = 4  # a band of at most this many stretches is evaluated whole (terms past the cutoff included)
 
 
 def _scan_signs(S0: float, grid: np.ndarray, terms, *, cutoff: float = 12.0, chunk: int = 64,
@@ -605,14 +639,21 @@ def _scan_signs(S0: float, grid: np.ndarray, terms, *, cutoff: float = 12.0, chu
         am, bm, wm = a[members], b[members], w[members]
         centre = lo + h * (2 * np.arange(stretches) + 1)
         nodes = centre[:, None] + h * unit[None, :]
-        values = np.zeros((stretches, p))
-        for s_, c_ in enumerate(centre):  # contracts with |d1| <= cutoff somewhere on the stretch
-            live = ~((am * (c_ - h) + bm > cutoff) | (am * (c_ + h) + bm < -cutoff))
-            if live.any():
-                u = nodes[s_][:, None] * am[None, live] + bm[None, live]
-                u *= u
-                u *= -0.5
-                values[s_] = np.exp(u, out=u) @ wm[live]
+        if stretches <= _WHOLE:  # every member at every node (one product rather than a selection per stretch)
+            u = np.multiply.outer(nodes.ravel(), am)
+            u += bm
+            u *= u
+            u *= -0.5
+            values = (np.exp(u, out=u) @ wm).reshape(stretches, p)
+        else:
+            values = np.zeros((stretches, p))
+            for s_, c_ in enumerate(centre):  # contracts with |d1| <= cutoff somewhere on the stretch
+                live = ~((am * (c_ - h) + bm > cutoff) | (am * (c_ + h) + bm < -cutoff))
+                if live.any():
+                    u = nodes[s_][:, None] * am[None, live] + bm[None, live]
+                    u *= u
+                    u *= -0.5
+                    values[s_] = np.exp(u, out=u) @ wm[live]
         at = np.minimum(((x - lo) / (2 * h)).astype(int), stretches - 1)  # each level's stretch
         d = x[:, None] - nodes[at]
         hit = d == 0.0
@@ -701,6 +742,18 @@ def zero_gamma(snap: Snapshot, *, sign: str = cv.SIGN, time: str = cv.TIME, carr
     S0 = float(snap.spot)
     grid = _scan_grid(c, S0, lo, hi, n)
     terms, C = _terms_of(snap, c, conv)  # once for the scan and every step of the root search
+    # the crossings are a function of the terms, the grid, spot and the tolerance: remembered by their bytes
+    key = (memo.array_key(*terms[:3], grid), S0, float(rtol))
+    return _ZEROS.get(key, lambda: _zero_crossings(c, S0, grid, terms, C, rtol))
+
+
+#: The last few results of :func:`zero_gamma`, keyed by the bytes of the profile's terms and scan grid (a
+#: dashboard event that changes only what zero gamma does not depend on, e.g. the gamma source, reuses it).
+_ZEROS = memo.LRU(8)
+
+
+def _zero_crossings(c: Contracts, S0: float, grid: np.ndarray, terms, C, rtol: float) -> Level:
+    """:func:`zero_gamma`'s scan of ``grid`` and root search, given the profile's terms."""
     y = _scan_signs(S0, grid, terms, C=C)
     f = lambda s: float(_profile(c, S0, [s], terms=terms, C=C)[0])  # noqa: E731
     roots = []
@@ -940,6 +993,10 @@ def charm_flow(snap: Snapshot, hours: float, *, sign: str = cv.SIGN, carry: str 
     return _flow_table(c.strike, {"": -(after - before)}, S)
 
 
+#: Deltas of :func:`vanna_flow`'s contracts before the IV shift (another shift of the same chain reuses them).
+_DELTAS = memo.LRU(4)
+
+
 def vanna_flow(snap: Snapshot, iv_shift: float, *, sign: str = cv.SIGN, time: str = cv.TIME,
                carry: str = cv.CARRY, iv: str = cv.IV, r: float = cv.RATE, q: float = cv.DIVIDEND,
                floor: float = cv.IV_FLOOR) -> pd.DataFrame:
@@ -956,6 +1013,8 @@ def vanna_flow(snap: Snapshot, iv_shift: float, *, sign: str = cv.SIGN, time: st
     """
     c = contracts(snap, sign=sign, gamma="model", time=time, carry=carry, iv=iv, r=r, q=q, with_gamma=False)
     S = float(snap.spot)
-    before = _delta(c, S)
+    # the deltas before the shift do not depend on it: remembered by the bytes of their inputs
+    key = (memo.array_key(c.strike, c.T, c.iv, c.r, c.q, c.is_call), S)
+    before = _DELTAS.get(key, lambda: _delta(c, S))
     after = _delta(replace(c, iv=np.maximum(c.iv + float(iv_shift), floor)), S)  # the same contracts, IVs shifted
     return _flow_table(c.strike, {"": -c.weight * (after - before)}, S)

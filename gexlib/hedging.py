@@ -29,7 +29,7 @@ The pieces, each usable on its own:
 
 The simulations keep their last results in small bounded caches (:mod:`gexlib.memo`),
 keyed by every argument that affects them, the seed included: :data:`SCALPS`,
-:data:`VALUATIONS`, :data:`TAPES`, :data:`PINS` and :data:`PATHS`. A repeated call returns
+:data:`VALUATIONS`, :data:`TAPES`, :data:`PINS`, :data:`PATHS` and :data:`NORMALS`. A repeated call returns
 the same numbers without simulating again (a dashboard whose controls return to earlier
 settings); a gamma-scalping book that changes only its side is the cached one scaled, one
 that changes only its hedging interval re-hedges the cached valuation, and one that
@@ -66,11 +66,13 @@ VALUATIONS = memo.LRU(PATH_CACHE_SIZE)
 TAPES = memo.LRU(CACHE_SIZE)
 PINS = memo.LRU(CACHE_SIZE)
 PATHS = memo.LRU(PATH_CACHE_SIZE)
+#: The standard normals behind :func:`gbm_paths`, per seed and shape (a new vol reuses them).
+NORMALS = memo.LRU(PATH_CACHE_SIZE)
 
 
 def clear_caches() -> None:
     """Empty every simulation cache of this module (:data:`SCALPS`, :data:`VALUATIONS`, :data:`TAPES`, ...)."""
-    for cache in (SCALPS, VALUATIONS, TAPES, PINS, PATHS):
+    for cache in (SCALPS, VALUATIONS, TAPES, PINS, PATHS, NORMALS):
         cache.clear()
 
 
@@ -250,11 +252,25 @@ def gbm_paths(S0: float, T: float, sigma: float, n_paths: int, n_steps: int, *, 
     """
     dt = float(T) / n_steps
     times = np.linspace(0.0, float(T), n_steps + 1)
-    rng = np.random.default_rng(seed)
-    z = rng.standard_normal((int(n_paths), n_steps))
-    log_steps = (drift - 0.5 * sigma**2) * dt + sigma * np.sqrt(dt) * z
-    S = float(S0) * np.exp(np.concatenate([np.zeros((int(n_paths), 1)), np.cumsum(log_steps, axis=1)], axis=1))
+    z = _normals(int(n_paths), int(n_steps), seed)
+    # log S / S0 built in place in the result: (drift − σ²/2) dt + σ √dt z, summed along each path
+    S = np.empty((int(n_paths), n_steps + 1))
+    S[:, 0] = 0.0
+    np.multiply(sigma * np.sqrt(dt), z, out=S[:, 1:])
+    S[:, 1:] += (drift - 0.5 * sigma**2) * dt
+    np.cumsum(S[:, 1:], axis=1, out=S[:, 1:])
+    np.exp(S, out=S)
+    S *= float(S0)
     return times, S
+
+
+def _normals(n_paths: int, n_steps: int, seed) -> np.ndarray:
+    """The standard normals of :func:`gbm_paths`, drawn once per seed and shape (:data:`NORMALS`).
+
+    They depend on neither the vol nor the drift, so runs that change only those reuse them.
+    """
+    key = (memo.seed_key(seed), n_paths, n_steps)
+    return memo.cached(NORMALS, seed, key, lambda: np.random.default_rng(seed).standard_normal((n_paths, n_steps)))
 
 
 class _PathStats:
@@ -381,10 +397,15 @@ def simulate_discrete_hedge(S0: float, K: float, T: float, sigma_implied: float,
     times, S = gbm_paths(S0, T, sigma_realised, n_paths, n_steps, seed=seed, drift=mu - q)
 
     reb = np.arange(0, n_steps, every)  # steps at which the hedge is reset
-    d_reb = np.asarray(bs.delta(S[:, reb], K, T - times[reb], sigma_implied, r=r, q=q, kind=kind))
-    held = np.repeat(d_reb, np.diff(np.append(reb, n_steps)), axis=1)  # shares held over each step
+    at_reb = slice(0, n_steps, every)  # the same columns, as a view
+    d_reb = np.asarray(bs.delta(S[:, at_reb], K, T - times[at_reb], sigma_implied, r=r, q=q, kind=kind))
+    # shares held over each step (every step's own delta when the hedge is reset at every step)
+    held = d_reb if every == 1 else np.repeat(d_reb, np.diff(np.append(reb, n_steps)), axis=1)
     to_expiry = np.exp(r * (T - times))  # value at expiry of one unit of money at each grid time
-    gains = held * (S[:, 1:] * np.exp(q * dt) - S[:, :-1] * np.exp(r * dt)) * to_expiry[1:]
+    gains = S[:, 1:] * np.exp(q * dt)  # held × (S_{j+1} e^{q dt} − S_j e^{r dt}) × to_expiry, in place
+    gains -= S[:, :-1] * np.exp(r * dt)
+    np.multiply(held, gains, out=gains)
+    gains *= to_expiry[1:]
     trades = np.abs(np.diff(d_reb, axis=1, prepend=0.0))  # the first column is the initial purchase
     cost_steps = cost_per_share * trades * to_expiry[reb]
     unwind = cost_per_share * np.abs(d_reb[:, -1])

@@ -62,3 +62,15 @@ def test_charm_and_vanna_flows_are_the_groupby_tables(name):
     for dv, sign in ((-0.05, "practitioner"), (0.0, "seed"), (0.03, "all_short")):
         pd.testing.assert_frame_equal(gex.vanna_flow(aged, dv, sign=sign), _vanna_reference(aged, dv, sign),
                                       check_exact=True)
+
+
+def test_vanna_flows_reusing_the_deltas_before_the_shift_are_the_groupby_tables():
+    snap = datasets.load("intraday_0dte")
+    gex._DELTAS.clear()
+    aged = whatif.advance_time(snap, 1.0)
+    chains = [aged, whatif.advance_time(snap, 3.0), whatif.shift_iv(aged, 0.02)]  # the last: other IVs only
+    for dv in (0.01, -0.02):
+        for t in chains:  # each chain's deltas before the shift remembered, the next shift of it reuses them
+            pd.testing.assert_frame_equal(gex.vanna_flow(t, dv), _vanna_reference(t, dv, "practitioner"),
+                                          check_exact=True)
+    assert gex._DELTAS.info()["hits"] == len(chains)
