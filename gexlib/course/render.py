@@ -12,6 +12,13 @@ keeps, for the life of the process,
   (FreeType positions in 1/64 pixel: a glyph at the same fractional offset
   rasterises to the same bitmap, moved by whole pixels).
 
+It also spares work matplotlib repeats within one draw: an Axis places its ticks
+and measures their labels once per draw for given limits and box
+(:func:`_ticked_once`; drawing it, placing its label and measuring its spines
+each asked again), and a legend packs each of its boxes once (:func:`_packed_once`).
+A legend whose texts, handles and place did not change since its last draw, drawn
+on the same pixels, gets the pixels of that draw back (:func:`_kept_draw`).
+
 The output is byte for byte what :class:`matplotlib.backends.backend_agg.FigureCanvasAgg`
 draws (tests/test_render.py checks the lesson figures, rotated and unhinted text,
 and mathtext, which is passed through untouched). Each cache is bounded
@@ -25,10 +32,16 @@ import math
 import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
-from matplotlib.font_manager import fontManager, get_font
+from matplotlib.font_manager import FontProperties, fontManager, get_font
 from matplotlib.ft2font import RenderMode
 from matplotlib.layout_engine import ConstrainedLayoutEngine
-from matplotlib.transforms import Bbox
+from matplotlib.legend import Legend
+from matplotlib.lines import Line2D
+from matplotlib.offsetbox import OffsetBox
+from matplotlib.patches import Patch
+from matplotlib.path import Path
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox, BboxBase, Transform
 
 #: Largest number of entries each cache holds before it is emptied.
 LIMIT = 50_000
@@ -194,6 +207,245 @@ class _Owner:
         return f"axes-{id(self.axes):x}"
 
 
+class _NoKey(Exception):
+    """An artist whose drawing :func:`_state` cannot describe: drawn as usual, never from kept pixels."""
+
+
+def _freeze(v):
+    """A hashable value standing for ``v`` in a state key (raises :class:`_NoKey` for what it cannot describe)."""
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    if isinstance(v, (tuple, list)):
+        return tuple(_freeze(x) for x in v)
+    if isinstance(v, np.ndarray):
+        return v.shape, v.dtype.str, v.tobytes()
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, FontProperties):
+        return _font_key(v, ())
+    if isinstance(v, BboxBase):
+        return tuple(v.bounds)
+    if isinstance(v, Transform):
+        if not v.is_affine:
+            raise _NoKey
+        return v.get_matrix().tobytes()
+    if isinstance(v, Path):
+        return _freeze(v.vertices), None if v.codes is None else v.codes.tobytes()
+    raise _NoKey
+
+
+#: Scalars of an offset box (a legend's packers and areas) that its key includes.
+_BOX_ATTRS = ("pad", "sep", "width", "height", "align", "mode", "xdescent", "ydescent", "clip_children",
+              "_multilinebaseline")
+
+
+def _state(a) -> tuple:
+    """Everything that decides how the artist ``a`` draws itself (its children apart), frozen.
+
+    Raises :class:`_NoKey` for an artist it does not know or whose drawing depends on
+    more than its own properties (clip paths, path effects, sketches, filters).
+    """
+    if not a.get_visible():
+        return id(a), False
+    if (a.get_clip_path() is not None or a.get_path_effects() or a.get_sketch_params() is not None
+            or a.get_agg_filter() is not None or a.get_rasterized()):
+        raise _NoKey
+    clip = a.get_clip_box() if a.get_clip_on() else None
+    common = (id(a), type(a), a.get_alpha(), a.get_zorder(), a.get_snap(), a.get_gid() is None,
+              _freeze(clip), _freeze(a.get_transform()))
+    if isinstance(a, Text):
+        if a.get_bbox_patch() is not None or a.get_usetex() or a.get_wrap():
+            raise _NoKey
+        return common + _freeze((a.get_text(), a.get_color(), a.get_fontproperties(), a.get_rotation(),
+                                 a.get_rotation_mode(), a.get_horizontalalignment(), a.get_verticalalignment(),
+                                 a.get_position(), a.get_antialiased(), a.get_linespacing(),
+                                 a._get_multialignment(), a.get_parse_math(), a.get_transform_rotates_text(),
+                                 a.get_fontfeatures(), a.get_language()))
+    if isinstance(a, Line2D):
+        return common + _freeze((a.get_xydata(), a.get_color(), a.get_linestyle(), a.get_linewidth(),
+                                 a._unscaled_dash_pattern, a.get_marker(), a.get_markersize(),
+                                 a.get_markerfacecolor(), a.get_markerfacecoloralt(), a.get_markeredgecolor(),
+                                 a.get_markeredgewidth(), a.get_fillstyle(), a.get_drawstyle(),
+                                 a.get_solid_capstyle(), a.get_solid_joinstyle(), a.get_dash_capstyle(),
+                                 a.get_dash_joinstyle(), a.get_antialiased(), a.get_markevery(), a.get_gapcolor()))
+    if isinstance(a, Patch):
+        return common + _freeze((a.get_path(), a.get_facecolor(), a.get_edgecolor(), a.get_hatch(),
+                                 a.get_hatchcolor() if a.get_hatch() else None, a.get_linewidth(),
+                                 a.get_linestyle(), a._unscaled_dash_pattern, a.get_joinstyle(), a.get_capstyle(),
+                                 a.get_antialiased(), a.get_fill()))
+    if isinstance(a, OffsetBox) and type(a).draw in (OffsetBox.draw, *_BOX_DRAWS):
+        return common + _freeze(tuple(getattr(a, name, None) for name in _BOX_ATTRS))
+    raise _NoKey
+
+
+def _box_draws() -> tuple:
+    from matplotlib import offsetbox
+    return tuple(cls.draw for cls in (offsetbox.PackerBase, offsetbox.DrawingArea, offsetbox.TextArea)
+                 if "draw" in vars(cls))
+
+
+_BOX_DRAWS = _box_draws()
+
+#: The rcParams that Agg reads while drawing (part of every kept-pixels key).
+DRAW_PARAMS = ("hatch.linewidth", "hatch.color", "path.snap", "path.simplify", "path.simplify_threshold",
+               "agg.path.chunksize", "path.sketch", "path.effects", "lines.scale_dashes", "text.antialiased",
+               "text.hinting", "text.hinting_factor", "text.kerning_factor", "legend.fontsize")
+
+
+def _legend_key(leg, renderer) -> tuple | None:
+    """The state key of a legend and everything in it, or None when it cannot be kept (see :func:`_state`)."""
+    if leg._loc in (0, "best") or leg.get_draggable() or not isinstance(renderer, Renderer):
+        return None
+    try:
+        parts = [(leg._loc, leg._mode, leg._ncols, leg.get_frame_on(), leg.get_visible(), leg.get_alpha(),
+                  _freeze(leg.get_bbox_to_anchor()), leg.borderaxespad, leg._alignment)]
+        parts.extend(_state(a) for a in leg.findobj(include_self=False))
+    except _NoKey:
+        return None
+    return (renderer.width, renderer.height, renderer.dpi, renderer.settings, get_hinting_flag(),
+            tuple(str(matplotlib.rcParams[k]) for k in DRAW_PARAMS), tuple(parts))
+
+
+#: Pixels added around the changed pixels of a kept draw (anti-aliasing fringes that may blend invisibly).
+PAD = 3
+
+
+class _Kept:
+    """An artist's last draw: its state key, the pixels it drew on and what they became, and its text's ink."""
+
+    __slots__ = ("key", "region", "before", "after", "ink")
+
+    def __init__(self, key, region, before, after, ink):
+        self.key, self.region, self.before, self.after, self.ink = key, region, before, after, ink
+
+
+def _kept_draw(artist, draw, key_of):
+    """``artist.draw`` that puts back the pixels of its last draw when nothing it depends on changed.
+
+    The artist's state key (``key_of(artist, renderer)``) must equal the kept one and the
+    pixels it draws on (the rectangle its last draw changed, plus :data:`PAD`) must be
+    what they were then: Agg's drawing is a function of the two, so the kept result is
+    the pixels a draw would give. Otherwise the artist draws and its draw is kept (on the
+    artist, as ``_gexlib_kept``). The ink its text leaves (:attr:`Renderer.ink`) is kept too.
+    """
+
+    def kept(renderer):
+        key = key_of(artist, renderer)
+        if key is None:
+            return draw(renderer)
+        buf = np.asarray(renderer.buffer_rgba())
+        entry = getattr(artist, "_gexlib_kept", None)
+        if entry is not None and entry.key == key:
+            y0, y1, x0, x1 = entry.region
+            if np.array_equal(buf[y0:y1, x0:x1], entry.before):
+                buf[y0:y1, x0:x1] = entry.after
+                if renderer.ink is not None:
+                    for box in entry.ink:
+                        renderer._inked(None, *box)
+                artist.stale = False
+                return None
+        before = buf.copy()
+        ink, renderer.ink = renderer.ink, ({} if renderer.ink is not None else None)
+        try:
+            draw(renderer)
+        finally:
+            drawn, renderer.ink = renderer.ink, ink
+        if drawn:
+            for box in drawn.values():
+                renderer._inked(None, *box)
+        changed = before.view(np.uint32)[..., 0] != buf.view(np.uint32)[..., 0]
+        rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
+        if rows.size:
+            h, w = changed.shape
+            region = (max(0, rows[0] - PAD), min(h, rows[-1] + 1 + PAD), max(0, cols[0] - PAD),
+                      min(w, cols[-1] + 1 + PAD))
+        else:
+            region = (0, 0, 0, 0)
+        y0, y1, x0, x1 = region
+        # kept under the state after the draw, which is the state the next draw starts from: a draw sets
+        # what it derives (the places of a legend's texts and handles) before using it
+        key = key_of(artist, renderer)
+        if key is None:
+            return None
+        artist._gexlib_kept = _Kept(key, region, before[y0:y1, x0:x1].copy(), buf[y0:y1, x0:x1].copy(),
+                                    [] if not drawn else [list(b) for b in drawn.values()])
+        return None
+
+    return kept
+
+
+def _packed_once(leg):
+    """``leg.draw`` with each of its offset boxes packed once per draw instead of once per ancestor.
+
+    A legend's boxes (rows of packers around text and handle areas) each compute
+    their size from their children's, and matplotlib asks again at every level of
+    the tree while it measures and then draws the legend. Nothing changes size
+    during one draw, so each box's first answer (:meth:`~matplotlib.offsetbox.OffsetBox.get_bbox`,
+    and the bbox and child offsets that ``_get_bbox_and_child_offsets`` returns) is
+    reused until the draw ends.
+    """
+    boxes = [a for a in leg.findobj(OffsetBox, include_self=False)]
+    draw = leg.draw
+
+    def once(box, name):
+        method, memo = getattr(box, name), {}
+
+        def remembered(renderer):
+            hit = memo.get(id(renderer))
+            if hit is None:
+                hit = memo[id(renderer)] = (method(renderer), renderer)  # the renderer kept alive with its id
+            return hit[0]
+        return remembered
+
+    def packed(renderer):
+        for box in boxes:
+            box.get_bbox = once(box, "get_bbox")
+            box._get_bbox_and_child_offsets = once(box, "_get_bbox_and_child_offsets")
+        try:
+            return draw(renderer)
+        finally:
+            for box in boxes:
+                vars(box).pop("get_bbox", None)
+                vars(box).pop("_get_bbox_and_child_offsets", None)
+
+    return packed
+
+
+def _ticked_once(axis) -> None:
+    """Let ``axis`` place its ticks and measure their labels once per draw while its box and limits stay.
+
+    Drawing an Axis places its ticks (locator, formatter, one update per tick) and
+    measures their labels; placing its label, and its spines' extents, ask for both
+    again, and a layout asks once more. Within one draw these are functions of the
+    view limits and the Axes box (the layout moves the box: then they run again), so
+    the first result is reused for the same limits, box and renderer until the draw
+    ends (:meth:`Canvas.draw` removes the memory).
+    """
+    update, measure = axis._update_ticks, axis._get_ticklabel_bboxes
+    ticked, measured = {}, {}
+
+    def _where():
+        return (tuple(axis.get_view_interval()), tuple(axis.axes.bbox.bounds), id(axis.get_major_locator()),
+                id(axis.get_major_formatter()), id(axis.get_minor_locator()), id(axis.get_minor_formatter()))
+
+    def update_ticks():
+        where = _where()
+        hit = ticked.get(where)
+        if hit is None:
+            hit = ticked[where] = update()
+        return list(hit)
+
+    def ticklabel_bboxes(ticks, renderer):
+        key = (_where(), tuple(map(id, ticks)), id(renderer), renderer.dpi)
+        hit = measured.get(key)
+        if hit is None:
+            hit = measured[key] = (measure(ticks, renderer), renderer)  # the renderer kept alive with its id
+        return list(hit[0][0]), list(hit[0][1])
+
+    axis._update_ticks = update_ticks
+    axis._get_ticklabel_bboxes = ticklabel_bboxes
+
+
 class Canvas(FigureCanvasAgg):
     """An Agg canvas drawing with :class:`Renderer`; otherwise :class:`~matplotlib.backends.backend_agg.FigureCanvasAgg`."""
 
@@ -205,6 +457,25 @@ class Canvas(FigureCanvasAgg):
             self._lastKey = key
         self.renderer.settings = _font_settings()
         return self.renderer
+
+    def draw(self):
+        """Draw the figure; each legend from the pixels of its last draw when it and what lies under it are unchanged
+        (:func:`_kept_draw`)."""
+        legends = [leg for leg in (*(ax.get_legend() for ax in self.figure.axes), *self.figure.legends)
+                   if isinstance(leg, Legend)]
+        for leg in legends:
+            leg.draw = _kept_draw(leg, _packed_once(leg), _legend_key)
+        axes = [axis for ax in self.figure.axes for axis in ax._axis_map.values()]
+        for axis in axes:
+            _ticked_once(axis)
+        try:
+            super().draw()
+        finally:
+            for leg in legends:
+                vars(leg).pop("draw", None)
+            for axis in axes:
+                vars(axis).pop("_update_ticks", None)
+                vars(axis).pop("_get_ticklabel_bboxes", None)
 
 
 def draw(fig, dpi: float, ink: dict | None = None) -> np.ndarray:
