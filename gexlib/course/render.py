@@ -50,6 +50,7 @@ _LAYOUTS: dict = {}
 _METRICS: dict = {}
 _HEIGHTS: dict = {}
 _GLYPHS: dict = {}
+_TEXTS: dict = {}
 
 
 def _remember(cache: dict, key, value):
@@ -76,14 +77,14 @@ def _font_key(prop, settings: tuple) -> tuple:
 
 def clear_caches() -> None:
     """Empty every text cache (layouts, metrics, font heights, glyph bitmaps)."""
-    for cache in (_LAYOUTS, _METRICS, _HEIGHTS, _GLYPHS):
+    for cache in (_LAYOUTS, _METRICS, _HEIGHTS, _GLYPHS, _TEXTS):
         cache.clear()
 
 
 def cache_sizes() -> dict:
     """Number of entries in each cache, by name."""
     return {"layouts": len(_LAYOUTS), "metrics": len(_METRICS), "heights": len(_HEIGHTS),
-            "glyphs": len(_GLYPHS)}
+            "glyphs": len(_GLYPHS), "texts": len(_TEXTS)}
 
 
 class Renderer(RendererAgg):
@@ -374,6 +375,32 @@ def _kept_draw(artist, draw, key_of):
     return kept
 
 
+_LAYOUT_OF_TEXT = Text._get_layout
+
+
+def _text_layout(text, renderer):
+    """:meth:`matplotlib.text.Text._get_layout` kept per string, font, alignment, rotation and dpi.
+
+    The layout of a text (its box, lines and their places relative to its anchor) is
+    a function of those alone; tick labels, legend entries and axis labels ask for
+    it several times per draw and again at every draw. Installed by :meth:`Canvas.draw`
+    for its own draws only; another renderer, wrapped text, mathtext and TeX are laid out as usual.
+    """
+    s = text.get_text()
+    if (not isinstance(renderer, Renderer) or text.get_wrap() or text.get_usetex()
+            or (text.get_parse_math() and "$" in s)):
+        return _LAYOUT_OF_TEXT(text, renderer)
+    key = (s, _font_key(text._fontproperties, renderer.settings), text.get_parse_math(),
+           text._linespacing, text._get_multialignment(), text.get_rotation(), text.get_rotation_mode(),
+           text._horizontalalignment, text._verticalalignment, text.get_figure(root=True).dpi, renderer.dpi,
+           get_hinting_flag())
+    hit = _TEXTS.get(key)
+    if hit is None:
+        hit = _remember(_TEXTS, key, _LAYOUT_OF_TEXT(text, renderer))
+    bbox, info, corner = hit
+    return bbox.frozen(), list(info), corner
+
+
 def _packed_once(leg):
     """``leg.draw`` with each of its offset boxes packed once per draw instead of once per ancestor.
 
@@ -468,9 +495,11 @@ class Canvas(FigureCanvasAgg):
         axes = [axis for ax in self.figure.axes for axis in ax._axis_map.values()]
         for axis in axes:
             _ticked_once(axis)
+        Text._get_layout = _text_layout
         try:
             super().draw()
         finally:
+            Text._get_layout = _LAYOUT_OF_TEXT
             for leg in legends:
                 vars(leg).pop("draw", None)
             for axis in axes:
