@@ -240,6 +240,8 @@ def test_a_legend_is_put_back_only_when_it_and_what_lies_under_it_are_unchanged(
     fig = legended()
     render.draw(fig, 100)
     leg = fig.axes[0].get_legend()
+    assert leg._gexlib_kept.region is None  # a state seen once: only its key is kept
+    render.draw(fig, 100)  # seen again: its pixels are kept
     kept = leg._gexlib_kept
     assert kept.region[1] > kept.region[0] and kept.region[3] > kept.region[2]
     again = render.draw(fig, 100)
@@ -248,12 +250,14 @@ def test_a_legend_is_put_back_only_when_it_and_what_lies_under_it_are_unchanged(
     [spot] = [t for t in leg.texts if t.get_text().startswith("spot")]
     spot.set_text("spot 6,300")  # the legend changed: drawn again
     changed = render.draw(fig, 100)
-    assert leg._gexlib_kept is not kept
+    assert leg._gexlib_kept is not kept and leg._gexlib_kept.region is None
     assert np.array_equal(changed, agg(legended("spot 6,300")))
+    render.draw(fig, 100)
     kept = leg._gexlib_kept
+    assert kept.region is not None
     fig.axes[0].text(0.05, 1.04, "under", transform=fig.axes[0].transAxes, clip_on=False, zorder=0, color="0.6")
-    covered = render.draw(fig, 100)  # same legend, other pixels under it: drawn again
-    assert leg._gexlib_kept is not kept
+    covered = render.draw(fig, 100)  # same legend, other pixels under it: drawn again and kept
+    assert leg._gexlib_kept is not kept and leg._gexlib_kept.region is not None
     assert np.array_equal(covered, agg(legended("spot 6,300", under="under")))
     kept = leg._gexlib_kept
     assert np.array_equal(render.draw(fig, 100), covered)
@@ -275,10 +279,13 @@ def test_a_legend_with_a_handle_it_cannot_describe_is_drawn_every_time():
 
 def test_the_kept_ink_of_a_legend_counts_for_the_stage():
     fig = legended("a legend entry that is long enough to reach out")
-    first, second = {}, {}
+    first, second, third = {}, {}, {}
     render.draw(fig, 100, first)
-    render.draw(fig, 100, second)  # the legend put back
-    assert second == first
+    render.draw(fig, 100, second)  # the legend's pixels kept
+    kept = fig.axes[0].get_legend()._gexlib_kept
+    render.draw(fig, 100, third)  # and put back
+    assert fig.axes[0].get_legend()._gexlib_kept is kept
+    assert first == second == third
 
 
 def shared(align: bool):
@@ -304,3 +311,16 @@ def test_ticks_placed_once_per_draw_give_matplotlibs_pixels(align):
     expected.axes[0].set_xlim(0, 3)
     expected.axes[1].set_ylim(-5, 1e4)
     assert np.array_equal(render.draw(fig, 72), agg(expected, 72))
+
+
+def test_strings_drawn_as_one_bitmap_or_glyph_by_glyph_where_glyphs_share_pixels():
+    """A string is drawn as one bitmap of its glyphs when no pixel is inked by two of them; where glyphs
+    overlap (italic pairs, a combining accent) glyph by glyph, as Agg draws them."""
+    fig, ax = plt.subplots()
+    ax.text(0.1, 0.5, "fjord Tj ffi AVA e\u0301 //\\\\ ___", fontsize=30, style="italic")
+    ax.text(0.1, 0.2, "W/V y,j", fontsize=40, rotation=20)
+    render.clear_caches()
+    assert np.array_equal(render.draw(fig, 100), agg(fig))
+    kinds = [v is False for v in render._STRINGS.values()]
+    assert any(kinds) and not all(kinds)
+    assert np.array_equal(render.draw(fig, 100), agg(fig))  # from the caches

@@ -7,10 +7,12 @@ after event. :class:`Canvas` draws with :class:`Renderer`, an Agg renderer that
 keeps, for the life of the process,
 
 - each string's glyph layout and size (per font, size, dpi and hinting),
-- each font's vertical metrics (ascent, descent, line gap), and
+- each font's vertical metrics (ascent, descent, line gap),
 - each glyph's bitmap, per font, size, rotation and sub-pixel offset
   (FreeType positions in 1/64 pixel: a glyph at the same fractional offset
-  rasterises to the same bitmap, moved by whole pixels).
+  rasterises to the same bitmap, moved by whole pixels),
+- each string's bitmap, per the sub-pixel offsets of its glyphs, and
+- each text's layout (:func:`_text_layout`).
 
 It also spares work matplotlib repeats within one draw: an Axis places its ticks
 and measures their labels once per draw for given limits and box
@@ -18,6 +20,9 @@ and measures their labels once per draw for given limits and box
 each asked again), and a legend packs each of its boxes once (:func:`_packed_once`).
 A legend whose texts, handles and place did not change since its last draw, drawn
 on the same pixels, gets the pixels of that draw back (:func:`_kept_draw`).
+
+Text is drawn one bitmap per string (its glyphs put together once, where no
+two share a pixel) rather than glyph by glyph.
 
 The output is byte for byte what :class:`matplotlib.backends.backend_agg.FigureCanvasAgg`
 draws (tests/test_render.py checks the lesson figures, rotated and unhinted text,
@@ -38,7 +43,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.offsetbox import OffsetBox
-from matplotlib.patches import Patch
+from matplotlib.patches import FancyBboxPatch, Patch
 from matplotlib.path import Path
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox, BboxBase, Transform
@@ -51,6 +56,7 @@ _METRICS: dict = {}
 _HEIGHTS: dict = {}
 _GLYPHS: dict = {}
 _TEXTS: dict = {}
+_STRINGS: dict = {}
 
 
 def _remember(cache: dict, key, value):
@@ -77,14 +83,14 @@ def _font_key(prop, settings: tuple) -> tuple:
 
 def clear_caches() -> None:
     """Empty every text cache (layouts, metrics, font heights, glyph bitmaps)."""
-    for cache in (_LAYOUTS, _METRICS, _HEIGHTS, _GLYPHS, _TEXTS):
+    for cache in (_LAYOUTS, _METRICS, _HEIGHTS, _GLYPHS, _TEXTS, _STRINGS):
         cache.clear()
 
 
 def cache_sizes() -> dict:
     """Number of entries in each cache, by name."""
     return {"layouts": len(_LAYOUTS), "metrics": len(_METRICS), "heights": len(_HEIGHTS),
-            "glyphs": len(_GLYPHS), "texts": len(_TEXTS)}
+            "glyphs": len(_GLYPHS), "texts": len(_TEXTS), "strings": len(_STRINGS)}
 
 
 class Renderer(RendererAgg):
@@ -168,15 +174,45 @@ class Renderer(RendererAgg):
         # sub-pixel offset and placed by the whole-pixel part of its position
         cos = math.cos(math.radians(angle))
         sin = math.sin(math.radians(angle))
-        matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]])).round().astype(int)
-        rotation = tuple(matrix.ravel().tolist())
-        render_mode = RenderMode.NORMAL if gc.get_antialiased() else RenderMode.MONO
         height = self.height
+        places = [(round(0x40 * (x + dx * cos - dy * sin)), round(0x40 * (height - y + dx * sin + dy * cos)))
+                  for _, _, dx, dy in items]  # FreeType's y is upwards
+        if not places:
+            return
+        render_mode = RenderMode.NORMAL if gc.get_antialiased() else RenderMode.MONO
+        ox, oy = places[0][0] >> 6, places[0][1] >> 6
+        skey = (key, angle, render_mode, tuple((px & 63, py & 63, (px >> 6) - ox, (py >> 6) - oy) for px, py in places))
+        string = _STRINGS.get(skey)
+        if string is None:
+            string = _remember(_STRINGS, skey, self._string(items, places, angle, render_mode, flags, size, ox, oy))
+        if string is not False:  # the string's glyphs as one bitmap
+            if string is None:  # nothing inked
+                return
+            buffer, left, top = string
+            left, top = left + ox, top + oy
+            self._renderer.draw_text_image(buffer, left, int(height) - top + buffer.shape[0], 0, gc)
+            if self.ink is not None:
+                self._inked(mtext, left, top - buffer.shape[0], left + buffer.shape[1], top)
+            return
         x0 = y0 = math.inf
         x1 = y1 = -math.inf
-        for font, glyph, dx, dy in items:  # dy is upwards
-            px = round(0x40 * (x + dx * cos - dy * sin))
-            py = round(0x40 * (height - y + dx * sin + dy * cos))  # FreeType's y is upwards
+        for (buffer, left, top) in self._glyphs(items, places, angle, render_mode, flags, size):
+            # draw_text_image's y is downwards and names the bitmap's bottom side
+            self._renderer.draw_text_image(buffer, left, int(height) - top + buffer.shape[0], 0, gc)
+            if buffer.size:
+                x0, x1 = min(x0, left), max(x1, left + buffer.shape[1])
+                y0, y1 = min(y0, top - buffer.shape[0]), max(y1, top)
+        if self.ink is not None and x0 < x1:
+            self._inked(mtext, x0, y0, x1, y1)
+
+    def _glyphs(self, items, places, angle, render_mode, flags, size):
+        """Each glyph's bitmap (cached) and its left and top pixel (y upwards), in drawing order."""
+        cos = math.cos(math.radians(angle))
+        sin = math.sin(math.radians(angle))
+        matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]])).round().astype(int)
+        rotation = tuple(matrix.ravel().tolist())
+        out = []
+        for (font, glyph, _, _), (px, py) in zip(items, places, strict=True):
             gkey = (font, size, self.dpi, glyph, rotation, px & 63, py & 63, render_mode, flags)
             hit = _GLYPHS.get(gkey)
             if hit is None:
@@ -188,14 +224,34 @@ class Renderer(RendererAgg):
                     buffer *= 0xff
                 hit = _remember(_GLYPHS, gkey, (buffer, bitmap.left, bitmap.top))
             buffer, left, top = hit
-            left, top = left + (px >> 6), top + (py >> 6)  # pixels, y upwards
-            # draw_text_image's y is downwards and names the bitmap's bottom side
-            self._renderer.draw_text_image(buffer, left, int(height) - top + buffer.shape[0], 0, gc)
-            if buffer.size:
-                x0, x1 = min(x0, left), max(x1, left + buffer.shape[1])
-                y0, y1 = min(y0, top - buffer.shape[0]), max(y1, top)
-        if self.ink is not None and x0 < x1:
-            self._inked(mtext, x0, y0, x1, y1)
+            out.append((buffer, left + (px >> 6), top + (py >> 6)))  # pixels, y upwards
+        return out
+
+    def _string(self, items, places, angle, render_mode, flags, size, ox, oy):
+        """A string's glyph bitmaps put together as one, with its left and top relative to ``(ox, oy)``.
+
+        Drawing it is drawing the glyphs one by one when no pixel is inked by two
+        glyphs (Agg blends each pixel by its own coverage, and a coverage of 0 leaves a
+        pixel as it is): then the bitmap, else False (the glyphs are drawn one by
+        one). None when no glyph inks any pixel.
+        """
+        glyphs = [g for g in self._glyphs(items, places, angle, render_mode, flags, size) if g[0].size]
+        if not glyphs:
+            return None
+        left = min(g[1] for g in glyphs)
+        top = max(g[2] for g in glyphs)
+        right = max(g[1] + g[0].shape[1] for g in glyphs)
+        bottom = min(g[2] - g[0].shape[0] for g in glyphs)
+        out = np.zeros((top - bottom, right - left), dtype=np.uint8)
+        inked = np.zeros(out.shape, dtype=bool)
+        for buffer, gl, gt in glyphs:
+            rows, cols = slice(top - gt, top - gt + buffer.shape[0]), slice(gl - left, gl - left + buffer.shape[1])
+            mask = buffer > 0
+            if (inked[rows, cols] & mask).any():
+                return False
+            inked[rows, cols] |= mask
+            out[rows, cols] |= buffer
+        return out, left - ox, top - oy
 
 
 class _Owner:
@@ -240,11 +296,14 @@ _BOX_ATTRS = ("pad", "sep", "width", "height", "align", "mode", "xdescent", "yde
               "_multilinebaseline")
 
 
-def _state(a) -> tuple:
+def _state(a, placed: bool = False) -> tuple:
     """Everything that decides how the artist ``a`` draws itself (its children apart), frozen.
 
-    Raises :class:`_NoKey` for an artist it does not know or whose drawing depends on
-    more than its own properties (clip paths, path effects, sketches, filters).
+    ``placed``: ``a`` is placed by its container when drawn (a legend's texts, handles
+    and frame): its transform, position and (for a frame) outline are left out, as the
+    draw derives them from what the key holds. Raises :class:`_NoKey` for an artist it
+    does not know or whose drawing depends on more than its own properties (clip paths,
+    path effects, sketches, filters).
     """
     if not a.get_visible():
         return id(a), False
@@ -253,13 +312,13 @@ def _state(a) -> tuple:
         raise _NoKey
     clip = a.get_clip_box() if a.get_clip_on() else None
     common = (id(a), type(a), a.get_alpha(), a.get_zorder(), a.get_snap(), a.get_gid() is None,
-              _freeze(clip), _freeze(a.get_transform()))
+              _freeze(clip), None if placed else _freeze(a.get_transform()))
     if isinstance(a, Text):
         if a.get_bbox_patch() is not None or a.get_usetex() or a.get_wrap():
             raise _NoKey
         return common + _freeze((a.get_text(), a.get_color(), a.get_fontproperties(), a.get_rotation(),
                                  a.get_rotation_mode(), a.get_horizontalalignment(), a.get_verticalalignment(),
-                                 a.get_position(), a.get_antialiased(), a.get_linespacing(),
+                                 None if placed else a.get_position(), a.get_antialiased(), a.get_linespacing(),
                                  a._get_multialignment(), a.get_parse_math(), a.get_transform_rotates_text(),
                                  a.get_fontfeatures(), a.get_language()))
     if isinstance(a, Line2D):
@@ -270,7 +329,8 @@ def _state(a) -> tuple:
                                  a.get_solid_capstyle(), a.get_solid_joinstyle(), a.get_dash_capstyle(),
                                  a.get_dash_joinstyle(), a.get_antialiased(), a.get_markevery(), a.get_gapcolor()))
     if isinstance(a, Patch):
-        return common + _freeze((a.get_path(), a.get_facecolor(), a.get_edgecolor(), a.get_hatch(),
+        outline = (None, None) if placed and isinstance(a, FancyBboxPatch) else (a.get_path(), a.get_patch_transform())
+        return common + _freeze((*outline, a.get_facecolor(), a.get_edgecolor(), a.get_hatch(),
                                  a.get_hatchcolor() if a.get_hatch() else None, a.get_linewidth(),
                                  a.get_linestyle(), a._unscaled_dash_pattern, a.get_joinstyle(), a.get_capstyle(),
                                  a.get_antialiased(), a.get_fill()))
@@ -300,11 +360,12 @@ def _legend_key(leg, renderer) -> tuple | None:
     try:
         parts = [(leg._loc, leg._mode, leg._ncols, leg.get_frame_on(), leg.get_visible(), leg.get_alpha(),
                   _freeze(leg.get_bbox_to_anchor()), leg.borderaxespad, leg._alignment)]
-        parts.extend(_state(a) for a in leg.findobj(include_self=False))
+        parts.extend(_state(a, placed=True) for a in leg.findobj(include_self=False))
     except _NoKey:
         return None
     return (renderer.width, renderer.height, renderer.dpi, renderer.settings, get_hinting_flag(),
             tuple(str(matplotlib.rcParams[k]) for k in DRAW_PARAMS), tuple(parts))
+
 
 
 #: Pixels added around the changed pixels of a kept draw (anti-aliasing fringes that may blend invisibly).
@@ -326,8 +387,10 @@ def _kept_draw(artist, draw, key_of):
     The artist's state key (``key_of(artist, renderer)``) must equal the kept one and the
     pixels it draws on (the rectangle its last draw changed, plus :data:`PAD`) must be
     what they were then: Agg's drawing is a function of the two, so the kept result is
-    the pixels a draw would give. Otherwise the artist draws and its draw is kept (on the
-    artist, as ``_gexlib_kept``). The ink its text leaves (:attr:`Renderer.ink`) is kept too.
+    the pixels a draw would give. Otherwise the artist draws; its key is kept (on the
+    artist, as ``_gexlib_kept``), and when the next draw has the same key, that draw's
+    pixels are kept too (a state seen once costs no copy of the canvas). The ink its text
+    leaves (:attr:`Renderer.ink`) is kept with the pixels.
     """
 
     def kept(renderer):
@@ -336,7 +399,7 @@ def _kept_draw(artist, draw, key_of):
             return draw(renderer)
         buf = np.asarray(renderer.buffer_rgba())
         entry = getattr(artist, "_gexlib_kept", None)
-        if entry is not None and entry.key == key:
+        if entry is not None and entry.key == key and entry.region is not None:
             y0, y1, x0, x1 = entry.region
             if np.array_equal(buf[y0:y1, x0:x1], entry.before):
                 buf[y0:y1, x0:x1] = entry.after
@@ -345,6 +408,9 @@ def _kept_draw(artist, draw, key_of):
                         renderer._inked(None, *box)
                 artist.stale = False
                 return None
+        if entry is None or entry.key != key:  # a new state: drawn as usual, kept if the next draw repeats it
+            artist._gexlib_kept = _Kept(key, None, None, None, None)
+            return draw(renderer)
         before = buf.copy()
         ink, renderer.ink = renderer.ink, ({} if renderer.ink is not None else None)
         try:
@@ -363,11 +429,6 @@ def _kept_draw(artist, draw, key_of):
         else:
             region = (0, 0, 0, 0)
         y0, y1, x0, x1 = region
-        # kept under the state after the draw, which is the state the next draw starts from: a draw sets
-        # what it derives (the places of a legend's texts and handles) before using it
-        key = key_of(artist, renderer)
-        if key is None:
-            return None
         artist._gexlib_kept = _Kept(key, region, before[y0:y1, x0:x1].copy(), buf[y0:y1, x0:x1].copy(),
                                     [] if not drawn else [list(b) for b in drawn.values()])
         return None
