@@ -50,7 +50,7 @@ def test_next_key_keeps_its_direction_and_turns_back_at_the_ends():
 
 def test_summary_gives_median_slowest_and_the_verdict_per_dashboard():
     rows = [browser.Row("03", "dealer_gamma", "spot", times=[120.0, 80.0, 200.0, 90.0], painted=[130.0, 95.0],
-                        kernel=[70.0], update=61.4),
+                        kernel=[70.0], updates=[61.4, 50.0, 70.0]),
             browser.Row("06", "pin", "dealer OI", times=[40.0, 60.0, 50.0], painted=[45.0, 70.0, 55.0]),
             browser.Row("07", "scalping", problems=["TimeoutError: 30 s"])]
     lines = browser.summary(rows, target=100).splitlines()
