@@ -324,3 +324,33 @@ def test_strings_drawn_as_one_bitmap_or_glyph_by_glyph_where_glyphs_share_pixels
     kinds = [v is False for v in render._STRINGS.values()]
     assert any(kinds) and not all(kinds)
     assert np.array_equal(render.draw(fig, 100), agg(fig))  # from the caches
+
+
+@pytest.mark.parametrize("pad", [3.5, 0.0])
+def test_tick_marks_drawn_together_give_matplotlibs_pixels(monkeypatch, pad):
+    """One draw_markers call for an axis' marks when they keep clear of its labels; with the labels touching
+    the marks (``pad=0``) each tick draws its own mark, as matplotlib does."""
+    def figure():
+        fig = plots.per_strike(datasets.load("spx_calm.csv"))
+        for ax in fig.axes:
+            ax.tick_params(pad=pad)
+        return fig
+
+    calls = []
+    init = render.Renderer.__init__
+
+    def counting(self, *args, **kwargs):  # RendererAgg binds draw_markers on each renderer
+        init(self, *args, **kwargs)
+        real = self.draw_markers
+        self.draw_markers = lambda *a, **k: calls.append(1) or real(*a, **k)
+
+    monkeypatch.setattr(render.Renderer, "__init__", counting)
+    fig = figure()
+    out = render.draw(fig, 100)
+    marks = sum(len(axis._update_ticks()) for ax in fig.axes for axis in ax._axis_map.values() if axis.get_visible())
+    assert np.array_equal(out, agg(figure()))
+    assert calls
+    if pad:
+        assert len(calls) < marks / 2
+    else:
+        assert len(calls) >= marks

@@ -17,7 +17,8 @@ keeps, for the life of the process,
 It also spares work matplotlib repeats within one draw: an Axis places its ticks
 and measures their labels once per draw for given limits and box
 (:func:`_ticked_once`; drawing it, placing its label and measuring its spines
-each asked again), and a legend packs each of its boxes once (:func:`_packed_once`).
+each asked again), a legend packs each of its boxes once (:func:`_packed_once`),
+and an axis' tick marks are drawn by one line (:func:`_marks_together`).
 A legend whose texts, handles and place did not change since its last draw, drawn
 on the same pixels, gets the pixels of that draw back (:func:`_kept_draw`).
 
@@ -46,7 +47,7 @@ from matplotlib.offsetbox import OffsetBox
 from matplotlib.patches import FancyBboxPatch, Patch
 from matplotlib.path import Path
 from matplotlib.text import Text
-from matplotlib.transforms import Bbox, BboxBase, Transform
+from matplotlib.transforms import Affine2D, Bbox, BboxBase, Transform
 
 #: Largest number of entries each cache holds before it is emptied.
 LIMIT = 50_000
@@ -534,6 +535,79 @@ def _ticked_once(axis) -> None:
     axis._get_ticklabel_bboxes = ticklabel_bboxes
 
 
+def _mark_style(line) -> tuple:
+    """What a tick mark's draw depends on besides its place (equal for the marks :func:`_marks_together` joins)."""
+    return (line.get_visible(), line.get_linestyle(), line.get_color(), line.get_marker(), line.get_markersize(),
+            line.get_markeredgewidth(), _freeze(line.get_markeredgecolor()), _freeze(line.get_markerfacecolor()),
+            _freeze(line.get_markerfacecoloralt()), line.get_fillstyle(), line.get_alpha(), line.get_snap(),
+            line.get_antialiased(), line.get_clip_on(), id(line.get_clip_box()), line.get_clip_path() is None,
+            id(line.get_transform()), line.get_markevery() is None, not line.get_path_effects(),
+            line.get_sketch_params() is None, line.get_gid() is None, line.get_url() is None,
+            line.get_rasterized(), line.get_agg_filter() is None)
+
+
+def _drawn(renderer):
+    """The draw of a tick mark drawn already (:func:`_marks_together`)."""
+
+
+def _marks_together(axis):
+    """``axis.draw`` with its tick marks drawn by one Line2D, one ``draw_markers`` call, where that is the same.
+
+    Agg stamps a marker at each point of a line on its own, so one line through
+    every tick's point draws each tick mark as the tick's own line does. Drawn
+    first instead of between the tick labels, the marks give the same pixels when
+    no mark comes near a label (label boxes and mark squares apart by 2 pixels),
+    no tick draws a grid line, second mark or second label, and the marks are
+    alike in every property but their place. Otherwise the axis draws as usual.
+    """
+    draw = axis.draw
+
+    def together(renderer):
+        if not isinstance(renderer, Renderer) or not axis.get_visible():
+            return draw(renderer)
+        ticks = axis._update_ticks()
+        if len(ticks) < 2 or any(t.gridline.get_visible() or t.tick2line.get_visible() or t.label2.get_visible()
+                                 or not t.get_visible() for t in ticks):
+            return draw(renderer)
+        lines = [t.tick1line for t in ticks]
+        style = _mark_style(lines[0])
+        if not style[0] or style[1] not in ("None", "none", " ", "") or any(
+                _mark_style(line) != style for line in lines[1:]):
+            return draw(renderer)
+        first = lines[0]
+        points = np.concatenate([line.get_xydata() for line in lines])
+        if points.shape != (len(lines), 2):
+            return draw(renderer)
+        centres = first.get_transform().transform(points)
+        marker = first._marker  # its outline around each centre, in pixels, widened by half the stroke and 2 pixels
+        extent = marker.get_path().get_extents(
+            marker.get_transform() + Affine2D().scale(renderer.points_to_pixels(first.get_markersize())))
+        grow = renderer.points_to_pixels(first.get_markeredgewidth()) / 2 + 2
+        boxes = [*axis._get_ticklabel_bboxes(ticks, renderer)[0]]
+        axis._update_label_position(renderer)  # where the draw will put them
+        for text in (axis.label, axis.offsetText):
+            if text.get_visible() and text.get_text():
+                boxes.append(text.get_window_extent(renderer))
+        for box in boxes:  # each label's box widened by 2 pixels
+            if ((centres[:, 0] + extent.x1 + grow > box.x0 - 2) & (centres[:, 0] + extent.x0 - grow < box.x1 + 2)
+                    & (centres[:, 1] + extent.y1 + grow > box.y0 - 2)
+                    & (centres[:, 1] + extent.y0 - grow < box.y1 + 2)).any():
+                return draw(renderer)
+        marks = Line2D(points[:, 0], points[:, 1])
+        marks.update_from(first)
+        marks.set_figure(first.get_figure(root=False))
+        for line in lines:  # drawn by ``marks``; still visible to what measures them (the spines' extents)
+            line.draw = _drawn
+        try:
+            marks.draw(renderer)
+            return draw(renderer)
+        finally:
+            for line in lines:
+                vars(line).pop("draw", None)
+
+    return together
+
+
 class Canvas(FigureCanvasAgg):
     """An Agg canvas drawing with :class:`Renderer`; otherwise :class:`~matplotlib.backends.backend_agg.FigureCanvasAgg`."""
 
@@ -556,6 +630,7 @@ class Canvas(FigureCanvasAgg):
         axes = [axis for ax in self.figure.axes for axis in ax._axis_map.values()]
         for axis in axes:
             _ticked_once(axis)
+            axis.draw = _marks_together(axis)
         Text._get_layout = _text_layout
         try:
             super().draw()
@@ -566,6 +641,7 @@ class Canvas(FigureCanvasAgg):
             for axis in axes:
                 vars(axis).pop("_update_ticks", None)
                 vars(axis).pop("_get_ticklabel_bboxes", None)
+                vars(axis).pop("draw", None)
 
 
 def draw(fig, dpi: float, ink: dict | None = None) -> np.ndarray:
