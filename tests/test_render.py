@@ -354,3 +354,16 @@ def test_tick_marks_drawn_together_give_matplotlibs_pixels(monkeypatch, pad):
         assert len(calls) < marks / 2
     else:
         assert len(calls) >= marks
+
+
+def test_a_framed_legend_is_put_back_only_while_its_frame_style_stays():
+    fig = legended()
+    leg = fig.axes[0].get_legend()
+    leg.set_frame_on(True)
+    for _ in range(3):
+        render.draw(fig, 100)
+    kept = leg._gexlib_kept
+    assert kept.region is not None
+    leg.get_frame().set_boxstyle("round", pad=0.4)
+    assert np.array_equal(render.draw(fig, 100), agg(fig))
+    assert leg._gexlib_kept is not kept

@@ -330,7 +330,11 @@ def _state(a, placed: bool = False) -> tuple:
                                  a.get_solid_capstyle(), a.get_solid_joinstyle(), a.get_dash_capstyle(),
                                  a.get_dash_joinstyle(), a.get_antialiased(), a.get_markevery(), a.get_gapcolor()))
     if isinstance(a, Patch):
-        outline = (None, None) if placed and isinstance(a, FancyBboxPatch) else (a.get_path(), a.get_patch_transform())
+        if placed and isinstance(a, FancyBboxPatch):  # a legend's frame: its box is the legend's, its style its own
+            style = a.get_boxstyle()
+            outline = (type(style).__name__, _freeze(tuple(sorted(vars(style).items()))), a.get_mutation_aspect())
+        else:
+            outline = (a.get_path(), a.get_patch_transform())
         return common + _freeze((*outline, a.get_facecolor(), a.get_edgecolor(), a.get_hatch(),
                                  a.get_hatchcolor() if a.get_hatch() else None, a.get_linewidth(),
                                  a.get_linestyle(), a._unscaled_dash_pattern, a.get_joinstyle(), a.get_capstyle(),
@@ -359,7 +363,7 @@ def _legend_key(leg, renderer) -> tuple | None:
     if leg._loc in (0, "best") or leg.get_draggable() or not isinstance(renderer, Renderer):
         return None
     try:
-        parts = [(leg._loc, leg._mode, leg._ncols, leg.get_frame_on(), leg.get_visible(), leg.get_alpha(),
+        parts = [(leg._loc, leg._mode, leg._ncols, leg.get_frame_on(), leg.shadow, leg.get_visible(), leg.get_alpha(),
                   _freeze(leg.get_bbox_to_anchor()), leg.borderaxespad, leg._alignment)]
         parts.extend(_state(a, placed=True) for a in leg.findobj(include_self=False))
     except _NoKey:
