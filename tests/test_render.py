@@ -1,6 +1,7 @@
 """The faster Agg canvas draws matplotlib's own pixels; the live stage keeps a layout only while text fits it."""
 
 import matplotlib
+import matplotlib.patheffects
 
 matplotlib.use("Agg")
 
@@ -219,3 +220,150 @@ def test_stage_gives_up_keeping_room_when_smaller_boxes_do_not_fit():
         plt.close("all")
     assert stage.layouts + stage.frozen == len(settings) + 1
     assert stage.layouts <= 5, (stage.layouts, stage.frozen)
+
+
+def legended(label="spot 6,254", under=None):
+    """A figure with a legend above its Axes (as :func:`gexlib.plots.legend` draws it); ``under``: a text drawn
+    beneath the legend (unclipped, below it in z-order), so what lies under the legend changes. No layout
+    engine: the Axes stay where they are from one draw to the next, as on a dashboard's stage."""
+    fig, ax = plt.subplots(figsize=(5, 3))
+    ax.plot([0, 1], [0, 1], label="curve", ls="--")
+    ax.bar([0.2, 0.6], [0.5, 0.7], width=0.2, hatch="///", label="bars")
+    ax.axvline(0.5, label=label, color="C3")
+    plots.legend(ax, ncols=3)
+    if under is not None:
+        ax.text(0.05, 1.04, under, transform=ax.transAxes, clip_on=False, zorder=0, color="0.6")
+    return fig
+
+
+def test_a_legend_is_put_back_only_when_it_and_what_lies_under_it_are_unchanged():
+    fig = legended()
+    render.draw(fig, 100)
+    leg = fig.axes[0].get_legend()
+    assert leg._gexlib_kept.region is None  # a state seen once: only its key is kept
+    render.draw(fig, 100)  # seen again: its pixels are kept
+    kept = leg._gexlib_kept
+    assert kept.region[1] > kept.region[0] and kept.region[3] > kept.region[2]
+    again = render.draw(fig, 100)
+    assert leg._gexlib_kept is kept  # put back, not drawn
+    assert np.array_equal(again, agg(legended()))
+    [spot] = [t for t in leg.texts if t.get_text().startswith("spot")]
+    spot.set_text("spot 6,300")  # the legend changed: drawn again
+    changed = render.draw(fig, 100)
+    assert leg._gexlib_kept is not kept and leg._gexlib_kept.region is None
+    assert np.array_equal(changed, agg(legended("spot 6,300")))
+    render.draw(fig, 100)
+    kept = leg._gexlib_kept
+    assert kept.region is not None
+    fig.axes[0].text(0.05, 1.04, "under", transform=fig.axes[0].transAxes, clip_on=False, zorder=0, color="0.6")
+    covered = render.draw(fig, 100)  # same legend, other pixels under it: drawn again and kept
+    assert leg._gexlib_kept is not kept and leg._gexlib_kept.region is not None
+    assert np.array_equal(covered, agg(legended("spot 6,300", under="under")))
+    kept = leg._gexlib_kept
+    assert np.array_equal(render.draw(fig, 100), covered)
+    assert leg._gexlib_kept is kept
+    assert "draw" not in vars(leg)  # nothing of the canvas stays on the legend
+    fig.set_size_inches(6, 3)  # another size: drawn again
+    assert np.array_equal(render.draw(fig, 100), agg(fig))
+
+
+def test_a_legend_with_a_handle_it_cannot_describe_is_drawn_every_time():
+    fig = legended()
+    leg = fig.axes[0].get_legend()
+    leg.legend_handles[0].set_path_effects([matplotlib.patheffects.withStroke(linewidth=3, foreground="y")])
+    first = render.draw(fig, 100)
+    assert getattr(leg, "_gexlib_kept", None) is None
+    assert np.array_equal(render.draw(fig, 100), first)
+    assert np.array_equal(first, agg(fig))
+
+
+def test_the_kept_ink_of_a_legend_counts_for_the_stage():
+    fig = legended("a legend entry that is long enough to reach out")
+    first, second, third = {}, {}, {}
+    render.draw(fig, 100, first)
+    render.draw(fig, 100, second)  # the legend's pixels kept
+    kept = fig.axes[0].get_legend()._gexlib_kept
+    render.draw(fig, 100, third)  # and put back
+    assert fig.axes[0].get_legend()._gexlib_kept is kept
+    assert first == second == third
+
+
+def shared(align: bool):
+    """Panels sharing x with aligned labels: an axis' label is placed from its siblings' tick labels."""
+    fig, axes = plt.subplots(2, 2, figsize=(6, 4), layout="constrained", sharex="col")
+    for i, ax in enumerate(axes.flat):
+        ax.plot([0, 1 + i], [0, 10 ** (i * 2)])
+        ax.set_xlabel(f"x {i}")
+        ax.set_ylabel(f"y {i}")
+    if align:
+        fig.align_labels()
+    return fig
+
+
+@pytest.mark.parametrize("align", [False, True])
+def test_ticks_placed_once_per_draw_give_matplotlibs_pixels(align):
+    fig = shared(align)
+    assert np.array_equal(render.draw(fig, 100), agg(shared(align)))
+    assert all("_update_ticks" not in vars(axis) for ax in fig.axes for axis in ax._axis_map.values())
+    fig.axes[0].set_xlim(0, 3)  # new limits on the next draw of the same figure
+    fig.axes[1].set_ylim(-5, 1e4)
+    expected = shared(align)
+    expected.axes[0].set_xlim(0, 3)
+    expected.axes[1].set_ylim(-5, 1e4)
+    assert np.array_equal(render.draw(fig, 72), agg(expected, 72))
+
+
+def test_strings_drawn_as_one_bitmap_or_glyph_by_glyph_where_glyphs_share_pixels():
+    """A string is drawn as one bitmap of its glyphs when no pixel is inked by two of them; where glyphs
+    overlap (italic pairs, a combining accent) glyph by glyph, as Agg draws them."""
+    fig, ax = plt.subplots()
+    ax.text(0.1, 0.5, "fjord Tj ffi AVA e\u0301 //\\\\ ___", fontsize=30, style="italic")
+    ax.text(0.1, 0.2, "W/V y,j", fontsize=40, rotation=20)
+    render.clear_caches()
+    assert np.array_equal(render.draw(fig, 100), agg(fig))
+    kinds = [v is False for v in render._STRINGS.values()]
+    assert any(kinds) and not all(kinds)
+    assert np.array_equal(render.draw(fig, 100), agg(fig))  # from the caches
+
+
+@pytest.mark.parametrize("pad", [3.5, 0.0])
+def test_tick_marks_drawn_together_give_matplotlibs_pixels(monkeypatch, pad):
+    """One draw_markers call for an axis' marks when they keep clear of its labels; with the labels touching
+    the marks (``pad=0``) each tick draws its own mark, as matplotlib does."""
+    def figure():
+        fig = plots.per_strike(datasets.load("spx_calm.csv"))
+        for ax in fig.axes:
+            ax.tick_params(pad=pad)
+        return fig
+
+    calls = []
+    init = render.Renderer.__init__
+
+    def counting(self, *args, **kwargs):  # RendererAgg binds draw_markers on each renderer
+        init(self, *args, **kwargs)
+        real = self.draw_markers
+        self.draw_markers = lambda *a, **k: calls.append(1) or real(*a, **k)
+
+    monkeypatch.setattr(render.Renderer, "__init__", counting)
+    fig = figure()
+    out = render.draw(fig, 100)
+    marks = sum(len(axis._update_ticks()) for ax in fig.axes for axis in ax._axis_map.values() if axis.get_visible())
+    assert np.array_equal(out, agg(figure()))
+    assert calls
+    if pad:
+        assert len(calls) < marks / 2
+    else:
+        assert len(calls) >= marks
+
+
+def test_a_framed_legend_is_put_back_only_while_its_frame_style_stays():
+    fig = legended()
+    leg = fig.axes[0].get_legend()
+    leg.set_frame_on(True)
+    for _ in range(3):
+        render.draw(fig, 100)
+    kept = leg._gexlib_kept
+    assert kept.region is not None
+    leg.get_frame().set_boxstyle("round", pad=0.4)
+    assert np.array_equal(render.draw(fig, 100), agg(fig))
+    assert leg._gexlib_kept is not kept

@@ -7,10 +7,23 @@ after event. :class:`Canvas` draws with :class:`Renderer`, an Agg renderer that
 keeps, for the life of the process,
 
 - each string's glyph layout and size (per font, size, dpi and hinting),
-- each font's vertical metrics (ascent, descent, line gap), and
+- each font's vertical metrics (ascent, descent, line gap),
 - each glyph's bitmap, per font, size, rotation and sub-pixel offset
   (FreeType positions in 1/64 pixel: a glyph at the same fractional offset
-  rasterises to the same bitmap, moved by whole pixels).
+  rasterises to the same bitmap, moved by whole pixels),
+- each string's bitmap, per the sub-pixel offsets of its glyphs, and
+- each text's layout (:func:`_text_layout`).
+
+It also spares work matplotlib repeats within one draw: an Axis places its ticks
+and measures their labels once per draw for given limits and box
+(:func:`_ticked_once`; drawing it, placing its label and measuring its spines
+each asked again), a legend packs each of its boxes once (:func:`_packed_once`),
+and an axis' tick marks are drawn by one line (:func:`_marks_together`).
+A legend whose texts, handles and place did not change since its last draw, drawn
+on the same pixels, gets the pixels of that draw back (:func:`_kept_draw`).
+
+Text is drawn one bitmap per string (its glyphs put together once, where no
+two share a pixel) rather than glyph by glyph.
 
 The output is byte for byte what :class:`matplotlib.backends.backend_agg.FigureCanvasAgg`
 draws (tests/test_render.py checks the lesson figures, rotated and unhinted text,
@@ -25,10 +38,16 @@ import math
 import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
-from matplotlib.font_manager import fontManager, get_font
+from matplotlib.font_manager import FontProperties, fontManager, get_font
 from matplotlib.ft2font import RenderMode
 from matplotlib.layout_engine import ConstrainedLayoutEngine
-from matplotlib.transforms import Bbox
+from matplotlib.legend import Legend
+from matplotlib.lines import Line2D
+from matplotlib.offsetbox import OffsetBox
+from matplotlib.patches import FancyBboxPatch, Patch
+from matplotlib.path import Path
+from matplotlib.text import Text
+from matplotlib.transforms import Affine2D, Bbox, BboxBase, Transform
 
 #: Largest number of entries each cache holds before it is emptied.
 LIMIT = 50_000
@@ -37,6 +56,8 @@ _LAYOUTS: dict = {}
 _METRICS: dict = {}
 _HEIGHTS: dict = {}
 _GLYPHS: dict = {}
+_TEXTS: dict = {}
+_STRINGS: dict = {}
 
 
 def _remember(cache: dict, key, value):
@@ -63,14 +84,14 @@ def _font_key(prop, settings: tuple) -> tuple:
 
 def clear_caches() -> None:
     """Empty every text cache (layouts, metrics, font heights, glyph bitmaps)."""
-    for cache in (_LAYOUTS, _METRICS, _HEIGHTS, _GLYPHS):
+    for cache in (_LAYOUTS, _METRICS, _HEIGHTS, _GLYPHS, _TEXTS, _STRINGS):
         cache.clear()
 
 
 def cache_sizes() -> dict:
     """Number of entries in each cache, by name."""
     return {"layouts": len(_LAYOUTS), "metrics": len(_METRICS), "heights": len(_HEIGHTS),
-            "glyphs": len(_GLYPHS)}
+            "glyphs": len(_GLYPHS), "texts": len(_TEXTS), "strings": len(_STRINGS)}
 
 
 class Renderer(RendererAgg):
@@ -154,15 +175,45 @@ class Renderer(RendererAgg):
         # sub-pixel offset and placed by the whole-pixel part of its position
         cos = math.cos(math.radians(angle))
         sin = math.sin(math.radians(angle))
-        matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]])).round().astype(int)
-        rotation = tuple(matrix.ravel().tolist())
-        render_mode = RenderMode.NORMAL if gc.get_antialiased() else RenderMode.MONO
         height = self.height
+        places = [(round(0x40 * (x + dx * cos - dy * sin)), round(0x40 * (height - y + dx * sin + dy * cos)))
+                  for _, _, dx, dy in items]  # FreeType's y is upwards
+        if not places:
+            return
+        render_mode = RenderMode.NORMAL if gc.get_antialiased() else RenderMode.MONO
+        ox, oy = places[0][0] >> 6, places[0][1] >> 6
+        skey = (key, angle, render_mode, tuple((px & 63, py & 63, (px >> 6) - ox, (py >> 6) - oy) for px, py in places))
+        string = _STRINGS.get(skey)
+        if string is None:
+            string = _remember(_STRINGS, skey, self._string(items, places, angle, render_mode, flags, size, ox, oy))
+        if string is not False:  # the string's glyphs as one bitmap
+            if string is None:  # nothing inked
+                return
+            buffer, left, top = string
+            left, top = left + ox, top + oy
+            self._renderer.draw_text_image(buffer, left, int(height) - top + buffer.shape[0], 0, gc)
+            if self.ink is not None:
+                self._inked(mtext, left, top - buffer.shape[0], left + buffer.shape[1], top)
+            return
         x0 = y0 = math.inf
         x1 = y1 = -math.inf
-        for font, glyph, dx, dy in items:  # dy is upwards
-            px = round(0x40 * (x + dx * cos - dy * sin))
-            py = round(0x40 * (height - y + dx * sin + dy * cos))  # FreeType's y is upwards
+        for (buffer, left, top) in self._glyphs(items, places, angle, render_mode, flags, size):
+            # draw_text_image's y is downwards and names the bitmap's bottom side
+            self._renderer.draw_text_image(buffer, left, int(height) - top + buffer.shape[0], 0, gc)
+            if buffer.size:
+                x0, x1 = min(x0, left), max(x1, left + buffer.shape[1])
+                y0, y1 = min(y0, top - buffer.shape[0]), max(y1, top)
+        if self.ink is not None and x0 < x1:
+            self._inked(mtext, x0, y0, x1, y1)
+
+    def _glyphs(self, items, places, angle, render_mode, flags, size):
+        """Each glyph's bitmap (cached) and its left and top pixel (y upwards), in drawing order."""
+        cos = math.cos(math.radians(angle))
+        sin = math.sin(math.radians(angle))
+        matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]])).round().astype(int)
+        rotation = tuple(matrix.ravel().tolist())
+        out = []
+        for (font, glyph, _, _), (px, py) in zip(items, places, strict=True):
             gkey = (font, size, self.dpi, glyph, rotation, px & 63, py & 63, render_mode, flags)
             hit = _GLYPHS.get(gkey)
             if hit is None:
@@ -174,14 +225,34 @@ class Renderer(RendererAgg):
                     buffer *= 0xff
                 hit = _remember(_GLYPHS, gkey, (buffer, bitmap.left, bitmap.top))
             buffer, left, top = hit
-            left, top = left + (px >> 6), top + (py >> 6)  # pixels, y upwards
-            # draw_text_image's y is downwards and names the bitmap's bottom side
-            self._renderer.draw_text_image(buffer, left, int(height) - top + buffer.shape[0], 0, gc)
-            if buffer.size:
-                x0, x1 = min(x0, left), max(x1, left + buffer.shape[1])
-                y0, y1 = min(y0, top - buffer.shape[0]), max(y1, top)
-        if self.ink is not None and x0 < x1:
-            self._inked(mtext, x0, y0, x1, y1)
+            out.append((buffer, left + (px >> 6), top + (py >> 6)))  # pixels, y upwards
+        return out
+
+    def _string(self, items, places, angle, render_mode, flags, size, ox, oy):
+        """A string's glyph bitmaps put together as one, with its left and top relative to ``(ox, oy)``.
+
+        Drawing it is drawing the glyphs one by one when no pixel is inked by two
+        glyphs (Agg blends each pixel by its own coverage, and a coverage of 0 leaves a
+        pixel as it is): then the bitmap, else False (the glyphs are drawn one by
+        one). None when no glyph inks any pixel.
+        """
+        glyphs = [g for g in self._glyphs(items, places, angle, render_mode, flags, size) if g[0].size]
+        if not glyphs:
+            return None
+        left = min(g[1] for g in glyphs)
+        top = max(g[2] for g in glyphs)
+        right = max(g[1] + g[0].shape[1] for g in glyphs)
+        bottom = min(g[2] - g[0].shape[0] for g in glyphs)
+        out = np.zeros((top - bottom, right - left), dtype=np.uint8)
+        inked = np.zeros(out.shape, dtype=bool)
+        for buffer, gl, gt in glyphs:
+            rows, cols = slice(top - gt, top - gt + buffer.shape[0]), slice(gl - left, gl - left + buffer.shape[1])
+            mask = buffer > 0
+            if (inked[rows, cols] & mask).any():
+                return False
+            inked[rows, cols] |= mask
+            out[rows, cols] |= buffer
+        return out, left - ox, top - oy
 
 
 class _Owner:
@@ -192,6 +263,353 @@ class _Owner:
 
     def __str__(self):  # a gid is a string to the other backends
         return f"axes-{id(self.axes):x}"
+
+
+class _NoKey(Exception):
+    """An artist whose drawing :func:`_state` cannot describe: drawn as usual, never from kept pixels."""
+
+
+def _freeze(v):
+    """A hashable value standing for ``v`` in a state key (raises :class:`_NoKey` for what it cannot describe)."""
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    if isinstance(v, (tuple, list)):
+        return tuple(_freeze(x) for x in v)
+    if isinstance(v, np.ndarray):
+        return v.shape, v.dtype.str, v.tobytes()
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, FontProperties):
+        return _font_key(v, ())
+    if isinstance(v, BboxBase):
+        return tuple(v.bounds)
+    if isinstance(v, Transform):
+        if not v.is_affine:
+            raise _NoKey
+        return v.get_matrix().tobytes()
+    if isinstance(v, Path):
+        return _freeze(v.vertices), None if v.codes is None else v.codes.tobytes()
+    raise _NoKey
+
+
+#: Scalars of an offset box (a legend's packers and areas) that its key includes.
+_BOX_ATTRS = ("pad", "sep", "width", "height", "align", "mode", "xdescent", "ydescent", "clip_children",
+              "_multilinebaseline")
+
+
+def _state(a, placed: bool = False) -> tuple:
+    """Everything that decides how the artist ``a`` draws itself (its children apart), frozen.
+
+    ``placed``: ``a`` is placed by its container when drawn (a legend's texts, handles
+    and frame): its transform, position and (for a frame) outline are left out, as the
+    draw derives them from what the key holds. Raises :class:`_NoKey` for an artist it
+    does not know or whose drawing depends on more than its own properties (clip paths,
+    path effects, sketches, filters).
+    """
+    if not a.get_visible():
+        return id(a), False
+    if (a.get_clip_path() is not None or a.get_path_effects() or a.get_sketch_params() is not None
+            or a.get_agg_filter() is not None or a.get_rasterized()):
+        raise _NoKey
+    clip = a.get_clip_box() if a.get_clip_on() else None
+    common = (id(a), type(a), a.get_alpha(), a.get_zorder(), a.get_snap(), a.get_gid() is None,
+              _freeze(clip), None if placed else _freeze(a.get_transform()))
+    if isinstance(a, Text):
+        if a.get_bbox_patch() is not None or a.get_usetex() or a.get_wrap():
+            raise _NoKey
+        return common + _freeze((a.get_text(), a.get_color(), a.get_fontproperties(), a.get_rotation(),
+                                 a.get_rotation_mode(), a.get_horizontalalignment(), a.get_verticalalignment(),
+                                 None if placed else a.get_position(), a.get_antialiased(), a.get_linespacing(),
+                                 a._get_multialignment(), a.get_parse_math(), a.get_transform_rotates_text(),
+                                 a.get_fontfeatures(), a.get_language()))
+    if isinstance(a, Line2D):
+        return common + _freeze((a.get_xydata(), a.get_color(), a.get_linestyle(), a.get_linewidth(),
+                                 a._unscaled_dash_pattern, a.get_marker(), a.get_markersize(),
+                                 a.get_markerfacecolor(), a.get_markerfacecoloralt(), a.get_markeredgecolor(),
+                                 a.get_markeredgewidth(), a.get_fillstyle(), a.get_drawstyle(),
+                                 a.get_solid_capstyle(), a.get_solid_joinstyle(), a.get_dash_capstyle(),
+                                 a.get_dash_joinstyle(), a.get_antialiased(), a.get_markevery(), a.get_gapcolor()))
+    if isinstance(a, Patch):
+        if placed and isinstance(a, FancyBboxPatch):  # a legend's frame: its box is the legend's, its style its own
+            style = a.get_boxstyle()
+            outline = (type(style).__name__, _freeze(tuple(sorted(vars(style).items()))), a.get_mutation_aspect())
+        else:
+            outline = (a.get_path(), a.get_patch_transform())
+        return common + _freeze((*outline, a.get_facecolor(), a.get_edgecolor(), a.get_hatch(),
+                                 a.get_hatchcolor() if a.get_hatch() else None, a.get_linewidth(),
+                                 a.get_linestyle(), a._unscaled_dash_pattern, a.get_joinstyle(), a.get_capstyle(),
+                                 a.get_antialiased(), a.get_fill()))
+    if isinstance(a, OffsetBox) and type(a).draw in (OffsetBox.draw, *_BOX_DRAWS):
+        return common + _freeze(tuple(getattr(a, name, None) for name in _BOX_ATTRS))
+    raise _NoKey
+
+
+def _box_draws() -> tuple:
+    from matplotlib import offsetbox
+    return tuple(cls.draw for cls in (offsetbox.PackerBase, offsetbox.DrawingArea, offsetbox.TextArea)
+                 if "draw" in vars(cls))
+
+
+_BOX_DRAWS = _box_draws()
+
+#: The rcParams that Agg reads while drawing (part of every kept-pixels key).
+DRAW_PARAMS = ("hatch.linewidth", "hatch.color", "path.snap", "path.simplify", "path.simplify_threshold",
+               "agg.path.chunksize", "path.sketch", "path.effects", "lines.scale_dashes", "text.antialiased",
+               "text.hinting", "text.hinting_factor", "text.kerning_factor", "legend.fontsize")
+
+
+def _legend_key(leg, renderer) -> tuple | None:
+    """The state key of a legend and everything in it, or None when it cannot be kept (see :func:`_state`)."""
+    if leg._loc in (0, "best") or leg.get_draggable() or not isinstance(renderer, Renderer):
+        return None
+    try:
+        parts = [(leg._loc, leg._mode, leg._ncols, leg.get_frame_on(), leg.shadow, leg.get_visible(), leg.get_alpha(),
+                  _freeze(leg.get_bbox_to_anchor()), leg.borderaxespad, leg._alignment)]
+        parts.extend(_state(a, placed=True) for a in leg.findobj(include_self=False))
+    except _NoKey:
+        return None
+    return (renderer.width, renderer.height, renderer.dpi, renderer.settings, get_hinting_flag(),
+            tuple(str(matplotlib.rcParams[k]) for k in DRAW_PARAMS), tuple(parts))
+
+
+
+#: Pixels added around the changed pixels of a kept draw (anti-aliasing fringes that may blend invisibly).
+PAD = 3
+
+
+class _Kept:
+    """An artist's last draw: its state key, the pixels it drew on and what they became, and its text's ink."""
+
+    __slots__ = ("key", "region", "before", "after", "ink")
+
+    def __init__(self, key, region, before, after, ink):
+        self.key, self.region, self.before, self.after, self.ink = key, region, before, after, ink
+
+
+def _kept_draw(artist, draw, key_of):
+    """``artist.draw`` that puts back the pixels of its last draw when nothing it depends on changed.
+
+    The artist's state key (``key_of(artist, renderer)``) must equal the kept one and the
+    pixels it draws on (the rectangle its last draw changed, plus :data:`PAD`) must be
+    what they were then: Agg's drawing is a function of the two, so the kept result is
+    the pixels a draw would give. Otherwise the artist draws; its key is kept (on the
+    artist, as ``_gexlib_kept``), and when the next draw has the same key, that draw's
+    pixels are kept too (a state seen once costs no copy of the canvas). The ink its text
+    leaves (:attr:`Renderer.ink`) is kept with the pixels.
+    """
+
+    def kept(renderer):
+        key = key_of(artist, renderer)
+        if key is None:
+            return draw(renderer)
+        buf = np.asarray(renderer.buffer_rgba())
+        entry = getattr(artist, "_gexlib_kept", None)
+        if entry is not None and entry.key == key and entry.region is not None:
+            y0, y1, x0, x1 = entry.region
+            if np.array_equal(buf[y0:y1, x0:x1], entry.before):
+                buf[y0:y1, x0:x1] = entry.after
+                if renderer.ink is not None:
+                    for box in entry.ink:
+                        renderer._inked(None, *box)
+                artist.stale = False
+                return None
+        if entry is None or entry.key != key:  # a new state: drawn as usual, kept if the next draw repeats it
+            artist._gexlib_kept = _Kept(key, None, None, None, None)
+            return draw(renderer)
+        before = buf.copy()
+        ink, renderer.ink = renderer.ink, ({} if renderer.ink is not None else None)
+        try:
+            draw(renderer)
+        finally:
+            drawn, renderer.ink = renderer.ink, ink
+        if drawn:
+            for box in drawn.values():
+                renderer._inked(None, *box)
+        changed = before.view(np.uint32)[..., 0] != buf.view(np.uint32)[..., 0]
+        rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
+        if rows.size:
+            h, w = changed.shape
+            region = (max(0, rows[0] - PAD), min(h, rows[-1] + 1 + PAD), max(0, cols[0] - PAD),
+                      min(w, cols[-1] + 1 + PAD))
+        else:
+            region = (0, 0, 0, 0)
+        y0, y1, x0, x1 = region
+        artist._gexlib_kept = _Kept(key, region, before[y0:y1, x0:x1].copy(), buf[y0:y1, x0:x1].copy(),
+                                    [] if not drawn else [list(b) for b in drawn.values()])
+        return None
+
+    return kept
+
+
+_LAYOUT_OF_TEXT = Text._get_layout
+
+
+def _text_layout(text, renderer):
+    """:meth:`matplotlib.text.Text._get_layout` kept per string, font, alignment, rotation and dpi.
+
+    The layout of a text (its box, lines and their places relative to its anchor) is
+    a function of those alone; tick labels, legend entries and axis labels ask for
+    it several times per draw and again at every draw. Installed by :meth:`Canvas.draw`
+    for its own draws only; another renderer, wrapped text, mathtext and TeX are laid out as usual.
+    """
+    s = text.get_text()
+    if (not isinstance(renderer, Renderer) or text.get_wrap() or text.get_usetex()
+            or (text.get_parse_math() and "$" in s)):
+        return _LAYOUT_OF_TEXT(text, renderer)
+    key = (s, _font_key(text._fontproperties, renderer.settings), text.get_parse_math(),
+           text._linespacing, text._get_multialignment(), text.get_rotation(), text.get_rotation_mode(),
+           text._horizontalalignment, text._verticalalignment, text.get_figure(root=True).dpi, renderer.dpi,
+           get_hinting_flag())
+    hit = _TEXTS.get(key)
+    if hit is None:
+        hit = _remember(_TEXTS, key, _LAYOUT_OF_TEXT(text, renderer))
+    bbox, info, corner = hit
+    return bbox.frozen(), list(info), corner
+
+
+def _packed_once(leg):
+    """``leg.draw`` with each of its offset boxes packed once per draw instead of once per ancestor.
+
+    A legend's boxes (rows of packers around text and handle areas) each compute
+    their size from their children's, and matplotlib asks again at every level of
+    the tree while it measures and then draws the legend. Nothing changes size
+    during one draw, so each box's first answer (:meth:`~matplotlib.offsetbox.OffsetBox.get_bbox`,
+    and the bbox and child offsets that ``_get_bbox_and_child_offsets`` returns) is
+    reused until the draw ends.
+    """
+    boxes = [a for a in leg.findobj(OffsetBox, include_self=False)]
+    draw = leg.draw
+
+    def once(box, name):
+        method, memo = getattr(box, name), {}
+
+        def remembered(renderer):
+            hit = memo.get(id(renderer))
+            if hit is None:
+                hit = memo[id(renderer)] = (method(renderer), renderer)  # the renderer kept alive with its id
+            return hit[0]
+        return remembered
+
+    def packed(renderer):
+        for box in boxes:
+            box.get_bbox = once(box, "get_bbox")
+            box._get_bbox_and_child_offsets = once(box, "_get_bbox_and_child_offsets")
+        try:
+            return draw(renderer)
+        finally:
+            for box in boxes:
+                vars(box).pop("get_bbox", None)
+                vars(box).pop("_get_bbox_and_child_offsets", None)
+
+    return packed
+
+
+def _ticked_once(axis) -> None:
+    """Let ``axis`` place its ticks and measure their labels once per draw while its box and limits stay.
+
+    Drawing an Axis places its ticks (locator, formatter, one update per tick) and
+    measures their labels; placing its label, and its spines' extents, ask for both
+    again, and a layout asks once more. Within one draw these are functions of the
+    view limits and the Axes box (the layout moves the box: then they run again), so
+    the first result is reused for the same limits, box and renderer until the draw
+    ends (:meth:`Canvas.draw` removes the memory).
+    """
+    update, measure = axis._update_ticks, axis._get_ticklabel_bboxes
+    ticked, measured = {}, {}
+
+    def _where():
+        return (tuple(axis.get_view_interval()), tuple(axis.axes.bbox.bounds), id(axis.get_major_locator()),
+                id(axis.get_major_formatter()), id(axis.get_minor_locator()), id(axis.get_minor_formatter()))
+
+    def update_ticks():
+        where = _where()
+        hit = ticked.get(where)
+        if hit is None:
+            hit = ticked[where] = update()
+        return list(hit)
+
+    def ticklabel_bboxes(ticks, renderer):
+        key = (_where(), tuple(map(id, ticks)), id(renderer), renderer.dpi)
+        hit = measured.get(key)
+        if hit is None:
+            hit = measured[key] = (measure(ticks, renderer), renderer)  # the renderer kept alive with its id
+        return list(hit[0][0]), list(hit[0][1])
+
+    axis._update_ticks = update_ticks
+    axis._get_ticklabel_bboxes = ticklabel_bboxes
+
+
+def _mark_style(line) -> tuple:
+    """What a tick mark's draw depends on besides its place (equal for the marks :func:`_marks_together` joins)."""
+    return (line.get_visible(), line.get_linestyle(), line.get_color(), line.get_marker(), line.get_markersize(),
+            line.get_markeredgewidth(), _freeze(line.get_markeredgecolor()), _freeze(line.get_markerfacecolor()),
+            _freeze(line.get_markerfacecoloralt()), line.get_fillstyle(), line.get_alpha(), line.get_snap(),
+            line.get_antialiased(), line.get_clip_on(), id(line.get_clip_box()), line.get_clip_path() is None,
+            id(line.get_transform()), line.get_markevery() is None, not line.get_path_effects(),
+            line.get_sketch_params() is None, line.get_gid() is None, line.get_url() is None,
+            line.get_rasterized(), line.get_agg_filter() is None)
+
+
+def _drawn(renderer):
+    """The draw of a tick mark drawn already (:func:`_marks_together`)."""
+
+
+def _marks_together(axis):
+    """``axis.draw`` with its tick marks drawn by one Line2D, one ``draw_markers`` call, where that is the same.
+
+    Agg stamps a marker at each point of a line on its own, so one line through
+    every tick's point draws each tick mark as the tick's own line does. Drawn
+    first instead of between the tick labels, the marks give the same pixels when
+    no mark comes near a label (label boxes and mark squares apart by 2 pixels),
+    no tick draws a grid line, second mark or second label, and the marks are
+    alike in every property but their place. Otherwise the axis draws as usual.
+    """
+    draw = axis.draw
+
+    def together(renderer):
+        if not isinstance(renderer, Renderer) or not axis.get_visible():
+            return draw(renderer)
+        ticks = axis._update_ticks()
+        if len(ticks) < 2 or any(t.gridline.get_visible() or t.tick2line.get_visible() or t.label2.get_visible()
+                                 or not t.get_visible() for t in ticks):
+            return draw(renderer)
+        lines = [t.tick1line for t in ticks]
+        style = _mark_style(lines[0])
+        if not style[0] or style[1] not in ("None", "none", " ", "") or any(
+                _mark_style(line) != style for line in lines[1:]):
+            return draw(renderer)
+        first = lines[0]
+        points = np.concatenate([line.get_xydata() for line in lines])
+        if points.shape != (len(lines), 2):
+            return draw(renderer)
+        centres = first.get_transform().transform(points)
+        marker = first._marker  # its outline around each centre, in pixels, widened by half the stroke and 2 pixels
+        extent = marker.get_path().get_extents(
+            marker.get_transform() + Affine2D().scale(renderer.points_to_pixels(first.get_markersize())))
+        grow = renderer.points_to_pixels(first.get_markeredgewidth()) / 2 + 2
+        boxes = [*axis._get_ticklabel_bboxes(ticks, renderer)[0]]
+        axis._update_label_position(renderer)  # where the draw will put them
+        for text in (axis.label, axis.offsetText):
+            if text.get_visible() and text.get_text():
+                boxes.append(text.get_window_extent(renderer))
+        for box in boxes:  # each label's box widened by 2 pixels
+            if ((centres[:, 0] + extent.x1 + grow > box.x0 - 2) & (centres[:, 0] + extent.x0 - grow < box.x1 + 2)
+                    & (centres[:, 1] + extent.y1 + grow > box.y0 - 2)
+                    & (centres[:, 1] + extent.y0 - grow < box.y1 + 2)).any():
+                return draw(renderer)
+        marks = Line2D(points[:, 0], points[:, 1])
+        marks.update_from(first)
+        marks.set_figure(first.get_figure(root=False))
+        for line in lines:  # drawn by ``marks``; still visible to what measures them (the spines' extents)
+            line.draw = _drawn
+        try:
+            marks.draw(renderer)
+            return draw(renderer)
+        finally:
+            for line in lines:
+                vars(line).pop("draw", None)
+
+    return together
 
 
 class Canvas(FigureCanvasAgg):
@@ -205,6 +623,29 @@ class Canvas(FigureCanvasAgg):
             self._lastKey = key
         self.renderer.settings = _font_settings()
         return self.renderer
+
+    def draw(self):
+        """Draw the figure; each legend from the pixels of its last draw when it and what lies under it are unchanged
+        (:func:`_kept_draw`)."""
+        legends = [leg for leg in (*(ax.get_legend() for ax in self.figure.axes), *self.figure.legends)
+                   if isinstance(leg, Legend)]
+        for leg in legends:
+            leg.draw = _kept_draw(leg, _packed_once(leg), _legend_key)
+        axes = [axis for ax in self.figure.axes for axis in ax._axis_map.values()]
+        for axis in axes:
+            _ticked_once(axis)
+            axis.draw = _marks_together(axis)
+        Text._get_layout = _text_layout
+        try:
+            super().draw()
+        finally:
+            Text._get_layout = _LAYOUT_OF_TEXT
+            for leg in legends:
+                vars(leg).pop("draw", None)
+            for axis in axes:
+                vars(axis).pop("_update_ticks", None)
+                vars(axis).pop("_get_ticklabel_bboxes", None)
+                vars(axis).pop("draw", None)
 
 
 def draw(fig, dpi: float, ink: dict | None = None) -> np.ndarray:
