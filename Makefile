@@ -36,27 +36,28 @@ book: venv
 	@if [ -z "$${CI:-}" ] && [ -n "$${DISPLAY:-}$${BROWSER:-}" ]; then $(BIN)/python -m webbrowser -t "file://$(CURDIR)/_build/html/index.html" >/dev/null 2>&1 || true; fi
 
 ## Everything: unit tests, every notebook under strict nbval, the book (-W), the book in headless Chromium,
-## and the wheel and the student edition in fresh environments (tests/book/). Each stage prints its own time.
-## Work that waits on the network or that needs nothing built runs beside the stages that keep both cores
-## busy only in part: `npm ci` and the vendored copy (the book's first step) beside the unit tests and nbval,
-## and the wheel and student-edition tests (`make packagetests`, its output in _build/packagetests.log,
-## printed when it ends) beside the book and the browser tests. Every check still runs and must pass.
+## the wheel and the student edition in fresh environments, and lesson 03 in a live JupyterLab (tests/book/).
+## Each stage prints its own time. Two jobs run beside the stages, where those keep the cores only partly
+## busy: `npm ci` and the vendored copy (the book's first step) beside the unit tests and nbval, and
+## `make packagetests` (the book tests that need no built book; its output in _build/packagetests.log,
+## printed when it ends) beside the book and `make browsertests`. Every check still runs and must pass.
 test: venv
-	@set -o pipefail; mkdir -p _build; pids=""; \
+	@mkdir -p _build; pids=""; \
 	trap 'for p in $$pids; do kill -- -$$p 2>/dev/null || kill $$p 2>/dev/null; done' EXIT; \
 	t0=$$(date +%s); \
 	set -m; $(BIN)/python book/_ext/gexlib_book.py > _build/vendor.log 2>&1 & vendor=$$!; set +m; pids="$$vendor"; \
 	$(MAKE) --no-print-directory unit && t1=$$(date +%s) && \
 	$(MAKE) --no-print-directory nbval && t2=$$(date +%s) && \
-	{ wait $$vendor; ok=$$?; cat _build/vendor.log; pids=""; [ $$ok -eq 0 ]; } && \
+	{ wait $$vendor; ok=$$?; pids=""; cat _build/vendor.log; [ $$ok -eq 0 ]; } && \
 	{ set -m; { $(MAKE) --no-print-directory packagetests > _build/packagetests.log 2>&1; echo $$? > _build/packagetests.rc; \
 	            date +%s > _build/packagetests.end; } & package=$$!; set +m; pids="$$package"; } && \
 	$(MAKE) --no-print-directory book && t3=$$(date +%s) && \
 	$(MAKE) --no-print-directory browsertests && t4=$$(date +%s) && \
-	{ wait $$package; pids=""; echo ">>> make packagetests (beside the book and the browser tests):"; \
+	{ wait $$package; pids=""; echo ">>> make packagetests, run beside the book and the browser tests:"; \
 	  cat _build/packagetests.log; [ "$$(cat _build/packagetests.rc)" = 0 ]; } && t5=$$(date +%s) && \
-	echo ">>> make test passed: unit $$((t1-t0)) s, nbval $$((t2-t1)) s, book $$((t3-t2)) s, browser $$((t4-t3)) s" \
-	     "(wheel + student edition beside them: $$(($$(cat _build/packagetests.end)-t2)) s); total $$((t5-t0)) s"
+	echo ">>> make test passed: unit $$((t1-t0)) s, nbval $$((t2-t1)) s, book $$((t3-t2)) s, browser $$((t4-t3)) s;" \
+	     "wheel + student edition + JupyterLab $$(($$(cat _build/packagetests.end)-t2)) s beside book and browser;" \
+	     "total $$((t5-t0)) s"
 
 ## The unit tests, $(JOBS) processes side by side.
 unit: venv
@@ -69,19 +70,19 @@ nbval: venv
 	else echo ">>> no notebooks yet: nbval skipped"; fi
 
 ## The built book in Chromium (skipped without a browser unless GEXLIB_REQUIRE_BROWSER=1), the wheel in a fresh
-## environment, and the student edition (its wheel installed in a fresh environment runs every lesson; the
-## edition the test builds ships the wheel `make student` has just built, GEXLIB_STUDENT_EDITION).
-## `make browsertests` and `make packagetests` are its two halves (the second needs no built book).
-BOOKTESTS := -p no:randomly -n $(JOBS) --dist loadgroup
+## environment, the student edition (its wheel installed in a fresh environment runs every lesson; the
+## edition the test builds ships the wheel `make student` has just built, GEXLIB_STUDENT_EDITION), and lesson 03
+## in a live JupyterLab. Its two parts: `make browsertests` (needs the built book; pages spread over the
+## $(JOBS) processes) and `make packagetests` (needs only the vendored axe-core; one file per process).
 booktests: venv student
-	GEXLIB_STUDENT_EDITION=$(CURDIR)/_build/student $(BIN)/python -m pytest tests/book $(BOOKTESTS)
+	GEXLIB_STUDENT_EDITION=$(CURDIR)/_build/student $(BIN)/python -m pytest tests/book -p no:randomly -n $(JOBS) --dist loadfile
 
 browsertests: venv
-	$(BIN)/python -m pytest tests/book/test_browser.py tests/book/test_lab_a11y.py $(BOOKTESTS)
+	$(BIN)/python -m pytest tests/book/test_browser.py -p no:randomly -n $(JOBS) --dist load
 
 packagetests: venv student
 	GEXLIB_STUDENT_EDITION=$(CURDIR)/_build/student $(BIN)/python -m pytest tests/book/test_wheel.py \
-	  tests/book/test_student_edition.py $(BOOKTESTS)
+	  tests/book/test_student_edition.py tests/book/test_lab_a11y.py -p no:randomly -n $(JOBS) --dist loadfile
 
 lab: venv
 	$(BIN)/jupyter lab notebooks/

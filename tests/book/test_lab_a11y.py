@@ -38,10 +38,6 @@ from pathlib import Path
 import pytest
 from test_browser import ARGS, AXE, AXE_RUN, AXE_TAGS, _unavailable, chromium
 
-#: Every test here uses the one JupyterLab and page of the module's fixtures: one worker runs them all
-#: (``make booktests`` spreads the other book tests over its workers with ``--dist loadgroup``).
-pytestmark = pytest.mark.xdist_group("lab")
-
 ROOT = Path(__file__).resolve().parents[2]
 LESSON = "03_dealer_gamma.ipynb"
 TIMEOUT_MS = 120_000

@@ -25,10 +25,6 @@ from nbformat.v4 import new_code_cell
 
 from gexlib.course import exercises, student
 
-#: The edition, its environment and the executed lessons are module fixtures: one worker runs every test here
-#: (``--dist loadgroup``), which executes the lessons once.
-pytestmark = pytest.mark.xdist_group("student-edition")
-
 LESSONS = sorted(p.name for p in student.NOTEBOOKS_DIR.glob(student.LESSON_GLOB))
 #: Seconds any one cell may take.
 TIMEOUT = 120

@@ -20,9 +20,6 @@ import pytest
 from gexlib import datasets
 from gexlib.course import exercises
 
-#: The build and the environment are module fixtures: one worker runs every test here (``--dist loadgroup``).
-pytestmark = pytest.mark.xdist_group("wheel")
-
 ROOT = Path(__file__).resolve().parents[2]
 VERSION = "0.1.0"
 
