@@ -8,12 +8,13 @@ STAMP := $(VENV)/.installed
 # and under load they slow notebooks several-fold. Override by setting the variable yourself.
 export OPENBLAS_NUM_THREADS ?= 1
 # Test processes run side by side (pytest-xdist), and lessons executed at once by the book and the student
-# edition test: one per core by default. JOBS=1 runs everything one after another.
+# edition test: one per core by default. JOBS=1 runs the tests of each stage one
+# after another (the two jobs `make test` runs beside its stages still do).
 JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 export GEXLIB_BOOK_JOBS ?= $(JOBS)
 export GEXLIB_TEST_JOBS ?= $(JOBS)
 
-.PHONY: venv book test unit nbval booktests lab labextension bench lint clean student dist course
+.PHONY: venv book test unit nbval booktests browsertests packagetests lab labextension bench lint clean student dist course
 
 venv: $(STAMP)
 
@@ -35,18 +36,33 @@ book: venv
 	@echo ">>> open file://$(CURDIR)/_build/html/index.html"
 	@if [ -z "$${CI:-}" ] && [ -n "$${DISPLAY:-}$${BROWSER:-}" ]; then $(BIN)/python -m webbrowser -t "file://$(CURDIR)/_build/html/index.html" >/dev/null 2>&1 || true; fi
 
-## Everything, in order: unit tests, every notebook under strict nbval, the book (-W), then the built
-## book in headless Chromium and the student edition (tests/book/). Each stage prints its own time.
+## Everything: unit tests, every notebook under strict nbval, the book (-W), the book in headless Chromium,
+## the wheel and the student edition in fresh environments, and lesson 03 in a live JupyterLab (tests/book/).
+## Each stage prints its own time. Two jobs run beside the stages, where those keep the cores only partly
+## busy: `npm ci` and the vendored copy (the book's first step) beside the unit tests and nbval, and
+## `make packagetests` (the book tests that need no built book; its output in _build/packagetests.log,
+## printed when it ends) beside the book and `make browsertests`. Every check still runs and must pass.
 test: venv
-	@t0=$$(date +%s); $(MAKE) --no-print-directory unit && t1=$$(date +%s) && \
+	@mkdir -p _build; pids=""; \
+	trap 'for p in $$pids; do kill -- -$$p 2>/dev/null || kill $$p 2>/dev/null; done' EXIT; \
+	t0=$$(date +%s); \
+	set -m; $(BIN)/python book/_ext/gexlib_book.py > _build/vendor.log 2>&1 & vendor=$$!; set +m; pids="$$vendor"; \
+	$(MAKE) --no-print-directory unit && t1=$$(date +%s) && \
 	$(MAKE) --no-print-directory nbval && t2=$$(date +%s) && \
+	{ wait $$vendor; ok=$$?; pids=""; cat _build/vendor.log; [ $$ok -eq 0 ]; } && \
+	{ set -m; { $(MAKE) --no-print-directory packagetests > _build/packagetests.log 2>&1; echo $$? > _build/packagetests.rc; \
+	            date +%s > _build/packagetests.end; } & package=$$!; set +m; pids="$$package"; } && \
 	$(MAKE) --no-print-directory book && t3=$$(date +%s) && \
-	$(MAKE) --no-print-directory booktests && t4=$$(date +%s) && \
-	echo ">>> make test passed: unit $$((t1-t0)) s, nbval $$((t2-t1)) s, book $$((t3-t2)) s, browser + student edition $$((t4-t3)) s; total $$((t4-t0)) s"
+	$(MAKE) --no-print-directory browsertests && t4=$$(date +%s) && \
+	{ wait $$package; pids=""; echo ">>> make packagetests, run beside the book and the browser tests:"; \
+	  cat _build/packagetests.log; [ "$$(cat _build/packagetests.rc)" = 0 ]; } && t5=$$(date +%s) && \
+	echo ">>> make test passed: unit $$((t1-t0)) s, nbval $$((t2-t1)) s, book $$((t3-t2)) s, browser $$((t4-t3)) s;" \
+	     "wheel + student edition + JupyterLab $$(($$(cat _build/packagetests.end)-t2)) s beside book and browser;" \
+	     "total $$((t5-t0)) s"
 
 ## The unit tests, $(JOBS) processes side by side.
 unit: venv
-	$(BIN)/python -m pytest tests -n $(JOBS) --dist worksteal
+	$(BIN)/python -m pytest tests -p no:nbval -n $(JOBS) --dist worksteal
 
 nbval: venv
 	@if ls notebooks/*.ipynb >/dev/null 2>&1; then \
@@ -55,10 +71,19 @@ nbval: venv
 	else echo ">>> no notebooks yet: nbval skipped"; fi
 
 ## The built book in Chromium (skipped without a browser unless GEXLIB_REQUIRE_BROWSER=1), the wheel in a fresh
-## environment, and the student edition (its wheel installed in a fresh environment runs every lesson; the
-## edition the test builds ships the wheel `make student` has just built, GEXLIB_STUDENT_EDITION).
+## environment, the student edition (its wheel installed in a fresh environment runs every lesson; the
+## edition the test builds ships the wheel `make student` has just built, GEXLIB_STUDENT_EDITION), and lesson 03
+## in a live JupyterLab. Its two parts: `make browsertests` (needs the built book; pages spread over the
+## $(JOBS) processes) and `make packagetests` (needs only the vendored axe-core; one file per process).
 booktests: venv student
 	GEXLIB_STUDENT_EDITION=$(CURDIR)/_build/student $(BIN)/python -m pytest tests/book -p no:randomly -n $(JOBS) --dist loadfile
+
+browsertests: venv
+	$(BIN)/python -m pytest tests/book/test_browser.py -p no:randomly -n $(JOBS) --dist load
+
+packagetests: venv student
+	GEXLIB_STUDENT_EDITION=$(CURDIR)/_build/student $(BIN)/python -m pytest tests/book/test_wheel.py \
+	  tests/book/test_student_edition.py tests/book/test_lab_a11y.py -p no:randomly -n $(JOBS) --dist loadfile
 
 lab: venv
 	$(BIN)/jupyter lab notebooks/
