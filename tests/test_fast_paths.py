@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from handmade import snapshot
-from scipy.optimize import brentq
+from scan_reference import ref_zero_gamma
 
 from gexlib import bs, chain, datasets, gex, hedging, read_cboe, whatif
 from gexlib import conventions as cv
@@ -73,23 +73,6 @@ def ref_flow(snap, s0, s1, **conv):
     for k in ("exact", "linear"):
         out["dollars_" + k] = out["shares_" + k] * float(s0)
     return out[["strike", "shares_exact", "dollars_exact", "shares_linear", "dollars_linear"]]
-
-
-def ref_zero_gamma(snap, lo, hi, n, rtol=1e-4, **conv):
-    """The scan as written before: the whole profile at every level, then Brent's method."""
-    c = gex.contracts(snap, gamma="model", with_gamma=False, **conv)
-    S0 = float(snap.spot)
-    grid = gex._scan_grid(c, S0, lo, hi, n)
-    terms = gex._grouped_terms(c, S0)
-    y = gex._profile(c, S0, grid, terms=terms)
-    roots = []
-    for i, j in gex._crossings(grid, y):
-        if j == i + 1:
-            roots.append(float(brentq(lambda s: float(gex._profile(c, S0, [s], terms=terms)[0]), grid[i], grid[j],
-                                      xtol=rtol * S0)))
-        else:
-            roots.append(float(grid[i + 1]))
-    return tuple(sorted(roots))
 
 
 def assert_frames_identical(a, b):

@@ -9,6 +9,7 @@ products. The reference below evaluates every chunk afresh, as the formula reads
 import numpy as np
 import pandas as pd
 import pytest
+from scan_reference import ref_zero_gamma
 
 from gexlib import datasets, gex, plots, whatif
 
@@ -64,22 +65,6 @@ def test_a_profile_with_other_levels_differs():
     first = gex.gamma_profile(snap, S)
     assert not np.array_equal(gex.gamma_profile(snap, S * (1 + 1e-9)), first)
     np.testing.assert_array_equal(gex.gamma_profile(snap, S), first)
-
-
-def ref_zero_gamma(snap, lo, hi, n, rtol=1e-4, **conv):
-    """The whole profile at every level of the scan grid, then Brent's method on the profile."""
-    from scipy.optimize import brentq
-
-    c = gex.contracts(snap, gamma="model", with_gamma=False, **conv)
-    S0 = float(snap.spot)
-    grid = gex._scan_grid(c, S0, lo, hi, n)
-    terms = gex._grouped_terms(c, S0)
-    y = gex._profile(c, S0, grid, terms=terms)
-    roots = []
-    for i, j in gex._crossings(grid, y):
-        f = lambda s: float(gex._profile(c, S0, [s], terms=terms)[0])  # noqa: E731
-        roots.append(float(brentq(f, grid[i], grid[j], xtol=rtol * S0)) if j == i + 1 else float(grid[i + 1]))
-    return tuple(sorted(roots))
 
 
 def test_remembered_zero_gamma_is_the_fresh_scan():
