@@ -372,7 +372,6 @@ def _legend_key(leg, renderer) -> tuple | None:
             tuple(str(matplotlib.rcParams[k]) for k in DRAW_PARAMS), tuple(parts))
 
 
-
 #: Pixels added around the changed pixels of a kept draw (anti-aliasing fringes that may blend invisibly).
 PAD = 3
 
@@ -477,7 +476,7 @@ def _packed_once(leg):
     and the bbox and child offsets that ``_get_bbox_and_child_offsets`` returns) is
     reused until the draw ends.
     """
-    boxes = [a for a in leg.findobj(OffsetBox, include_self=False)]
+    boxes = leg.findobj(OffsetBox, include_self=False)
     draw = leg.draw
 
     def once(box, name):
