@@ -233,6 +233,48 @@ def _groups_2d(x: np.ndarray, key: np.ndarray, keys: int, q: int) -> np.ndarray:
     return out.reshape(m, n)
 
 
+def _ranks(x: np.ndarray):
+    """``(u, r)``: the distinct values of ``x`` in order and each value's place among them (``u[r] == x``).
+
+    None when ``x`` holds NaN, or too many distinct values for :func:`_groups_ranked`'s
+    integer keys; callers then use :func:`_groups_2d`.
+    """
+    if np.isnan(x).any() or len(x) > 2**20:
+        return None
+    u, r = np.unique(x, return_inverse=True)
+    return u, r.reshape(x.shape)
+
+
+def _groups_ranked(x: np.ndarray, r: np.ndarray, u: np.ndarray, key: np.ndarray, keys: int, q: int) -> np.ndarray:
+    """:func:`_groups_2d` of ``x`` with ``keys`` > 1, the same integers, when ``u[r] == x`` (:func:`_ranks`).
+
+    One integer sort per row by ``(key, rank)`` puts each key's values in order, where
+    :func:`_groups_2d` sorts the whole row once per key. The edges are the same order
+    statistics with the same interpolation, so the same floats.
+    """
+    m, n = x.shape
+    size = len(u)
+    s = np.sort(key * size + r, axis=1)  # each row: key by key, each key's values in order
+    gid = (key + keys * np.arange(m)[:, None]).ravel()
+    count = np.bincount(gid, minlength=m * keys).reshape(m, keys)
+    start = np.cumsum(count, axis=1) - count  # where each key's values begin in its sorted row
+    pos = np.maximum(count[:, :, None] - 1, 0) * (np.arange(1, q) / q)[None, None, :]
+    lo = np.floor(pos).astype(int)
+    hi = np.minimum(lo + 1, np.maximum(count[:, :, None] - 1, 0))
+
+    def value(k):  # the k-th smallest value of each (row, key); a key absent from a row reads a value left unused
+        at = np.minimum(start[:, :, None] + k, n - 1).reshape(m, -1)
+        return u[np.take_along_axis(s, at, axis=1).reshape(k.shape) % size]
+
+    a, c = value(lo), value(hi)
+    edges = (a + (pos - lo) * (c - a)).reshape(m * keys, q - 1)
+    flat = x.ravel()
+    out = np.zeros(flat.shape, dtype=int)
+    for j in range(q - 1):
+        out += flat > edges[gid, j]
+    return out.reshape(m, n)
+
+
 def _sign_stat(g, y) -> np.ndarray:
     means, _ = _group_means((g >= 0).astype(int), y, 2)  # 0: negative, 1: non-negative
     return np.column_stack([means, means[:, 0] - means[:, 1]])
@@ -269,9 +311,10 @@ def _controlled_sign_stat(g, y, v, groups: int) -> np.ndarray:
     return np.column_stack([a, c, a - c])
 
 
-def _controlled_quantile_stat(g, y, v, q: int, groups: int) -> np.ndarray:
+def _controlled_quantile_stat(g, y, v, q: int, groups: int, r=None, u=None) -> np.ndarray:
+    """``r`` and ``u``: the ranks of ``g`` among the distinct values ``u`` (:func:`_ranks`), when known."""
     b = _vol_groups(v, groups)
-    k = _groups_2d(g, b, groups, q)
+    k = _groups_2d(g, b, groups, q) if r is None or groups == 1 else _groups_ranked(g, r, u, b, groups, q)
     means, count = _group_means(b * q + k, y, groups * q)
     means = means.reshape(len(g), groups, q)
     small = count.reshape(len(g), groups, q).sum(axis=2) < q  # too few days to split into q
@@ -307,7 +350,10 @@ def _resample(n: int, draws: int, block: float, seed) -> np.ndarray:
     fresh[:, 0] = True
     start = rng.integers(0, n, size=(m, n))
     last = np.maximum.accumulate(np.where(fresh, t, 0), axis=1)  # where the current block began
-    return (np.take_along_axis(start, last, axis=1) + (t - last)) % n
+    out = np.take_along_axis(start, last, axis=1)
+    out += t - last  # below 2n - 1: the wrap past n - 1 (``% n``) is one subtraction
+    out[out >= n] -= n
+    return out
 
 
 def _indices(n: int, draws: int, block: float, seed) -> np.ndarray:
@@ -475,8 +521,13 @@ def controlled_by_quantile(p: pd.DataFrame, q: int = cv.QUANTILES, groups: int =
         Rows ``Q1`` … ``Qq`` and ``Q1 − Qq``; columns as :func:`by_sign`.
     """
     g, y, v = _arrays(p, "gex", "forward_vol", "trailing_vol")
-    point, lo, hi = _intervals(lambda a, b, c: _controlled_quantile_stat(a, b, c, q, groups), (g, y, v),
-                               name=("controlled_quantile", q, groups), draws=draws, block=block, seed=seed, confidence=confidence)
+    ranks = _ranks(g)
+    if ranks is None:
+        stat, arrays = (lambda a, b, c: _controlled_quantile_stat(a, b, c, q, groups)), (g, y, v)
+    else:  # the ranks of GEX are resampled with it: each sample's groups by one integer sort (_groups_ranked)
+        stat, arrays = (lambda a, b, c, r: _controlled_quantile_stat(a, b, c, q, groups, r, ranks[0])), (g, y, v, ranks[1])
+    point, lo, hi = _intervals(stat, arrays, name=("controlled_quantile", q, groups), draws=draws, block=block,
+                               seed=seed, confidence=confidence)
     b = quantile_groups(v, groups)
     big = np.bincount(b, minlength=groups)[:groups] >= q
     k = _groups_2d(g[None, :], b[None, :], groups, q)[0]

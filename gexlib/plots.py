@@ -35,6 +35,7 @@ import textwrap
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib import cbook
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path
@@ -1300,18 +1301,47 @@ def _horizon_label(horizon: int) -> str:
     return "next day" if horizon == 1 else f"next {horizon} days"
 
 
-def _interval_bars(ax, x, table: pd.DataFrame, width: float, *, color, label: str) -> list:
-    """Bars of ``forward_vol`` (in %/yr) with ``low``–``high`` whiskers; the artists drawn."""
+def _interval_bars(ax, x, table: pd.DataFrame, width: float, *, color, label: str, drawn=()) -> list:
+    """Bars of ``forward_vol`` (in %/yr) with ``low``–``high`` whiskers; the artists drawn.
+
+    ``drawn``: the three artists an earlier call returned on ``ax``, updated in place
+    (:func:`_interval_limits` then counts them in the data limits as drawing them anew would).
+    """
     y = 100.0 * table["forward_vol"].to_numpy(dtype=float)
     lo = 100.0 * table["low"].to_numpy(dtype=float)
     hi = 100.0 * table["high"].to_numpy(dtype=float)
-    drawn = [bars(ax, x, y, width, color=color, label=label)]
     # the whiskers and caps ax.errorbar(fmt="none", elinewidth=1, capsize=3) draws, as two artists
     bottom, top = y - np.maximum(y - lo, 0), y + np.maximum(hi - y, 0)
+    if drawn:
+        box, whiskers, caps = drawn
+        box.set_bars(x, y, width)
+        whiskers.set_segments(_vline_segments(x, bottom, top))
+        caps.set_data(np.concatenate([x, x]), np.concatenate([bottom, top]))
+        return [box, whiskers, caps]
+    drawn = [bars(ax, x, y, width, color=color, label=label)]
     drawn.append(ax.vlines(x, bottom, top, colors=COLORS["net"], lw=1, zorder=2))
     drawn += ax.plot(np.concatenate([x, x]), np.concatenate([bottom, top]), ls="none", marker="_", ms=6, mew=1,
                      color=COLORS["net"], zorder=2)
     return drawn
+
+
+def _vline_segments(x, bottom, top):
+    """The segments ``ax.vlines(x, bottom, top)`` draws (masked where a value is not finite, as it masks them)."""
+    x, bottom, top = (np.ravel(a) for a in cbook._combine_masks(x, bottom, top))
+    verts = np.ma.empty((len(x), 2, 2))
+    verts[:, 0, 0], verts[:, 0, 1], verts[:, 1, 0], verts[:, 1, 1] = x, bottom, x, top
+    return verts
+
+
+def _in_place_limits(ax, whiskers=()):
+    """The data limits of ``ax`` as drawing its artists anew gives: every artist :meth:`relim` counts, plus the
+    corners of each of ``whiskers`` (``ax.vlines`` adds its corners, not its segments), then a new autoscale."""
+    ax.relim()
+    for lines in whiskers:
+        if len(lines.get_paths()):
+            lim = lines.get_datalim(ax.transData)
+            ax.update_datalim(((np.nanmin(lim.xmin), np.nanmin(lim.ymin)), (np.nanmax(lim.xmax), np.nanmax(lim.ymax))))
+    ax._request_autoscale_view()
 
 
 def _forget_limits(ax):
@@ -1323,24 +1353,26 @@ def _forget_limits(ax):
 
 
 def _vol_by_gex(ax, raw: pd.DataFrame, controlled: pd.DataFrame | None, horizon: int, drawn=()) -> list:
-    """Draw :func:`vol_by_gex` into ``ax`` in place of the artists ``drawn`` before; the artists drawn."""
-    for artist in drawn:
-        artist.remove()
+    """Draw :func:`vol_by_gex` into ``ax``, or update the artists ``drawn`` there before; the artists drawn."""
     r = raw.iloc[:-1]
     x = np.arange(len(r), dtype=float)
     width = 0.8 if controlled is None else 0.4
-    drawn = _interval_bars(ax, x - (0 if controlled is None else width / 2), r, width, color=COLORS["unconditional"],
-                           label="all days")
+    parts = [(x - (0 if controlled is None else width / 2), r, COLORS["unconditional"], "all days")]
     if controlled is not None:
-        drawn += _interval_bars(ax, x + width / 2, controlled.iloc[:-1], width, color=COLORS["controlled"],
-                                label="within trailing-vol groups")
+        parts.append((x + width / 2, controlled.iloc[:-1], COLORS["controlled"], "within trailing-vol groups"))
+    old = [drawn[3 * i:3 * i + 3] for i in range(len(parts))] if len(drawn) == 3 * len(parts) else None
+    out = []
+    for i, (at, table, color, label) in enumerate(parts):
+        out += _interval_bars(ax, at, table, width, color=color, label=label, drawn=old[i] if old else ())
+    if old:
+        _in_place_limits(ax, out[1::3])
     ax.set_xticks(x, list(r.index))
     ax.set_xlim(-0.6, len(r) - 0.4)
     ax.set_ylim(bottom=0.0)
     ax.set_xlabel("GEX quantile group (Q1 lowest)")
     ax.set_ylabel(f"realised vol, {_horizon_label(horizon)} (%/yr)")
     _relegend(ax, 2)
-    return drawn
+    return out
 
 
 def vol_by_gex(raw: pd.DataFrame, controlled: pd.DataFrame | None = None, *, horizon: int = cv.HORIZON, ax=None):
@@ -1356,23 +1388,27 @@ def vol_by_gex(raw: pd.DataFrame, controlled: pd.DataFrame | None = None, *, hor
 
 
 def _double_sort_bars(ax, table: pd.DataFrame, horizon: int, drawn=()) -> list:
-    """Draw :func:`double_sort_bars` into ``ax`` in place of the artists ``drawn`` before; the artists drawn."""
-    for artist in drawn:
-        artist.remove()
+    """Draw :func:`double_sort_bars` into ``ax``, or update the two bar sets ``drawn`` there before; the bars."""
     x = np.arange(len(table), dtype=float)
-    drawn = []
-    for column, shift, kind, label in (("negative", -0.2, "short_gamma", "GEX < 0"),
-                                       ("positive", 0.2, "long_gamma", "GEX ≥ 0")):
+    out = []
+    for i, (column, shift, kind, label) in enumerate((("negative", -0.2, "short_gamma", "GEX < 0"),
+                                                      ("positive", 0.2, "long_gamma", "GEX ≥ 0"))):
         y = 100.0 * table[column].to_numpy(dtype=float)
         ok = np.isfinite(y)
-        drawn.append(bars(ax, x[ok] + shift, y[ok], 0.4, color=COLORS[kind], label=label))
+        if drawn:
+            drawn[i].set_bars(x[ok] + shift, y[ok], 0.4)
+            out.append(drawn[i])
+        else:
+            out.append(bars(ax, x[ok] + shift, y[ok], 0.4, color=COLORS[kind], label=label))
+    if drawn:
+        _in_place_limits(ax)
     ax.set_xticks(x, [f"{g}\n{s:.0%} < 0" for g, s in zip(table.index, table["share_negative"], strict=True)])
     ax.set_xlim(-0.6, len(table) - 0.4)
     ax.set_ylim(bottom=0.0)
     ax.set_xlabel("trailing-vol group (1 calmest), share of days with GEX < 0")
     ax.set_ylabel(f"realised vol, {_horizon_label(horizon)} (%/yr)")
     _relegend(ax, 2)
-    return drawn
+    return out
 
 
 def double_sort_bars(table: pd.DataFrame, *, horizon: int = cv.HORIZON, ax=None):

@@ -70,3 +70,57 @@ def test_groups_within_keys_are_quantile_groups_of_each_subset():
         if trial % 4 == 0:
             key[:, :] = np.minimum(key, keys - 2)  # a key absent from every row
         np.testing.assert_array_equal(evidence._groups_2d(x, key, keys, q), ref_groups_2d(x, key, keys, q))
+
+
+def test_ranked_groups_within_keys_are_quantile_groups_of_each_subset():
+    """:func:`gexlib.evidence._groups_ranked` (one integer sort per row) against each subset on its own."""
+    rng = np.random.default_rng(12)
+    for trial in range(40):
+        m, n = int(rng.integers(1, 6)), int(rng.integers(1, 60))
+        keys, q = int(rng.integers(2, 6)), int(rng.integers(2, 7))
+        source = rng.normal(size=int(rng.integers(1, 40)))
+        if trial % 3 == 0:
+            source = np.round(source, 1)  # ties among the distinct values' sources
+        x = source[rng.integers(0, len(source), size=(m, n))]  # resampled, as in the bootstrap: repeats
+        u, r = evidence._ranks(source)
+        key = rng.integers(0, keys, size=(m, n))
+        if trial % 4 == 0:
+            key[:, :] = np.minimum(key, keys - 2)  # a key absent from every row
+        ranks = np.searchsorted(u, x)
+        np.testing.assert_array_equal(u[ranks], x)
+        np.testing.assert_array_equal(evidence._groups_ranked(x, ranks, u, key, keys, q), ref_groups_2d(x, key, keys, q))
+
+
+def test_ranks_place_each_value_and_refuse_nan():
+    x = np.array([3.0, -1.0, 3.0, 0.5])
+    u, r = evidence._ranks(x)
+    np.testing.assert_array_equal(u, [-1.0, 0.5, 3.0])
+    np.testing.assert_array_equal(u[r], x)
+    assert evidence._ranks(np.array([1.0, np.nan])) is None
+
+
+def test_controlled_quantiles_by_ranks_equal_the_sorting_path(monkeypatch):
+    """The bootstrap of :func:`gexlib.evidence.controlled_by_quantile` with ranks and without: the same table."""
+    p = _panel()
+    kw = dict(draws=200)
+    evidence.clear_caches()
+    ranked = [evidence.controlled_by_quantile(p, q, groups, **kw) for q, groups in ((5, 5), (3, 4), (10, 2))]
+    evidence.clear_caches()
+    monkeypatch.setattr(evidence, "_ranks", lambda x: None)
+    sorted_ = [evidence.controlled_by_quantile(p, q, groups, **kw) for q, groups in ((5, 5), (3, 4), (10, 2))]
+    evidence.clear_caches()
+    for a, b in zip(ranked, sorted_, strict=True):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_stationary_bootstrap_equals_its_definition_written_out():
+    """The draws against the stated recipe with ``% n`` for the wrap (the function wraps by one subtraction)."""
+    for n, draws, block, seed in ((1, 3, 5.0, 1), (7, 40, 1.0, 2), (237, 300, 20.0, 20240612), (50, 10, 3.5, 9)):
+        rng = np.random.default_rng(seed)
+        t = np.arange(n)[None, :]
+        fresh = rng.random((draws, n)) < 1.0 / block
+        fresh[:, 0] = True
+        start = rng.integers(0, n, size=(draws, n))
+        last = np.maximum.accumulate(np.where(fresh, t, 0), axis=1)
+        want = (np.take_along_axis(start, last, axis=1) + (t - last)) % n
+        np.testing.assert_array_equal(evidence.stationary_bootstrap(n, draws=draws, block=block, seed=seed), want)

@@ -245,7 +245,18 @@ EVIDENCE = {"base": {}, "week": dict(horizon=5), "terciles": dict(q=3), "deciles
             "slow": dict(window=60)}
 
 
+def gaps(raw, controlled, table):
+    """The base tables with what thin data give: a group without a mean, an interval without ends, no bar."""
+    raw, controlled, table = raw.copy(), controlled.copy(), table.copy()
+    raw.loc["Q2", ["forward_vol", "low", "high"]] = np.nan
+    controlled.loc["Q4", "high"] = np.nan
+    table.loc[table.index[1], "negative"] = np.nan
+    return raw, controlled, table
+
+
 def evidence_fig(name, **kw):
+    if name == "gaps":
+        return plots.evidence_panels(*gaps(*tables()), horizon=1, **kw)
     return plots.evidence_panels(*tables(**EVIDENCE[name]), horizon=EVIDENCE[name].get("horizon", 1), **kw)
 
 
@@ -258,6 +269,22 @@ def test_evidence_panels_update_in_place(a, b):
     assert [t.get_text() for t in left.get_xticklabels()] == list(raw.index[:-1])
     assert len(right.get_xticks()) == len(table)
     assert left.get_ylim()[0] == 0.0 and left.get_ylim()[1] > 100 * raw["high"].iloc[:-1].max()
+
+
+@pytest.mark.parametrize(("a", "b"), [("gaps", "base"), ("base", "gaps"), ("gaps", "deciles")])
+def test_evidence_panels_with_missing_values_update_in_place(a, b):
+    assert_update_draws_the_build(evidence_fig, a, b)
+
+
+def test_evidence_panels_update_their_own_artists():
+    """An update changes the bars, whiskers and legend drawn before; it does not draw new ones."""
+    fig = evidence_fig("base")
+    left, right = fig.axes
+    before = [list(ax.get_children()) for ax in (left, right)], [ax.get_legend() for ax in (left, right)]
+    heights = [c.get_paths()[0].vertices[:, 1].max() for c in left.collections]
+    assert evidence_fig("slow", into=fig) is fig
+    assert ([list(ax.get_children()) for ax in (left, right)], [ax.get_legend() for ax in (left, right)]) == before
+    assert [c.get_paths()[0].vertices[:, 1].max() for c in left.collections] != heights
 
 
 def test_evidence_panels_into_another_figure_is_built_anew():
