@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from . import conventions as cv
-from . import memo
+from . import memo, parallel
 
 #: Columns of :func:`panel`.
 PANEL_COLUMNS = ("gex", "forward_vol", "trailing_vol")
@@ -378,8 +378,13 @@ def _intervals(stat: Callable, arrays, *, name: tuple, draws, block, seed, confi
     def run():
         point = stat(*(a[None, :] for a in arrays))[0]
         idx = _indices(len(arrays[0]), draws, block, seed)
-        sample = np.concatenate([stat(*(a[idx[c:c + _CHUNK]] for a in arrays)) for c in range(0, len(idx), _CHUNK)]
-                                or [np.empty((0, len(point)))])
+        starts = range(0, len(idx), _CHUNK)
+
+        def chunks(block):  # the chunks of draws starts[block]; blocks of chunks run side by side (gexlib.parallel)
+            return [stat(*(a[idx[c:c + _CHUNK]] for a in arrays)) for c in starts[block]]
+
+        done = parallel.map_rows(chunks, len(starts), size=idx.size) if len(starts) else []
+        sample = np.concatenate([s for block in done for s in block] or [np.empty((0, len(point)))])
         tail = (1.0 - confidence) / 2.0
         with np.errstate(invalid="ignore"):
             lo, hi = (np.nanquantile(sample, [tail, 1.0 - tail], axis=0) if draws > 0

@@ -49,7 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import bs, fmt, gex, memo
+from . import bs, fmt, gex, memo, parallel
 from . import conventions as cv
 from .chain import Snapshot
 
@@ -255,12 +255,17 @@ def gbm_paths(S0: float, T: float, sigma: float, n_paths: int, n_steps: int, *, 
     z = _normals(int(n_paths), int(n_steps), seed)
     # log S / S0 built in place in the result: (drift − σ²/2) dt + σ √dt z, summed along each path
     S = np.empty((int(n_paths), n_steps + 1))
-    S[:, 0] = 0.0
-    np.multiply(sigma * np.sqrt(dt), z, out=S[:, 1:])
-    S[:, 1:] += (drift - 0.5 * sigma**2) * dt
-    np.cumsum(S[:, 1:], axis=1, out=S[:, 1:])
-    np.exp(S, out=S)
-    S *= float(S0)
+
+    def rows(block):  # path by path: blocks of paths are built side by side (gexlib.parallel)
+        out = S[block]
+        out[:, 0] = 0.0
+        np.multiply(sigma * np.sqrt(dt), z[block], out=out[:, 1:])
+        out[:, 1:] += (drift - 0.5 * sigma**2) * dt
+        np.cumsum(out[:, 1:], axis=1, out=out[:, 1:])
+        np.exp(out, out=out)
+        out *= float(S0)
+
+    parallel.map_rows(rows, len(S), size=S.size)
     return times, S
 
 
@@ -398,7 +403,10 @@ def simulate_discrete_hedge(S0: float, K: float, T: float, sigma_implied: float,
 
     reb = np.arange(0, n_steps, every)  # steps at which the hedge is reset
     at_reb = slice(0, n_steps, every)  # the same columns, as a view
-    d_reb = np.asarray(bs.delta(S[:, at_reb], K, T - times[at_reb], sigma_implied, r=r, q=q, kind=kind))
+    # the deltas at every reset, blocks of paths side by side (gexlib.parallel; the same numbers)
+    parts = parallel.map_rows(lambda b: np.asarray(bs.delta(S[b, at_reb], K, T - times[at_reb], sigma_implied,
+                                                            r=r, q=q, kind=kind)), len(S), size=S[:, at_reb].size)
+    d_reb = np.concatenate(parts) if len(parts) > 1 else parts[0]
     # shares held over each step (every step's own delta when the hedge is reset at every step)
     held = d_reb if every == 1 else np.repeat(d_reb, np.diff(np.append(reb, n_steps)), axis=1)
     to_expiry = np.exp(r * (T - times))  # value at expiry of one unit of money at each grid time
@@ -1303,10 +1311,7 @@ def _valuation(S0, K, T, sigma_implied, sigma_realised, n_paths, n_steps, kind, 
     the hedge: ``decay`` (Σ of the value lost to one step of time at unchanged spot),
     ``scalps`` (Σ ½ΓS²r²) and ``half_gamma_dollars`` (Σ ½ΓS²); the ``premium``.
     """
-    def run():
-        times, S = _paths(S0, T, sigma_realised, n_paths, n_steps, seed, mu)
-        tau = float(T) - times
-        tau[-1] = 0.0  # exactly expired: the value is the payoff
+    def rows(S, tau):  # every path on its own: blocks of paths are valued side by side (gexlib.parallel)
         start = S[:, :-1]
         # value, delta and gamma share their inputs (spot and time at each grid point): one evaluation
         V, D, G = _book_greeks(kind, K, S, tau, sigma_implied)
@@ -1316,7 +1321,15 @@ def _valuation(S0, K, T, sigma_implied, sigma_realised, n_paths, n_steps, kind, 
         half_gamma_dollars = 0.5 * G * start * start
         return {"value": V, "delta": D, "decay": np.sum(decayed - V[:, :-1], axis=1),
                 "scalps": np.sum(half_gamma_dollars * ret * ret, axis=1),
-                "half_gamma_dollars": np.sum(half_gamma_dollars, axis=1), "premium": float(V[0, 0])}
+                "half_gamma_dollars": np.sum(half_gamma_dollars, axis=1)}
+
+    def run():
+        times, S = _paths(S0, T, sigma_realised, n_paths, n_steps, seed, mu)
+        tau = float(T) - times
+        tau[-1] = 0.0  # exactly expired: the value is the payoff
+        parts = parallel.map_rows(lambda block: rows(S[block], tau), len(S), size=S.size)
+        out = {k: np.concatenate([p[k] for p in parts]) if len(parts) > 1 else parts[0][k] for k in parts[0]}
+        return {**out, "premium": float(out["value"][0, 0])}
 
     key = (float(S0), float(K), float(T), float(sigma_implied), float(sigma_realised), int(n_paths), int(n_steps),
            kind, memo.seed_key(seed), float(mu))

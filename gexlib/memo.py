@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
@@ -48,27 +49,36 @@ class LRU:
         self.hits = 0
         self.misses = 0
         self._data: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
 
     def get(self, key: Hashable, make: Callable[[], Any]) -> Any:
-        """The result cached under ``key``, or ``make()`` (then cached, frozen with :func:`freeze`)."""
-        try:
-            value = self._data[key]
-        except KeyError:
-            self.misses += 1
-            value = freeze(make())
-            if self.maxsize:
+        """The result cached under ``key``, or ``make()`` (then cached, frozen with :func:`freeze`).
+
+        Safe from several threads (:mod:`gexlib.parallel`): the cache's own bookkeeping is
+        locked; ``make()`` runs outside the lock, so two threads missing the same key both compute it.
+        """
+        with self._lock:
+            try:
+                value = self._data[key]
+            except KeyError:
+                self.misses += 1
+            else:
+                self.hits += 1
+                self._data.move_to_end(key)
+                return value
+        value = freeze(make())
+        if self.maxsize:
+            with self._lock:
                 self._data[key] = value
                 while len(self._data) > self.maxsize:
                     self._data.popitem(last=False)
-            return value
-        self.hits += 1
-        self._data.move_to_end(key)
         return value
 
     def clear(self) -> None:
         """Drop every cached result and reset the counters."""
-        self._data.clear()
-        self.hits = self.misses = 0
+        with self._lock:
+            self._data.clear()
+            self.hits = self.misses = 0
 
     def info(self) -> dict:
         """``hits``, ``misses``, ``size`` (results held) and ``maxsize``, as plain ints."""

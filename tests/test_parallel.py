@@ -1,0 +1,128 @@
+"""Row blocks evaluated side by side (:mod:`gexlib.parallel`): same results as one thread, bit for bit."""
+
+import threading
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gexlib import hedging, parallel
+
+
+@given(st.integers(0, 5000), st.integers(1, 9))
+def test_blocks_cover_the_rows_in_order_with_sizes_within_one(n, parts):
+    got = parallel.blocks(n, parts)
+    rows = [i for b in got for i in range(n)[b]]
+    assert rows == list(range(n))
+    sizes = [b.stop - b.start for b in got]
+    assert len(got) == max(1, min(parts, n)) and (n == 0 or (min(sizes) >= 1 and max(sizes) - min(sizes) <= 1))
+
+
+def test_map_rows_returns_each_block_in_row_order_from_several_threads():
+    seen = set()
+
+    def fn(block):
+        seen.add(threading.get_ident())
+        return (block.start, block.stop)
+
+    assert parallel.map_rows(fn, 10, threads=3) == [(0, 4), (4, 7), (7, 10)]
+    assert len(seen) >= 2  # the calling thread and at least one of the pool's
+    assert parallel.map_rows(fn, 10, threads=1) == [(0, 10)]
+    assert parallel.map_rows(fn, 10, size=parallel.MIN_SIZE - 1, threads=3) == [(0, 10)]  # small: not split
+
+
+def test_work_started_inside_a_block_runs_on_that_thread():
+    def inner(block):
+        return parallel.map_rows(lambda b: (b.start, b.stop), 6, threads=2)
+
+    assert parallel.map_rows(inner, 4, threads=2) == [[(0, 6)], [(0, 6)]]
+
+
+def test_an_error_in_any_block_reaches_the_caller():
+    def fn(block):
+        if block.start > 0:
+            raise ValueError("bad block")
+        return 1
+
+    with pytest.raises(ValueError, match="bad block"):
+        parallel.map_rows(fn, 4, threads=2)
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two"])
+def test_bad_thread_counts_are_refused(monkeypatch, value):
+    monkeypatch.setenv("GEXLIB_THREADS", value)
+    with pytest.raises(ValueError, match="GEXLIB_THREADS"):
+        parallel._threads()
+
+
+def test_thread_count_from_the_environment(monkeypatch):
+    monkeypatch.setenv("GEXLIB_THREADS", "3")
+    assert parallel._threads() == 3
+    monkeypatch.delenv("GEXLIB_THREADS")
+    assert 1 <= parallel._threads() <= 2
+
+
+@pytest.mark.parametrize("kind", ["straddle", "C", "P"])
+def test_simulations_are_the_same_on_any_number_of_threads(monkeypatch, kind):
+    """Paths and the valued book computed in 1, 2 and 3 blocks of paths: equal arrays."""
+    def run():
+        hedging.PATHS.clear(), hedging.VALUATIONS.clear()
+        sim = hedging.simulate_gamma_scalp(100.0, 102.0, 5 / 252, 0.2, 0.3, 301, 78, 6, kind=kind, seed=5)
+        return sim.pnl, sim.theta_paid, sim.scalps, hedging.gbm_paths(100.0, 0.1, 0.25, 203, 500, seed=9)[1]
+
+    results = []
+    for threads in (1, 2, 3):
+        monkeypatch.setattr(parallel, "THREADS", threads)
+        results.append(run())
+    for other in results[1:]:
+        for a, b in zip(results[0], other, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize(("kind", "every"), [("C", 1), ("P", 6)])
+def test_discrete_hedges_are_the_same_on_any_number_of_threads(monkeypatch, kind, every):
+    results = []
+    for threads in (1, 2, 3):
+        monkeypatch.setattr(parallel, "THREADS", threads)
+        sim = hedging.simulate_discrete_hedge(100.0, 100.0, 21 / 252, 0.2, 0.25, n_paths=257, steps_per_day=39,
+                                              rebalance_every=every, kind=kind, seed=4, keep_paths=3)
+        results.append((sim.pnl, sim.cost, sim.shares_traded, sim.running_pnl))
+    for other in results[1:]:
+        for a, b in zip(results[0], other, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_bootstrap_intervals_are_the_same_on_any_number_of_threads(monkeypatch):
+    from gexlib import datasets, evidence
+
+    h = datasets.history()
+    p = evidence.panel(h["spot"], h["gex_practitioner"], horizon=2, window=20)
+    tables = []
+    for threads in (1, 2, 3):
+        monkeypatch.setattr(parallel, "THREADS", threads)
+        evidence.clear_caches()
+        tables.append([evidence.by_sign(p, draws=700), evidence.by_quantile(p, 4, draws=700),
+                       evidence.controlled_by_sign(p, 3, draws=700), evidence.controlled_by_quantile(p, 4, 3, draws=700)])
+    evidence.clear_caches()
+    for other in tables[1:]:
+        for a, b in zip(tables[0], other, strict=True):
+            assert a.equals(b)
+
+
+def test_a_cache_used_from_several_threads_keeps_its_books():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gexlib import memo
+
+    cache = memo.LRU(3)
+    keys = np.random.default_rng(0).integers(0, 6, size=20_000)
+
+    def use(part):
+        for k in part:
+            assert cache.get(int(k), lambda k=k: np.full(2, k))[0] == k
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(use, np.array_split(keys, 8)))
+    info = cache.info()
+    assert info["hits"] + info["misses"] == len(keys) and info["size"] == 3
