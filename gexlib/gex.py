@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
-from . import bs, memo
+from . import bs, memo, parallel
 from . import carry as carry_
 from . import conventions as cv
 from .chain import Snapshot, chain_key
@@ -536,20 +536,31 @@ _KEEP_LEVELS = 16
 _EXPONENTIALS = memo.LRU(1)
 
 
-def _exponentials(a, b, C, x, cutoff, chunk):
+def _exponentials(a, b, C, x, cutoff, chunk) -> list:
     """Per chunk of ``chunk`` sorted levels ``x``: the contracts kept (``live``) and ``exp(-d1²/2)`` of them
-    (``E``, levels × kept contracts), or ``(live, None)`` when none is kept."""
-    for i in range(0, x.size, chunk):
-        xs = x[i:i + chunk]
-        # d1 is linear in x: a contract with |d1| > cutoff at both ends of this chunk of
-        # sorted levels is negligible across it (short-dated contracts away from their strike).
-        live = ~((a * xs[0] + b > cutoff) | (a * xs[-1] + b < -cutoff))
-        if not live.any():
-            yield live, None
-            continue
-        E = np.stack([xs * xs, xs, np.ones_like(xs)], axis=1) @ C[:, live]
-        np.exp(E, out=E)
-        yield live, E
+    (``E``, levels × kept contracts), or ``(live, None)`` when none is kept.
+
+    The chunks are computed in blocks side by side (:mod:`gexlib.parallel`); each chunk's
+    numbers are the same whichever block computes it.
+    """
+    starts = range(0, x.size, chunk)
+
+    def block(rows):
+        out = []
+        for i in starts[rows]:
+            xs = x[i:i + chunk]
+            # d1 is linear in x: a contract with |d1| > cutoff at both ends of this chunk of
+            # sorted levels is negligible across it (short-dated contracts away from their strike).
+            live = ~((a * xs[0] + b > cutoff) | (a * xs[-1] + b < -cutoff))
+            if not live.any():
+                out.append((live, None))
+                continue
+            E = np.stack([xs * xs, xs, np.ones_like(xs)], axis=1) @ C[:, live]
+            np.exp(E, out=E)
+            out.append((live, E))
+        return out
+
+    return [e for part in parallel.map_rows(block, len(starts), size=x.size * a.size) for e in part]
 
 
 def _profile(c: Contracts, S0: float, spots, *, cutoff=12.0, chunk=64, by_type=False, terms=None, C=None):
@@ -566,7 +577,7 @@ def _profile(c: Contracts, S0: float, spots, *, cutoff=12.0, chunk=64, by_type=F
     net, call = np.zeros(S.size), np.zeros(S.size)
     if S.size >= _KEEP_LEVELS:  # a drawn profile: its exponentials may serve the next one (another OI or sign)
         key = (memo.array_key(a, b, x), float(cutoff), int(chunk))
-        blocks = _EXPONENTIALS.get(key, lambda: list(_exponentials(a, b, C, x, cutoff, chunk)))
+        blocks = _EXPONENTIALS.get(key, lambda: _exponentials(a, b, C, x, cutoff, chunk))
     else:
         blocks = _exponentials(a, b, C, x, cutoff, chunk)
     for i, (live, E) in zip(range(0, S.size, chunk), blocks, strict=True):

@@ -126,3 +126,22 @@ def test_a_cache_used_from_several_threads_keeps_its_books():
         list(pool.map(use, np.array_split(keys, 8)))
     info = cache.info()
     assert info["hits"] + info["misses"] == len(keys) and info["size"] == 3
+
+
+@pytest.mark.parametrize("name", ["spx_calm.csv", "spx_intraday_0dte.csv"])
+def test_profiles_are_the_same_on_any_number_of_threads(monkeypatch, name):
+    from gexlib import datasets, gex
+
+    snap = datasets.load(name)
+    spots = np.linspace(0.9, 1.1, 301) * snap.spot
+    results = []
+    for threads in (1, 2, 3):
+        monkeypatch.setattr(parallel, "THREADS", threads)
+        gex.clear_caches()
+        results.append((gex.gamma_profile(snap, spots), gex.gamma_profile(snap, spots[:9]),
+                        gex.zero_gamma(snap).value))
+    gex.clear_caches()
+    for other in results[1:]:
+        np.testing.assert_array_equal(results[0][0], other[0])
+        np.testing.assert_array_equal(results[0][1], other[1])
+        assert results[0][2] == other[2]
