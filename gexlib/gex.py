@@ -676,12 +676,21 @@ def _scan_signs(S0: float, grid: np.ndarray, terms, *, cutoff: float = 12.0, chu
         approx += est
         err += _CRAMER * np.sqrt(fact) / (fact * 2.0 ** (p - 1)) * float(np.sum(np.abs(wm) * (am * h) ** p))
     ad, bd, wd = a[direct], b[direct], w[direct]
-    for i in range(0, grid.size, chunk):
-        if ad.size:
+    starts = range(0, grid.size, chunk)
+
+    def direct_sums(rows):  # the narrow contracts, chunk by chunk; blocks of chunks side by side (gexlib.parallel)
+        out = []
+        for i in starts[rows]:
             xs = x[i:i + chunk]
             live = ~((ad * xs[0] + bd > cutoff) | (ad * xs[-1] + bd < -cutoff))
             u = xs[:, None] * ad[None, live] + bd[None, live]
-            approx[i:i + chunk] += np.exp(-0.5 * u * u) @ wd[live]
+            out.append(np.exp(-0.5 * u * u) @ wd[live])
+        return out
+
+    if ad.size:
+        sums = [v for part in parallel.map_rows(direct_sums, len(starts), size=grid.size * ad.size) for v in part]
+        for i, v in zip(starts, sums, strict=True):
+            approx[i:i + chunk] += v
     total = float(absw.sum())
     g64 = float(np.max((a * np.max(np.abs(x)) + np.abs(b)) ** 2)) / 2 if a.size else 0.0
     # rounding here (sums of up to a.size terms, interpolation) and in _profile (its exponents
