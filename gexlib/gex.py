@@ -183,7 +183,8 @@ _CHAINS = memo.LRU(16)
 
 def clear_caches() -> None:
     """Empty what this module keeps across calls: each file's contracts apart from OI, IV and spot, the
-    exponentials of the last profile drawn, the last zero-gamma results and the deltas before an IV shift.
+    exponentials of the last profile drawn, the last zero-gamma results and the deltas before time passes or
+    IVs shift.
 
     Every one of them is keyed by the bytes of what it depends on, so clearing changes no number, only
     how long the next call takes.
@@ -999,13 +1000,20 @@ def charm_flow(snap: Snapshot, hours: float, *, sign: str = cv.SIGN, carry: str 
     # the end time as a timestamp, like whatif.advance_time: a contract settling exactly then is settled
     later = snap.asof + pd.Timedelta(hours=float(hours))
     T1 = cv.year_fraction(snap.options["expiry"].iloc[c.rows], later, time="act365")
-    before = c.weight * _delta(c, S)
+    before = c.weight * _deltas_now(c, S)
     after = np.where(T1 > 0, c.weight * _delta(replace(c, T=np.maximum(T1, 0.0)), S), 0.0)  # the same contracts, later
     return _flow_table(_strike_groups(snap, c, dict(time="act365", carry=carry, r=r, q=q)), {"": -(after - before)}, S)
 
 
-#: Deltas of :func:`vanna_flow`'s contracts before the IV shift (another shift of the same chain reuses them).
-_DELTAS = memo.LRU(4)
+#: Deltas at spot of the contracts before time passes (:func:`charm_flow`) or IVs shift (:func:`vanna_flow`), keyed
+#: by the bytes of every array they depend on: another horizon or shift of the same chain reuses them.
+_DELTAS = memo.LRU(8)
+
+
+def _deltas_now(c: Contracts, S: float) -> np.ndarray:
+    """:func:`_delta` of ``c`` at ``S``, through :data:`_DELTAS`."""
+    key = (memo.array_key(c.strike, c.T, c.iv, c.r, c.q, c.is_call), float(S))
+    return _DELTAS.get(key, lambda: _delta(c, S))
 
 
 def vanna_flow(snap: Snapshot, iv_shift: float, *, sign: str = cv.SIGN, time: str = cv.TIME,
@@ -1025,9 +1033,7 @@ def vanna_flow(snap: Snapshot, iv_shift: float, *, sign: str = cv.SIGN, time: st
     conv = dict(sign=sign, time=time, carry=carry, iv=iv, r=r, q=q)
     c = contracts(snap, gamma="model", with_gamma=False, **conv)
     S = float(snap.spot)
-    # the deltas before the shift do not depend on it: remembered by the bytes of their inputs
-    key = (memo.array_key(c.strike, c.T, c.iv, c.r, c.q, c.is_call), S)
-    before = _DELTAS.get(key, lambda: _delta(c, S))
+    before = _deltas_now(c, S)  # they do not depend on the shift: remembered by the bytes of their inputs
     shifted = replace(c, iv=np.maximum(c.iv + float(iv_shift), floor))  # the same contracts, IVs shifted
     after = _shifted_deltas(snap, shifted, float(iv_shift), float(floor), conv)
     if after is None:

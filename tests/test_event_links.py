@@ -6,7 +6,8 @@ and :func:`gexlib.gex.vanna_flow` of the parent takes the deltas after the shift
 shifted snapshot's levels evaluated (when every array they depend on is equal). The references
 here are written out: ``bs.delta`` and a pandas group-by per strike, and the same calls outside
 a block. On the shipped chains, a hand-made one whose IVs sit under the floor, and the real
-downloads when ``GEXLIB_CBOE_DIR`` is set.
+downloads when ``GEXLIB_CBOE_DIR`` is set. Also: the deltas now that every charm flow of a chain
+starts from, kept across horizons (``gex._DELTAS``, keyed by the bytes of their inputs).
 """
 
 from __future__ import annotations
@@ -149,3 +150,32 @@ def test_real_download_vanna_flow_in_an_event(cboe_file):
     for dv in (0.02, -0.04):
         _, vanna, _ = _event(aged, dv)
         pd.testing.assert_frame_equal(vanna, _vanna_reference(aged, dv), check_exact=True)
+
+
+def _charm_reference(snap, hours, sign="practitioner"):
+    """Dealers' charm flow as the formula reads: deltas now and ``hours`` later (settled: 0), a group-by per strike."""
+    c = gex.contracts(snap, sign=sign, gamma="model", time="act365", with_gamma=False)
+    kind = np.where(c.is_call, "C", "P")
+    S = float(snap.spot)
+    T1 = cv.year_fraction(snap.options["expiry"].iloc[c.rows], snap.asof + pd.Timedelta(hours=hours), time="act365")
+    before = c.weight * bs.delta(S, c.strike, c.T, c.iv, r=c.r, q=c.q, kind=kind)
+    after = np.where(T1 > 0, c.weight * bs.delta(S, c.strike, np.maximum(T1, 0.0), c.iv, r=c.r, q=c.q, kind=kind),
+                     0.0)
+    ps = pd.DataFrame({"strike": c.strike, "shares": -(after - before)}).groupby("strike", as_index=False).sum()
+    total = ps.drop(columns="strike").sum().to_frame().T.assign(strike=np.nan)
+    out = pd.concat([ps, total[ps.columns]], ignore_index=True)
+    out["dollars"] = out["shares"] * S
+    return out
+
+
+@pytest.mark.parametrize("name", ["spx_intraday_0dte.csv", "stressed"])
+def test_charm_flows_reusing_the_deltas_now_are_the_plain_ones(name):
+    snap = datasets.load(name)
+    gex._DELTAS.clear()
+    for hours in (0.5, 2.0, 6.0):  # the deltas now evaluated once, then taken from gex._DELTAS
+        pd.testing.assert_frame_equal(gex.charm_flow(snap, hours), _charm_reference(snap, hours), check_exact=True)
+    assert gex._DELTAS.info()["hits"] == 2 and gex._DELTAS.info()["misses"] == 1
+    for other in (whatif.shift_iv(snap, 0.02), whatif.apply(snap, spot=snap.spot * 1.01)):  # other IVs, other spot
+        pd.testing.assert_frame_equal(gex.charm_flow(other, 2.0), _charm_reference(other, 2.0), check_exact=True)
+    assert gex._DELTAS.info()["hits"] == 2 and gex._DELTAS.info()["misses"] == 3
+    assert not gex.charm_flow(snap, 2.0).equals(gex.charm_flow(whatif.shift_iv(snap, 0.02), 2.0))
