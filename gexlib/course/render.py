@@ -648,7 +648,10 @@ class Canvas(FigureCanvasAgg):
 
 
 def draw(fig, dpi: float, ink: dict | None = None) -> np.ndarray:
-    """``fig`` drawn with :class:`Canvas` at ``dpi``: an RGBA array (height × width × 4), a copy.
+    """``fig`` drawn with :class:`Canvas` at ``dpi``: an RGBA array (height × width × 4) of its own.
+
+    The array is the pixels of the renderer that drew it, which no later draw writes to (the
+    canvas left on the figure makes a new renderer for its next draw), so it needs no copy.
 
     With ``ink`` (a dict), the texts' inked boxes are collected into it (:attr:`Renderer.ink`).
     """
@@ -667,7 +670,8 @@ def draw(fig, dpi: float, ink: dict | None = None) -> np.ndarray:
         renderer._drawing = ()
         for ax, gid in zip(fig.axes, gids, strict=True):
             ax.set_gid(gid)
-    return np.asarray(canvas.buffer_rgba()).copy()
+    canvas._lastKey = None  # a later draw through this canvas (savefig, a second draw) gets a renderer of its own
+    return np.asarray(canvas.buffer_rgba())
 
 
 def place(fig, positions) -> None:
@@ -768,7 +772,7 @@ class Stage:
         self._widen = True  # whether a new layout keeps the old one's room (see the class)
 
     def draw(self, fig, dpi: float) -> np.ndarray:
-        """``fig`` drawn at ``dpi`` (an RGBA array, a copy), at the stored layout when its text fits it."""
+        """``fig`` drawn at ``dpi`` (an RGBA array of its own, see :func:`draw`), at the stored layout when its text fits it."""
         engine = fig.get_layout_engine()
         if isinstance(engine, ConstrainedLayoutEngine):
             fig.gexlib_layout = engine  # kept on the figure, to lay it out again after freezing
