@@ -72,3 +72,26 @@ def test_shared_and_twinned_axes_draw_matplotlibs_pixels():
     assert "get_siblings" not in vars(fig.axes[0]._shared_axes["x"])  # nothing left installed after a draw
     assert all("get_window_extent" not in vars(s) for ax in fig.axes for s in ax.spines.values())
     plt.close("all")
+
+
+def test_bars_set_again_to_the_same_keep_their_paths_and_pixels():
+    from gexlib import plots
+
+    fig, ax = plt.subplots(figsize=(3, 2))
+    coll = plots.bars(ax, [1.0, 2.0, 3.0], [1.0, -2.0, 0.5], 0.8, color="C0", hatch="//")
+    ax.set_xlim(0, 4)
+    ax.set_ylim(-3, 2)
+    coll.set_bars([1.0, 2.0, 3.0], [1.0, -2.0, 0.5], 0.8)
+    paths = coll.get_paths()
+    before = _agg(fig, 100)
+    coll.set_bars([1.0, 2.0, 3.0], [1.0, -2.0, 0.5], 0.8)  # the same bars: kept
+    assert coll.get_paths() is paths
+    assert np.array_equal(_agg(fig, 100), before)
+    coll.set_bars([1.0, 2.0, 3.0], [1.0, -2.5, 0.5], 0.8)  # one bar changed: made again
+    assert coll.get_paths() is not paths
+    changed = _agg(fig, 100)
+    assert not np.array_equal(changed, before)
+    coll.set_verts(plots._bar_verts([1.0, 2.0, 3.0], [1.0, -2.0, 0.5], 0.8))  # replaced behind set_bars' back
+    coll.set_bars([1.0, 2.0, 3.0], [1.0, -2.5, 0.5], 0.8)  # equal to the last set_bars, but not what is shown
+    assert np.array_equal(_agg(fig, 100), changed)
+    plt.close(fig)
