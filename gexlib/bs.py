@@ -77,6 +77,7 @@ from . import conventions as cv
 
 __all__ = [
     "price", "delta", "gamma", "vega", "theta", "vanna", "charm", "implied_vol", "price_delta_gamma",
+    "delta_gamma",
 ]
 
 #: Calendar days per year: theta and charm are per calendar day.
@@ -373,6 +374,22 @@ def price_delta_gamma(S, K, T, sigma, r=cv.RATE, q=cv.DIVIDEND, kind="C"):
     c = _terms(S, K, T, sigma, r, q, kind)
     with np.errstate(all="ignore"):
         return _finish(c, _price(c)), _finish(c, _delta(c)), _finish(c, _gamma(c))
+
+
+def delta_gamma(S, K, T, sigma, r=cv.RATE, q=cv.DIVIDEND, kind="C"):
+    """:func:`delta` and :func:`gamma` from one evaluation of ``d1`` and its terms.
+
+    The same numbers as the two calls (same arguments, units and edge cases), without
+    the price's second normal probability that :func:`price_delta_gamma` also evaluates.
+
+    Returns
+    -------
+    tuple of (float or numpy.ndarray)
+        Delta and gamma.
+    """
+    c = _terms(S, K, T, sigma, r, q, kind)
+    with np.errstate(all="ignore"):
+        return _finish(c, _delta(c)), _finish(c, _gamma(c))
 
 
 def vega(S, K, T, sigma, r=cv.RATE, q=cv.DIVIDEND):

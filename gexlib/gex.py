@@ -147,11 +147,11 @@ def contracts(snap: Snapshot, *, sign: str = cv.SIGN, gamma: str = cv.GAMMA, tim
 
 def _gamma_delta(c: Contracts, spot: float) -> tuple[np.ndarray, np.ndarray]:
     """:func:`gexlib.bs.gamma` and :func:`gexlib.bs.delta` of every contract at ``spot`` (the same numbers),
-    from one evaluation per type with :func:`gexlib.bs.price_delta_gamma`."""
+    from one evaluation per type with :func:`gexlib.bs.delta_gamma`."""
     g, d = np.empty(c.strike.size), np.empty(c.strike.size)
     for side, kind in ((c.is_call, "C"), (~c.is_call, "P")):
-        _, d[side], g[side] = bs.price_delta_gamma(spot, c.strike[side], c.T[side], c.iv[side], r=c.r[side],
-                                                   q=c.q[side], kind=kind)
+        d[side], g[side] = bs.delta_gamma(spot, c.strike[side], c.T[side], c.iv[side], r=c.r[side], q=c.q[side],
+                                          kind=kind)
     return g, d
 
 
@@ -183,7 +183,8 @@ _CHAINS = memo.LRU(16)
 
 def clear_caches() -> None:
     """Empty what this module keeps across calls: each file's contracts apart from OI, IV and spot, the
-    exponentials of the last profile drawn, the last zero-gamma results and the deltas before an IV shift.
+    exponentials of the last profile drawn, the last zero-gamma results and the deltas before time passes or
+    IVs shift.
 
     Every one of them is keyed by the bytes of what it depends on, so clearing changes no number, only
     how long the next call takes.
@@ -199,6 +200,9 @@ def _chain(snap: Snapshot, *, time: str, carry: str, r: float, q: float) -> _Cha
     hit = memo.lookup("chain", snap, key)
     if hit is not None:
         return hit
+    parent = memo.lookup("same_quotes", snap, ())  # made by whatif.shift_iv in this block: the parent's contracts
+    if parent is not None:  # and quotes, so its chain_key (not hashed twice)
+        return memo.store("chain", snap, key, _chain(parent, time=time, carry=carry, r=r, q=q))
     return memo.store("chain", snap, key, _CHAINS.get((chain_key(snap), key), lambda: _make_chain(snap, key)))
 
 
@@ -340,14 +344,20 @@ def _strike_sums(snap: Snapshot, conv: dict) -> tuple[np.ndarray, np.ndarray, np
         return hit
     c = contracts(snap, **conv)
     g = _gex_values(c, float(snap.spot))
+    strikes, labels = _strike_groups(snap, c, conv)
+    sums = _group_sum(labels, np.stack([np.where(c.is_call, g, 0.0), np.where(c.is_call, 0.0, g)], axis=1),
+                      strikes.size)
+    call, put = sums[:, 0].copy(), sums[:, 1].copy()
+    return memo.store("strike_sums", snap, key, (strikes, call, put, call + put))
+
+
+def _strike_groups(snap: Snapshot, c: Contracts, conv: dict) -> tuple[np.ndarray, np.ndarray]:
+    """The strikes of the contracts ``c`` of ``snap`` ascending, and each contract's position among them:
+    ``np.unique(c.strike, return_inverse=True)``, from the chain's strike codes (no sort)."""
     ch = _chain(snap, time=conv["time"], carry=conv["carry"], r=conv["r"], q=conv["q"])
     codes = ch.strike_of[c.rows]
     present = np.bincount(codes, minlength=ch.strikes.size) > 0  # strikes with a contributing contract
-    labels = (np.cumsum(present) - 1)[codes]
-    sums = _group_sum(labels, np.stack([np.where(c.is_call, g, 0.0), np.where(c.is_call, 0.0, g)], axis=1),
-                      int(present.sum()))
-    call, put = sums[:, 0].copy(), sums[:, 1].copy()
-    return memo.store("strike_sums", snap, key, (ch.strikes[present], call, put, call + put))
+    return ch.strikes[present], (np.cumsum(present) - 1)[codes]
 
 
 def per_strike_gex(snap: Snapshot, *, sign: str = cv.SIGN, gamma: str = cv.GAMMA, time: str = cv.TIME,
@@ -952,8 +962,9 @@ def hedge_flow(snap: Snapshot, s0: float, s1: float, *, sign: str = cv.SIGN, tim
     d0 = memo.lookup("delta", c, (float(s0),))  # computed with gamma in a reuse block
     d0 = _delta(c, float(s0)) if d0 is None else d0
     d1 = _delta(c, float(s1))
-    out = _flow_table(c.strike, {"exact": -c.weight * (d1 - d0),
-                                 "linear": -c.weight * c.gamma * (float(s1) - float(s0))}, float(s0))
+    groups = _strike_groups(snap, c, dict(time=time, carry=carry, r=r, q=q))
+    out = _flow_table(groups, {"exact": -c.weight * (d1 - d0),
+                               "linear": -c.weight * c.gamma * (float(s1) - float(s0))}, float(s0))
     return out[["strike", "shares_exact", "dollars_exact", "shares_linear", "dollars_linear"]]
 
 
@@ -967,15 +978,16 @@ def _delta(c: Contracts, spot: float) -> np.ndarray:
     return out
 
 
-def _flow_table(strike: np.ndarray, shares: dict[str, np.ndarray], price: float) -> pd.DataFrame:
+def _flow_table(groups: tuple[np.ndarray, np.ndarray], shares: dict[str, np.ndarray], price: float) -> pd.DataFrame:
     """Per-strike sums of share flows plus a totals row (strike NaN), with dollars at ``price``.
 
-    ``shares`` maps a name to per-contract shares; columns ``shares_<name>`` and
+    ``groups`` is :func:`_strike_groups` of the contracts: the strikes ascending and each contract's
+    position among them. ``shares`` maps a name to per-contract shares; columns ``shares_<name>`` and
     ``dollars_<name>`` (or ``shares``/``dollars`` for the single name ``""``). The numbers
     are those of a pandas group-by and column sums, computed with numpy.
     """
     names = ["shares_" + k if k else "shares" for k in shares]
-    strikes, labels = np.unique(np.asarray(strike, dtype=float), return_inverse=True)
+    strikes, labels = groups
     values = np.stack([np.asarray(v, dtype=float) for v in shares.values()], axis=1)
     sums = _group_sum(labels.ravel(), values, strikes.size)
     total = np.sum(np.ascontiguousarray(sums.T), axis=1)  # as DataFrame.sum: each column pairwise, in a row
@@ -1008,13 +1020,20 @@ def charm_flow(snap: Snapshot, hours: float, *, sign: str = cv.SIGN, carry: str 
     # the end time as a timestamp, like whatif.advance_time: a contract settling exactly then is settled
     later = snap.asof + pd.Timedelta(hours=float(hours))
     T1 = cv.year_fraction(snap.options["expiry"].iloc[c.rows], later, time="act365")
-    before = c.weight * _delta(c, S)
+    before = c.weight * _deltas_now(c, S)
     after = np.where(T1 > 0, c.weight * _delta(replace(c, T=np.maximum(T1, 0.0)), S), 0.0)  # the same contracts, later
-    return _flow_table(c.strike, {"": -(after - before)}, S)
+    return _flow_table(_strike_groups(snap, c, dict(time="act365", carry=carry, r=r, q=q)), {"": -(after - before)}, S)
 
 
-#: Deltas of :func:`vanna_flow`'s contracts before the IV shift (another shift of the same chain reuses them).
-_DELTAS = memo.LRU(4)
+#: Deltas at spot of the contracts before time passes (:func:`charm_flow`) or IVs shift (:func:`vanna_flow`), keyed
+#: by the bytes of every array they depend on: another horizon or shift of the same chain reuses them.
+_DELTAS = memo.LRU(8)
+
+
+def _deltas_now(c: Contracts, S: float) -> np.ndarray:
+    """:func:`_delta` of ``c`` at ``S``, through :data:`_DELTAS`."""
+    key = (memo.array_key(c.strike, c.T, c.iv, c.r, c.q, c.is_call), float(S))
+    return _DELTAS.get(key, lambda: _delta(c, S))
 
 
 def vanna_flow(snap: Snapshot, iv_shift: float, *, sign: str = cv.SIGN, time: str = cv.TIME,
@@ -1031,10 +1050,30 @@ def vanna_flow(snap: Snapshot, iv_shift: float, *, sign: str = cv.SIGN, time: st
         Per strike ascending plus a totals row (``strike`` NaN): ``strike, shares,
         dollars`` (shares × spot). Positive = dealers buy.
     """
-    c = contracts(snap, sign=sign, gamma="model", time=time, carry=carry, iv=iv, r=r, q=q, with_gamma=False)
+    conv = dict(sign=sign, time=time, carry=carry, iv=iv, r=r, q=q)
+    c = contracts(snap, gamma="model", with_gamma=False, **conv)
     S = float(snap.spot)
-    # the deltas before the shift do not depend on it: remembered by the bytes of their inputs
-    key = (memo.array_key(c.strike, c.T, c.iv, c.r, c.q, c.is_call), S)
-    before = _DELTAS.get(key, lambda: _delta(c, S))
-    after = _delta(replace(c, iv=np.maximum(c.iv + float(iv_shift), floor)), S)  # the same contracts, IVs shifted
-    return _flow_table(c.strike, {"": -c.weight * (after - before)}, S)
+    before = _deltas_now(c, S)  # they do not depend on the shift: remembered by the bytes of their inputs
+    shifted = replace(c, iv=np.maximum(c.iv + float(iv_shift), floor))  # the same contracts, IVs shifted
+    after = _shifted_deltas(snap, shifted, float(iv_shift), float(floor), conv)
+    if after is None:
+        after = _delta(shifted, S)
+    return _flow_table(_strike_groups(snap, c, conv), {"": -c.weight * (after - before)}, S)
+
+
+def _shifted_deltas(snap: Snapshot, shifted: Contracts, dv: float, floor: float, conv: dict) -> np.ndarray | None:
+    """The deltas at spot of ``shifted`` (``snap``'s contracts with IVs shifted by ``dv``, floored) when a
+    :func:`reuse` block has them already, else None.
+
+    An event that shows the levels of ``whatif.shift_iv(snap, dv, floor=floor)`` and the vanna flow of
+    ``snap`` values the shifted snapshot's contracts at spot with its gamma (:func:`contracts`); those are
+    these contracts when every array that delta depends on is equal, which is checked here.
+    """
+    t = memo.lookup("shift_iv", snap, (dv, floor))
+    if t is None or conv["iv"] != "chain" or float(t.spot) != float(snap.spot):
+        return None
+    m = contracts(t, gamma="model", **conv)
+    d = memo.lookup("delta", m, (float(t.spot),))
+    same = d is not None and all(np.array_equal(getattr(m, f), getattr(shifted, f))
+                                 for f in ("rows", "strike", "T", "iv", "r", "q", "is_call"))
+    return d if same else None

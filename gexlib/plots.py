@@ -173,8 +173,17 @@ class Bars(PolyCollection):
     """
 
     def set_bars(self, x, heights, width: float) -> None:
-        """Replace the bars: centres ``x``, ``heights`` and one ``width`` (as :func:`bars` draws them)."""
-        self.set_verts(_bar_verts(x, heights, width))
+        """Replace the bars: centres ``x``, ``heights`` and one ``width`` (as :func:`bars` draws them).
+
+        Bars equal to those the last call set (corner for corner, and not replaced since) are kept
+        as they are: making their paths again (one per bar) would give the same ones.
+        """
+        verts = _bar_verts(x, heights, width)
+        kept = getattr(self, "_gexlib_set", None)
+        if kept is not None and kept[1] is self._paths and np.array_equal(kept[0], verts):
+            return
+        self.set_verts(verts)
+        self._gexlib_set = (verts, self._paths)
 
     def draw(self, renderer):
         hatch = self.get_hatch()

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from . import conventions as cv
-from . import gex
+from . import gex, memo
 from .chain import Snapshot
 
 #: Lowest IV (decimal per year) a downward shift can leave on a quoted contract.
@@ -91,10 +91,19 @@ def shift_iv(snap: Snapshot, dv: float, *, floor: float = IV_FLOOR) -> Snapshot:
         raise ValueError(f"shift_iv: floor={floor!r} must be positive")
     o = _copy(snap.options)
     if dv == 0.0:
-        return _derived(snap, o, "shift_iv(+0.0000)")
+        return _shifted(snap, _derived(snap, o, "shift_iv(+0.0000)"), dv, floor)
     iv = o["iv"].to_numpy(dtype=float)
     o["iv"] = np.where(iv > 0, np.maximum(iv + dv, floor), iv)
-    return _derived(snap, _without_chain_greeks(o), f"shift_iv({dv:+.4f})")
+    return _shifted(snap, _derived(snap, _without_chain_greeks(o), f"shift_iv({dv:+.4f})"), dv, floor)
+
+
+def _shifted(snap: Snapshot, out: Snapshot, dv: float, floor: float) -> Snapshot:
+    """``out``, noted in an open :func:`gexlib.gex.reuse` block as ``snap`` with IVs shifted: its contracts and quotes
+    are ``snap``'s (:func:`gexlib.gex.vanna_flow` of ``snap`` and ``dv`` may use its deltas, and its chain
+    is ``snap``'s). Outside a block nothing is noted."""
+    memo.store("shift_iv", snap, (float(dv), float(floor)), out)
+    memo.store("same_quotes", out, (), snap)
+    return out
 
 
 def scale_oi(snap: Snapshot, call: float = 1.0, put: float = 1.0) -> Snapshot:

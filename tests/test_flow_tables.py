@@ -26,9 +26,10 @@ def test_flow_table_is_the_groupby_table():
         strike = rng.choice(np.round(rng.uniform(50, 150, distinct), 1), size=n)
         shares = rng.standard_normal(n) * 10.0 ** rng.integers(-3, 9, n)  # magnitudes far apart: rounding shows
         shares[rng.random(n) < 0.05] = np.nan  # skipped, as pandas skips them
-        pd.testing.assert_frame_equal(gex._flow_table(strike, {"": shares}, 101.5),
+        groups = np.unique(strike, return_inverse=True)
+        pd.testing.assert_frame_equal(gex._flow_table(groups, {"": shares}, 101.5),
                                       _groupby_table(strike, shares, 101.5), check_exact=True)
-    empty = gex._flow_table(np.array([]), {"": np.array([])}, 100.0)
+    empty = gex._flow_table((np.array([]), np.array([], dtype=int)), {"": np.array([])}, 100.0)
     assert list(empty.columns) == ["strike", "shares", "dollars"] and len(empty) == 1
     assert np.isnan(empty["strike"].iloc[0]) and empty["shares"].iloc[0] == 0.0
 

@@ -18,7 +18,8 @@ It also spares work matplotlib repeats within one draw: an Axis places its ticks
 and measures their labels once per draw for given limits and box
 (:func:`_ticked_once`; drawing it, placing its label and measuring its spines
 each asked again), a legend packs each of its boxes once (:func:`_packed_once`),
-and an axis' tick marks are drawn by one line (:func:`_marks_together`).
+an axis' tick marks are drawn by one line (:func:`_marks_together`), and each spine's extent
+(:func:`_extent_once`) and each Axes' siblings (:func:`_siblings_once`) are found once per draw.
 A legend whose texts, handles and place did not change since its last draw, drawn
 on the same pixels, gets the pixels of that draw back (:func:`_kept_draw`).
 
@@ -538,6 +539,45 @@ def _ticked_once(axis) -> None:
     axis._get_ticklabel_bboxes = ticklabel_bboxes
 
 
+def _extent_once(spine):
+    """``spine.get_window_extent`` once per draw for a given Axes box and view limits.
+
+    Placing an axis label and laying the figure out each ask for the extent of the spines
+    (the spine's path at the current limits, widened by the tick marks); within one draw
+    it is a function of the Axes box and view limits (the layout moves the box: then it
+    is measured again), so the first answer (a copy of it) serves the others until the draw ends.
+    """
+    measure, memo = spine.get_window_extent, {}
+
+    def extent(renderer=None):
+        ax = spine.axes
+        key = (tuple(ax.bbox.bounds), tuple(ax.viewLim.bounds), ax.get_figure(root=True).dpi, spine.get_visible())
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = measure(renderer)
+        return hit.frozen()
+
+    return extent
+
+
+def _siblings_once(grouper):
+    """``grouper.get_siblings`` (the Axes sharing an axis with one, sorted) once per draw per Axes.
+
+    matplotlib asks for an Axes' siblings whenever it reads its view limits; nothing
+    joins or leaves a group while a figure draws, so the first answer serves the others.
+    """
+    find, memo = grouper.get_siblings, {}
+
+    def siblings(a, *, include_self=True):
+        key = (id(a), include_self)
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = (find(a, include_self=include_self), a)  # the item kept alive with its id
+        return list(hit[0])
+
+    return siblings
+
+
 def _mark_style(line) -> tuple:
     """What a tick mark's draw depends on besides its place (equal for the marks :func:`_marks_together` joins)."""
     return (line.get_visible(), line.get_linestyle(), line.get_color(), line.get_marker(), line.get_markersize(),
@@ -634,11 +674,22 @@ class Canvas(FigureCanvasAgg):
         for axis in axes:
             _ticked_once(axis)
             axis.draw = _marks_together(axis)
+        spines = [spine for ax in self.figure.axes for spine in ax.spines.values()]
+        for spine in spines:
+            spine.get_window_extent = _extent_once(spine)
+        groupers = list({id(g): g for ax in self.figure.axes
+                         for g in (*ax._shared_axes.values(), ax._twinned_axes)}.values())
+        for grouper in groupers:
+            grouper.get_siblings = _siblings_once(grouper)
         Text._get_layout = _text_layout
         try:
             super().draw()
         finally:
             Text._get_layout = _LAYOUT_OF_TEXT
+            for spine in spines:
+                vars(spine).pop("get_window_extent", None)
+            for grouper in groupers:
+                vars(grouper).pop("get_siblings", None)
             for leg in legends:
                 vars(leg).pop("draw", None)
             for axis in axes:
@@ -648,7 +699,10 @@ class Canvas(FigureCanvasAgg):
 
 
 def draw(fig, dpi: float, ink: dict | None = None) -> np.ndarray:
-    """``fig`` drawn with :class:`Canvas` at ``dpi``: an RGBA array (height × width × 4), a copy.
+    """``fig`` drawn with :class:`Canvas` at ``dpi``: an RGBA array (height × width × 4) of its own.
+
+    The array is the pixels of the renderer that drew it, which no later draw writes to (the
+    canvas left on the figure makes a new renderer for its next draw), so it needs no copy.
 
     With ``ink`` (a dict), the texts' inked boxes are collected into it (:attr:`Renderer.ink`).
     """
@@ -667,7 +721,8 @@ def draw(fig, dpi: float, ink: dict | None = None) -> np.ndarray:
         renderer._drawing = ()
         for ax, gid in zip(fig.axes, gids, strict=True):
             ax.set_gid(gid)
-    return np.asarray(canvas.buffer_rgba()).copy()
+    canvas._lastKey = None  # a later draw through this canvas (savefig, a second draw) gets a renderer of its own
+    return np.asarray(canvas.buffer_rgba())
 
 
 def place(fig, positions) -> None:
@@ -768,7 +823,7 @@ class Stage:
         self._widen = True  # whether a new layout keeps the old one's room (see the class)
 
     def draw(self, fig, dpi: float) -> np.ndarray:
-        """``fig`` drawn at ``dpi`` (an RGBA array, a copy), at the stored layout when its text fits it."""
+        """``fig`` drawn at ``dpi`` (an RGBA array of its own, see :func:`draw`), at the stored layout when its text fits it."""
         engine = fig.get_layout_engine()
         if isinstance(engine, ConstrainedLayoutEngine):
             fig.gexlib_layout = engine  # kept on the figure, to lay it out again after freezing
