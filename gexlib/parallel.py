@@ -44,6 +44,16 @@ _LOCK = threading.Lock()
 _INSIDE = threading.local()
 
 
+def _forget_pool() -> None:
+    """In a child made by ``fork``: the parent's pool threads do not exist there; a new pool is made when needed."""
+    global _POOL, _LOCK
+    _POOL, _LOCK = None, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
 def _pool(workers: int) -> ThreadPoolExecutor:
     global _POOL
     with _LOCK:

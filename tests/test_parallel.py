@@ -145,3 +145,18 @@ def test_profiles_are_the_same_on_any_number_of_threads(monkeypatch, name):
         np.testing.assert_array_equal(results[0][0], other[0])
         np.testing.assert_array_equal(results[0][1], other[1])
         assert results[0][2] == other[2]
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_a_forked_child_splits_work_with_its_own_threads():
+    import multiprocessing
+
+    parallel.map_rows(lambda b: b.start, 4, threads=2)  # the parent's pool exists
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        got = pool.apply_async(_in_child).get(timeout=60)
+    assert got == [0, 2]
+
+
+def _in_child():
+    return parallel.map_rows(lambda b: b.start, 4, threads=2)
