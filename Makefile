@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 export OPENBLAS_NUM_THREADS ?= 1
 # Test processes run side by side (pytest-xdist), and lessons executed at once by the book and the student
 # edition test: one per core by default. JOBS=1 runs the tests of each stage one
-# after another (the two jobs `make test` runs beside its stages still do).
+# after another (the jobs `make test` runs beside its stages still do).
 JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 export GEXLIB_BOOK_JOBS ?= $(JOBS)
 export GEXLIB_TEST_JOBS ?= $(JOBS)
