@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 export OPENBLAS_NUM_THREADS ?= 1
 # Test processes run side by side (pytest-xdist), and lessons executed at once by the book and the student
 # edition test: one per core by default. JOBS=1 runs the tests of each stage one
-# after another (the jobs `make test` runs beside its stages still do).
+# after another (the two jobs `make test` runs beside its stages still do).
 JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 export GEXLIB_BOOK_JOBS ?= $(JOBS)
 export GEXLIB_TEST_JOBS ?= $(JOBS)
@@ -38,32 +38,27 @@ book: venv
 
 ## Everything: unit tests, every notebook under strict nbval, the book (-W), the book in headless Chromium,
 ## the wheel and the student edition in fresh environments, and lesson 03 in a live JupyterLab (tests/book/).
-## Each stage prints its own time. Three jobs run beside the stages, where those keep the cores only partly
-## busy: `npm ci` and the vendored copy (the book's first step) beside the unit tests, `make packagetests` (the
-## book tests that need no built book; its output in _build/packagetests.log) beside the book and the browser
-## tests, and `make nbval` (its output in _build/nbval.log) beside the browser tests, which mostly wait on
-## Chromium. A job's output is printed when it ends. Every check still runs and must pass.
+## Each stage prints its own time. Two jobs run beside the stages, where those keep the cores only partly
+## busy: `npm ci` and the vendored copy (the book's first step) beside the unit tests and nbval, and
+## `make packagetests` (the book tests that need no built book; its output in _build/packagetests.log,
+## printed when it ends) beside the book and `make browsertests`. Every check still runs and must pass.
 test: venv
 	@mkdir -p _build; pids=""; \
 	trap 'for p in $$pids; do kill -- -$$p 2>/dev/null || kill $$p 2>/dev/null; done' EXIT; \
 	t0=$$(date +%s); \
 	set -m; $(BIN)/python book/_ext/gexlib_book.py > _build/vendor.log 2>&1 & vendor=$$!; set +m; pids="$$vendor"; \
 	$(MAKE) --no-print-directory unit && t1=$$(date +%s) && \
+	$(MAKE) --no-print-directory nbval && t2=$$(date +%s) && \
 	{ wait $$vendor; ok=$$?; pids=""; cat _build/vendor.log; [ $$ok -eq 0 ]; } && \
 	{ set -m; { $(MAKE) --no-print-directory packagetests > _build/packagetests.log 2>&1; echo $$? > _build/packagetests.rc; \
 	            date +%s > _build/packagetests.end; } & package=$$!; set +m; pids="$$package"; } && \
-	$(MAKE) --no-print-directory book && t2=$$(date +%s) && \
-	{ set -m; { $(MAKE) --no-print-directory nbval > _build/nbval.log 2>&1; echo $$? > _build/nbval.rc; \
-	            date +%s > _build/nbval.end; } & nbval=$$!; set +m; pids="$$package $$nbval"; } && \
-	$(MAKE) --no-print-directory browsertests && t3=$$(date +%s) && \
-	{ wait $$nbval; pids="$$package"; echo ">>> make nbval, run beside the browser tests:"; \
-	  cat _build/nbval.log; [ "$$(cat _build/nbval.rc)" = 0 ]; } && \
+	$(MAKE) --no-print-directory book && t3=$$(date +%s) && \
+	$(MAKE) --no-print-directory browsertests && t4=$$(date +%s) && \
 	{ wait $$package; pids=""; echo ">>> make packagetests, run beside the book and the browser tests:"; \
-	  cat _build/packagetests.log; [ "$$(cat _build/packagetests.rc)" = 0 ]; } && t4=$$(date +%s) && \
-	echo ">>> make test passed: unit $$((t1-t0)) s, book $$((t2-t1)) s, browser $$((t3-t2)) s;" \
-	     "nbval $$(($$(cat _build/nbval.end)-t2)) s beside the browser tests;" \
-	     "wheel + student edition + JupyterLab $$(($$(cat _build/packagetests.end)-t1)) s beside book and browser;" \
-	     "total $$((t4-t0)) s"
+	  cat _build/packagetests.log; [ "$$(cat _build/packagetests.rc)" = 0 ]; } && t5=$$(date +%s) && \
+	echo ">>> make test passed: unit $$((t1-t0)) s, nbval $$((t2-t1)) s, book $$((t3-t2)) s, browser $$((t4-t3)) s;" \
+	     "wheel + student edition + JupyterLab $$(($$(cat _build/packagetests.end)-t2)) s beside book and browser;" \
+	     "total $$((t5-t0)) s"
 
 ## The unit tests, $(JOBS) processes side by side.
 unit: venv
