@@ -63,3 +63,18 @@ def pytest_generate_tests(metafunc):
 def pytest_configure(config):
     config.addinivalue_line("markers", "grading: the nbgrader course and its graded assignments "
                                        "(run alone with pytest -m grading)")
+
+
+#: Test files holding tests that take several seconds each (``pytest --durations``: nbgrader grading two
+#: submissions, the evidence dashboard's and the flip dashboard's book-mode grids, lessons executed into the
+#: book's cache), run before the others, each file whole (its module fixtures are made once). Run last, as in
+#: alphabetical order, such a test kept one pytest-xdist worker busy while the other had nothing left to do.
+#: Only the order changes.
+LONG_FIRST = ("test_grading.py", "test_widgets_evidence.py", "test_book_mode.py", "test_book_ext.py")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Start the files of :data:`LONG_FIRST` first (in that order), the others after them in their order."""
+    rank = {name: k for k, name in enumerate(LONG_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)) if item.path.parent == Path(__file__).parent
+               else len(rank))

@@ -167,7 +167,7 @@ def test_lessons_missing_from_the_cache_are_executed_together_and_cached_as_the_
     from jupyter_cache import get_cache
     from nbformat.v4 import new_code_cell, new_notebook
 
-    monkeypatch.syspath_prepend(str(ROOT / "book" / "_ext"))  # the worker processes import it by name
+    monkeypatch.syspath_prepend(str(ROOT / "book" / "_ext"))  # imported by name, as Sphinx imports it
     import gexlib_book as ext
 
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n"

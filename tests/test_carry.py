@@ -1,8 +1,8 @@
 """Carry from put–call parity (gexlib.carry), the carry and IV conventions, and their effect on exposures."""
 
+import contextlib
+import io
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gexlib import bs, carry, datasets, gex, read_cboe, sheet, whatif
+from gexlib import bs, carry, cli, datasets, gex, read_cboe, sheet, whatif
 from gexlib import conventions as cv
 from gexlib.chain import OPTION_COLUMNS, Snapshot
 
@@ -220,15 +220,22 @@ def test_sheet_names_carry_and_iv_and_warns_on_a_chain_gap():
     assert len(lv["warnings"]) == 1 and "warning: model and chain totals differ" in sheet.format_sheet(lv)
 
 
+def levels_output(*args):
+    """The standard output of ``gexlib levels`` with ``args`` (:func:`gexlib.cli.main`, which ``python -m gexlib``
+    runs, called in this process; tests/test_cli.py runs the real command too); it must exit with 0."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert cli.main(["levels", *map(str, args)]) == 0
+    return out.getvalue()
+
+
 def test_cli_carry_and_iv_options(tmp_path):
     path = datasets.path("spy_calm")
-    out = subprocess.run([sys.executable, "-m", "gexlib", "levels", str(path), "--carry", "given", "--r", "0.05",
-                          "--q", "0.01", "--json"], capture_output=True, text=True, check=True).stdout
+    out = levels_output(path, "--carry", "given", "--r", "0.05", "--q", "0.01", "--json")
     lv = json.loads(out)
     assert lv["carry"] == "given" and lv["iv"] == "chain" and lv["carry_fitted"] is None
     assert lv["total_gex"] == pytest.approx(gex.total_gex(datasets.load("spy_calm"), carry="given", r=0.05, q=0.01))
-    text = subprocess.run([sys.executable, "-m", "gexlib", "levels", str(path), "--iv", "mid"],
-                          capture_output=True, text=True, check=True).stdout
+    text = levels_output(path, "--iv", "mid")
     assert "iv=mid" in text and "IV source       mid" in text
 
 

@@ -1,9 +1,17 @@
-"""The command line: levels sheet, JSON schema and exit codes."""
+"""The command line: levels sheet, JSON schema and exit codes.
 
+Most tests call :func:`gexlib.cli.main` in this process, as ``python -m gexlib`` calls it, with its
+output captured (:func:`run`); the JSON output and the exit code of a missing file are checked through
+a real ``python -m gexlib`` process (:func:`run_python`).
+"""
+
+import contextlib
+import io
 import json
 import math
 import subprocess
 import sys
+import types
 
 import pandas as pd
 import pytest
@@ -37,13 +45,30 @@ def chain_file(tmp_path_factory):
     return path
 
 
-def run(*args):
+def run_python(*args):
+    """``python -m gexlib`` with ``args`` in a process of its own."""
     return subprocess.run([sys.executable, "-m", "gexlib", *map(str, args)], capture_output=True, text=True,
                           timeout=120)
 
 
+def run(*args):
+    """What ``python -m gexlib`` with ``args`` does (``sys.exit(cli.main())``), in this process.
+
+    Its exit code (argparse's usage errors exit 2), standard output and standard error, like
+    :func:`run_python`'s ``returncode``, ``stdout`` and ``stderr``. An exception that ``main`` lets
+    through is raised here (the process would print its traceback).
+    """
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli.main([str(a) for a in args])
+        except SystemExit as stop:
+            code = stop.code
+    return types.SimpleNamespace(returncode=0 if code is None else code, stdout=out.getvalue(), stderr=err.getvalue())
+
+
 def test_json_schema_and_values(chain_file):
-    p = run("levels", chain_file, "--json", "--gamma", "chain")
+    p = run_python("levels", chain_file, "--json", "--gamma", "chain")
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
     assert tuple(out) == KEYS
@@ -90,7 +115,7 @@ def test_readable_sheet_names_conventions(chain_file):
     (("levels", "--json", "no/such/file.csv"), "No such file"),
 ])
 def test_bad_path_exit_2(args, needle):
-    p = run(*args)
+    p = run_python(*args)
     assert p.returncode == 2
     assert p.stdout == ""
     assert len(p.stderr.strip().splitlines()) == 1 and needle in p.stderr

@@ -39,16 +39,15 @@ Sphinx extension ``gexlib_book`` (listed in ``_config.yml``)
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
-import multiprocessing
 import os
 import re
 import shutil
 import subprocess
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -262,18 +261,42 @@ def measured_seconds(cache_path) -> dict:
     return {**SECONDS, **{k: float(v) for k, v in found.items() if isinstance(v, (int, float))}}
 
 
-def _execute(path: str, timeout: int | None, allow_errors: bool) -> tuple[str, float, str | None]:
-    """Execute one notebook in its own folder, as myst-nb's ``cache`` mode does (in a worker process).
+async def _execute(path: Path, timeout: int | None, allow_errors: bool):
+    """Execute one notebook in its own folder, as myst-nb's ``cache`` mode does, in a kernel of its own.
 
-    Returns the executed notebook (JSON), the seconds it took, and the error's traceback or None.
+    What :func:`jupyter_cache.executors.utils.single_nb_execution` does (the notebook's
+    ``execution`` metadata may override the timeout and ``allow_errors``), with nbclient's
+    asynchronous client, so that one process drives several kernels at once.
+    Returns the executed notebook, the seconds it took, and the error's traceback or None.
     """
+    import traceback
+
     import nbformat
-    from jupyter_cache.executors.utils import single_nb_execution
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
     nb = nbformat.reads(Path(path).read_text(encoding="utf-8"), as_version=4)
-    result = single_nb_execution(nb, cwd=str(Path(path).parent), allow_errors=allow_errors, timeout=timeout,
-                                 meta_override=True)
-    return nbformat.writes(nb), result.time, (result.exc_string or repr(result.err)) if result.err else None
+    meta = nb.metadata.get("execution", {})
+    timeout, allow_errors = meta.get("timeout", timeout), meta.get("allow_errors", allow_errors)
+    start, error = time.perf_counter(), None
+    try:
+        await NotebookClient(nb, timeout=timeout, allow_errors=allow_errors, record_timing=False,
+                             resources={"metadata": {"path": str(Path(path).parent)}}).async_execute()
+    except (CellExecutionError, CellTimeoutError):
+        error = traceback.format_exc()
+    return nb, time.perf_counter() - start, error
+
+
+async def _execute_all(paths: list[Path], jobs: int, timeout: int | None, allow_errors: bool, done) -> None:
+    """Execute ``paths``, ``jobs`` at a time, started in their order; ``done(path, nb, seconds, error)`` for each."""
+    gate = asyncio.Semaphore(jobs)  # waiters are woken first come, first served: the order of ``paths``
+
+    async def one(path):
+        async with gate:
+            nb, seconds, error = await _execute(path, timeout, allow_errors)
+        done(path, nb, seconds, error)
+
+    await asyncio.gather(*(one(path) for path in paths))
 
 
 def prefill_cache(app, config) -> None:
@@ -314,25 +337,21 @@ def prefill_cache(app, config) -> None:
     start = time.perf_counter()
     timeout = config.nb_execution_timeout
     took = {}
-    with ProcessPoolExecutor(max_workers=min(jobs, len(missing)),
-                             mp_context=multiprocessing.get_context("spawn")) as pool:
-        # submitted in this order, started in this order as workers free up
-        running = {pool.submit(_execute, str(names[n]), timeout, config.nb_execution_allow_errors): names[n]
-                   for n in order}
-        for done in as_completed(running):
-            path = running[done]
-            text, seconds, error = done.result()
-            name = path.relative_to(src).as_posix()
-            took[path.relative_to(src).with_suffix("").as_posix()] = round(seconds, 1)
-            if error is not None:
-                print(f">>> {name} failed after {seconds:.1f} s; its page will execute it again and report why",
-                      flush=True)
-                continue
-            record = cache.add_nb_to_project(str(path))
-            cache.cache_notebook_bundle(CacheBundleIn(nbformat.reads(text, as_version=4), record.uri,
-                                                      data={"execution_seconds": seconds}),
-                                        check_validity=False, overwrite=True)
-            print(f">>> executed {name} in {seconds:.1f} s", flush=True)
+
+    def done(path, nb, seconds, error):
+        name = path.relative_to(src).as_posix()
+        took[path.relative_to(src).with_suffix("").as_posix()] = round(seconds, 1)
+        if error is not None:
+            print(f">>> {name} failed after {seconds:.1f} s; its page will execute it again and report why",
+                  flush=True)
+            return
+        record = cache.add_nb_to_project(str(path))
+        cache.cache_notebook_bundle(CacheBundleIn(nb, record.uri, data={"execution_seconds": seconds}),
+                                    check_validity=False, overwrite=True)
+        print(f">>> executed {name} in {seconds:.1f} s", flush=True)
+
+    # one process drives the kernels (each lesson in a kernel of its own): no worker process to start
+    asyncio.run(_execute_all([names[n] for n in order], jobs, timeout, config.nb_execution_allow_errors, done))
     print(f">>> {len(missing)} lessons executed in {time.perf_counter() - start:.1f} s", flush=True)
     recorded = _seconds_path(cache_path)
     try:

@@ -18,12 +18,13 @@ import zipfile
 from pathlib import Path
 
 import freshenv
-import nbformat
 import pytest
-from nbclient import NotebookClient
-from nbformat.v4 import new_code_cell
 
 from gexlib.course import exercises, student
+
+# nbformat and nbclient are imported by the functions that use them: importing nbformat takes seconds
+# (jsonschema's format checkers), and every pytest-xdist worker collects this file, also the one
+# that runs only the other files of tests/book.
 
 LESSONS = sorted(p.name for p in student.NOTEBOOKS_DIR.glob(student.LESSON_GLOB))
 #: Seconds any one cell may take.
@@ -104,6 +105,8 @@ def test_zip_holds_exactly_the_folder(edition):
 
 def solution_lines() -> set[str]:
     """Distinctive code lines of every lesson's solutions (long enough not to be common idiom)."""
+    import nbformat
+
     found = set()
     for path in sorted(student.NOTEBOOKS_DIR.glob(student.LESSON_GLOB)):
         nb = nbformat.read(path, as_version=4)
@@ -156,6 +159,9 @@ def test_the_student_wheel_checks_answers_without_answer_code(fresh, unzipped):
 
 def probed(unzipped, lesson: str):
     """The student notebook with three cells added: where gexlib comes from, a wrong and a right answer."""
+    import nbformat
+    from nbformat.v4 import new_code_cell
+
     ex_id = probe_id(lesson)
     ex = exercises.EXERCISES[ex_id]
     expected = float(ex.compute())
@@ -173,6 +179,8 @@ def executed(unzipped, fresh):
 
     Lesson name -> (the executed notebook, or the error its execution raised).
     """
+    from nbclient import NotebookClient
+
     _, home = fresh
     folder = unzipped / "notebooks"
 
@@ -197,6 +205,8 @@ def executed(unzipped, fresh):
 
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_student_notebook_runs_and_checks_without_revealing(unzipped, fresh, executed, lesson):
+    import nbformat
+
     python, home = fresh
     ex_id = probe_id(lesson)
     ex = exercises.EXERCISES[ex_id]
