@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from counting import count_terms
 from handmade import snapshot
 
 from gexlib import bs, datasets, gex, read_cboe, whatif
@@ -44,18 +45,6 @@ def _event(aged, dv, sign="practitioner"):
         return levels, gex.vanna_flow(aged, dv, sign=sign), t
 
 
-def _counting(monkeypatch):
-    evaluated = []
-    real = bs._terms
-
-    def counting(S, K, *args, **kwargs):
-        evaluated.append(np.size(K))
-        return real(S, K, *args, **kwargs)
-
-    monkeypatch.setattr(bs, "_terms", counting)
-    return evaluated
-
-
 @pytest.mark.parametrize("name", ["spx_calm.csv", "spx_intraday_0dte.csv", "stressed", "spy_calm"])
 def test_vanna_flow_in_an_event_is_the_plain_one(name):
     snap = datasets.load(name)
@@ -71,7 +60,7 @@ def test_vanna_flow_in_an_event_is_the_plain_one(name):
 def test_the_deltas_after_the_shift_are_evaluated_once(monkeypatch):
     aged = whatif.advance_time(datasets.load("intraday_0dte"), 1.0)
     gex.vanna_flow(aged, 0.01)  # the deltas before any shift remembered (gex._DELTAS)
-    evaluated = _counting(monkeypatch)
+    evaluated = count_terms(monkeypatch)
     _, vanna, _ = _event(aged, 0.02)
     # the shifted chain's gamma and delta at spot, nothing more: the vanna flow reuses its deltas
     assert sum(evaluated) == gex.contracts(aged).used
@@ -91,7 +80,7 @@ def test_ivs_under_the_floor_are_not_taken_from_an_unfloored_copy(monkeypatch):
                      {"strike": 100, "type": "C", "oi": 2000, "iv": 0.18, "days": 3},
                      {"strike": 105, "type": "C", "oi": 1500, "iv": 0.004, "days": 10}], spot=100.0)
     gex.vanna_flow(snap, 0.01)  # the deltas before any shift remembered (gex._DELTAS)
-    evaluated = _counting(monkeypatch)
+    evaluated = count_terms(monkeypatch)
     _, vanna, _ = _event(snap, 0.0)
     assert sum(evaluated) == 2 * gex.contracts(snap).used  # the check refused the shifted copy's deltas
     pd.testing.assert_frame_equal(vanna, _vanna_reference(snap, 0.0), check_exact=True)

@@ -11,6 +11,7 @@ import handmade
 import numpy as np
 import pandas as pd
 import pytest
+from counting import count_terms
 from handmade import snapshot
 from scan_reference import ref_zero_gamma
 
@@ -246,14 +247,7 @@ def test_the_event_scope_evaluates_each_contract_twice_and_gives_the_same_number
     t = whatif.apply(snap, put=1.5, spot=snap.spot * 1.003)
     outside = (gex.total_gex(t), gex.flip_strike(t), gex.walls(t), gex.per_strike_gex(t),
                hedging.flow_for_move(t, 0.01))
-    evaluated = []
-    real = bs._terms
-
-    def counting(S, K, *args, **kwargs):
-        evaluated.append(np.size(K))
-        return real(S, K, *args, **kwargs)
-
-    monkeypatch.setattr(bs, "_terms", counting)
+    evaluated = count_terms(monkeypatch)
     with gex.reuse():
         inside = (gex.total_gex(t), gex.flip_strike(t), gex.walls(t), gex.per_strike_gex(t),
                   hedging.flow_for_move(t, 0.01))
