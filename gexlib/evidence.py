@@ -236,10 +236,9 @@ def _groups_2d(x: np.ndarray, key: np.ndarray, keys: int, q: int) -> np.ndarray:
 def _ranks(x: np.ndarray):
     """``(u, r)``: the distinct values of ``x`` in order and each value's place among them (``u[r] == x``).
 
-    None when ``x`` holds NaN, or too many distinct values for :func:`_groups_ranked`'s
-    integer keys; callers then use :func:`_groups_2d`.
+    None when ``x`` holds NaN (NaN has no place among the values); callers then use :func:`_groups_2d`.
     """
-    if np.isnan(x).any() or len(x) > 2**20:
+    if np.isnan(x).any():
         return None
     u, r = np.unique(x, return_inverse=True)
     return u, r.reshape(x.shape)
