@@ -610,6 +610,7 @@ _CRAMER = 1.086435  # Cramér's inequality: |He_n(u)| exp(-u²/4) <= this × sqr
 _NODES = 20  # Chebyshev nodes per stretch where the scan interpolates the wide contracts
 _REACH = 2.0  # a stretch's half-width in log spot times a (1/(σ√T)) of its contracts, at most
 _WHOLE = 4  # a band of at most this many stretches is evaluated whole (terms past the cutoff included)
+_ALIVE_SIZE = 500_000  # stretches × members whose |d1| range the scan tests at once (bounds its memory)
 
 
 def _scan_signs(S0: float, grid: np.ndarray, terms, *, cutoff: float = 12.0, chunk: int = 64,
@@ -668,13 +669,21 @@ def _scan_signs(S0: float, grid: np.ndarray, terms, *, cutoff: float = 12.0, chu
             values = (np.exp(u, out=u) @ wm).reshape(stretches, p)
         else:
             values = np.zeros((stretches, p))
-            for s_, c_ in enumerate(centre):  # contracts with |d1| <= cutoff somewhere on the stretch
-                live = ~((am * (c_ - h) + bm > cutoff) | (am * (c_ + h) + bm < -cutoff))
-                if live.any():
-                    u = nodes[s_][:, None] * am[None, live] + bm[None, live]
+            rows = max(1, _ALIVE_SIZE // am.size)
+            for first in range(0, stretches, rows):
+                # contracts with |d1| <= cutoff somewhere on each stretch: a few stretches × members at once
+                ends = centre[first:first + rows]
+                left = np.multiply.outer(ends - h, am)
+                left += bm
+                right = np.multiply.outer(ends + h, am)
+                right += bm
+                alive = ~((left > cutoff) | (right < -cutoff))
+                for s_ in np.flatnonzero(alive.any(axis=1)):
+                    live = alive[s_]
+                    u = nodes[first + s_][:, None] * am[None, live] + bm[None, live]
                     u *= u
                     u *= -0.5
-                    values[s_] = np.exp(u, out=u) @ wm[live]
+                    values[first + s_] = np.exp(u, out=u) @ wm[live]
         at = np.minimum(((x - lo) / (2 * h)).astype(int), stretches - 1)  # each level's stretch
         d = x[:, None] - nodes[at]
         hit = d == 0.0

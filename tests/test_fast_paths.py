@@ -175,6 +175,22 @@ def test_scan_signs_are_the_profile_signs(chains):
             np.testing.assert_array_equal(np.sign(y), np.sign(gex._profile(c, S0, grid, terms=terms)))
 
 
+def test_scan_signs_do_not_depend_on_how_many_stretches_are_tested_at_once(chains, monkeypatch):
+    # the contracts alive on each stretch are found for a few stretches at a time (_ALIVE_SIZE bounds the
+    # memory): one stretch at a time, a few, or all give the same array, bit for bit
+    for t in chains:
+        c = gex.contracts(t, gamma="model", with_gamma=False)
+        S0 = float(t.spot)
+        terms = gex._grouped_terms(c, S0)
+        grid = gex._scan_grid(c, S0, 0.5, 1.5, 2001)
+        ys = []
+        for size in (1, 2_000, 10**9):
+            monkeypatch.setattr(gex, "_ALIVE_SIZE", size)
+            ys.append(gex._scan_signs(S0, grid, terms))
+        np.testing.assert_array_equal(ys[0], ys[1])
+        np.testing.assert_array_equal(ys[0], ys[2])
+
+
 def test_scan_signs_evaluate_exactly_where_the_bound_leaves_doubt():
     # an hour-to-expiry put and call: far from their strikes the profile is exactly 0 (every term left
     # out), where no approximation can tell the sign; those levels are evaluated in full and stay 0
