@@ -13,7 +13,8 @@
 //   output's metadata says. A lesson figure's text alternative is the caption that follows its cell,
 //   a Markdown cell opening "*Figure N.M — …*": "Figure N.M: " and the caption's opening sentences,
 //   the same rule as the built book (book/_ext/gexlib_book.py, caption_alt).
-// Pure DOM work, applied whenever the page changes: no notebook content is trusted or run.
+// Pure DOM work, applied to each part of the page that changes (its control, frame or cell) rather than
+// to the whole page: no notebook content is trusted or run.
 (function (global) {
 "use strict";
 
@@ -62,9 +63,16 @@ function captionOf(cell) {
   return first ? captionAlt(first.textContent) : null;
 }
 
-/** Name the widget controls and lesson figures under `root`. */
+/** The elements matching `selector` in `root`'s subtree, `root` itself included. */
+function within(root, selector) {
+  const found = [...root.querySelectorAll(selector)];
+  if (root.matches(selector)) found.unshift(root);
+  return found;
+}
+
+/** Name the widget controls and lesson figures in `root`'s subtree (`root` itself included). */
 function fix(root) {
-  root.querySelectorAll(".widget-slider").forEach((widget) => {
+  within(root, ".widget-slider").forEach((widget) => {
     const name = labelOf(widget);
     const readout = widget.querySelector(".widget-readout");
     widget.querySelectorAll("[role=slider]").forEach((handle) => {
@@ -72,36 +80,97 @@ function fix(root) {
       if (readout) set(handle, "aria-valuetext", readout.textContent.trim());
     });
   });
-  root.querySelectorAll(".widget-toggle-buttons, .widget-radio").forEach((widget) => {
+  within(root, ".widget-toggle-buttons, .widget-radio").forEach((widget) => {
     set(widget, "role", widget.classList.contains("widget-radio") ? "radiogroup" : "group");
     set(widget, "aria-label", labelOf(widget));
   });
-  root.querySelectorAll(".widget-dropdown, .widget-select").forEach((widget) => {
+  within(root, ".widget-dropdown, .widget-select").forEach((widget) => {
     const select = widget.querySelector("select");
     if (select) set(select, "aria-label", labelOf(widget));
   });
-  root.querySelectorAll(".gexlib-frame").forEach((frame) => {
+  within(root, ".gexlib-frame").forEach((frame) => {
     const text = frame.querySelector("[data-gexlib-alt]");
     if (!text) return;
     const alt = text.getAttribute("data-gexlib-alt");
     frame.querySelectorAll("img").forEach((img) => set(img, "alt", alt));
   });
-  root.querySelectorAll(".jp-RenderedImage > img:not([alt])").forEach((img) => {
+  within(root, ".jp-RenderedImage > img:not([alt])").forEach((img) => {
     const cell = img.closest(".jp-Cell");
     const alt = cell ? captionOf(cell) : null;
     if (alt) img.setAttribute("alt", alt);
   });
 }
 
-/** Apply `fix` to `root` now and once per animation frame after any change below it. */
+/**
+ * The containers whose names a fix covers: a control, a book-mode frame, a notebook cell. A change inside one
+ * is fixed by fixing it; a change outside every one (a toolbar, a status bar) needs nothing.
+ */
+const SCOPES = ".widget-slider, .widget-toggle-buttons, .widget-radio, .widget-dropdown, .widget-select, "
+  + ".gexlib-frame, .jp-Cell";
+/** Changes in one frame beyond which the whole of `root` is fixed rather than each change's container. */
+const MANY = 200;
+
+/**
+ * Where a fix covers the change `record` reports (MutationRecord): the innermost container of
+ * `SCOPES` around it; an added element outside every one (a whole notebook, a widget tree) itself. A
+ * rendered Markdown cell may be the caption of the cell before it: that cell too. Empty when the change
+ * touches nothing named (an attribute or a text outside every container, a removal).
+ */
+function scopesOf(record) {
+  const out = [];
+  const add = (el) => {
+    if (!el) return;
+    out.push(el);
+    if (el.classList.contains("jp-MarkdownCell")) {
+      let prev = el.previousElementSibling;
+      while (prev && !prev.classList.contains("jp-Cell")) prev = prev.previousElementSibling;
+      if (prev) out.push(prev);
+    }
+  };
+  const element = (node) => (node.nodeType === 1 ? node : node.parentElement);
+  if (record.type === "childList") {
+    record.addedNodes.forEach((node) => {
+      const el = element(node);
+      if (el) add(el.closest(SCOPES) || (node.nodeType === 1 ? el : null));
+    });
+  } else {
+    const el = element(record.target);
+    if (el) add(el.closest(SCOPES));
+  }
+  return out;
+}
+
+/** The connected elements of `els` that no other of them contains. */
+function outermost(els) {
+  const live = [...new Set(els)].filter((el) => el.isConnected);
+  return live.filter((el) => !live.some((other) => other !== el && other.contains(el)));
+}
+
+/**
+ * Apply `fix` to `root` now, then once per animation frame after changes below it: to the container of
+ * each change (`scopesOf`), so that a slider's move or a new figure costs a look at its own control or
+ * cell, not at the whole page; to the whole of `root` after very many changes at once.
+ */
 function observe(root) {
   let queued = false;
-  const observer = new MutationObserver(() => {
-    if (queued) return;
+  let pending = [];
+  let whole = false;
+  const observer = new MutationObserver((records) => {
+    if (!whole) {
+      for (const record of records) pending.push(...scopesOf(record));
+      if (pending.length > MANY) {
+        whole = true;
+        pending = [];
+      }
+    }
+    if (queued || (!whole && pending.length === 0)) return;
     queued = true;
     window.requestAnimationFrame(() => {
+      const scopes = whole ? [root] : outermost(pending);
       queued = false;
-      fix(root);
+      whole = false;
+      pending = [];
+      scopes.forEach(fix);
     });
   });
   fix(root);
@@ -110,7 +179,7 @@ function observe(root) {
   return observer;
 }
 
-const api = { ALT_CHARS, captionAlt, fix, observe };
+const api = { ALT_CHARS, captionAlt, fix, observe, scopesOf, SCOPES };
 if (typeof module === "object" && module.exports) module.exports = api;  // the extension's bundle
 else global.gexlibA11y = api;  // a plain script in the book's pages
 })(this);
