@@ -344,14 +344,15 @@ def _resample(n: int, draws: int, block: float, seed) -> np.ndarray:
         raise ValueError(f"block={block!r}: the mean block length is at least 1 day")
     rng = np.random.default_rng(seed)
     m = int(draws)
-    t = np.arange(n)[None, :]
+    t = np.arange(n)
     fresh = rng.random((m, n)) < 1.0 / block
     fresh[:, 0] = True
     start = rng.integers(0, n, size=(m, n))
-    last = np.maximum.accumulate(np.where(fresh, t, 0), axis=1)  # where the current block began
+    last = np.multiply(fresh, t)  # where the current block began: the last fresh step so far
+    np.maximum.accumulate(last, axis=1, out=last)
     out = np.take_along_axis(start, last, axis=1)
-    out += t - last  # below 2n - 1: the wrap past n - 1 (``% n``) is one subtraction
-    out[out >= n] -= n
+    out += np.subtract(t, last, out=last)  # below 2n - 1: the wrap past n - 1 (``% n``) is one subtraction
+    np.subtract(out, n, out=out, where=out >= n)
     return out
 
 

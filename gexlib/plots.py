@@ -36,6 +36,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib import cbook
+from matplotlib import ticker as mticker
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path
@@ -1353,6 +1354,16 @@ def _in_place_limits(ax, whiskers=()):
     ax._request_autoscale_view()
 
 
+def _set_xticks(ax, x, labels) -> None:
+    """``ax.set_xticks(x, labels)`` unless the axis has those fixed ticks and labels already (an in-place update
+    that leaves them alone: setting them again makes new locator, formatter and tick texts)."""
+    locator, formatter = ax.xaxis.get_major_locator(), ax.xaxis.get_major_formatter()
+    if (isinstance(locator, mticker.FixedLocator) and isinstance(formatter, mticker.FixedFormatter)
+            and np.array_equal(locator.locs, x) and list(formatter.seq) == list(labels)):
+        return
+    ax.set_xticks(x, labels)
+
+
 def _forget_limits(ax):
     """Empty data limits, as on new axes, before the data of an in-place update are drawn into ``ax``."""
     from matplotlib.transforms import Bbox
@@ -1375,7 +1386,7 @@ def _vol_by_gex(ax, raw: pd.DataFrame, controlled: pd.DataFrame | None, horizon:
         out += _interval_bars(ax, at, table, width, color=color, label=label, drawn=old[i] if old else ())
     if old:
         _in_place_limits(ax, out[1::3])
-    ax.set_xticks(x, list(r.index))
+    _set_xticks(ax, x, list(r.index))
     ax.set_xlim(-0.6, len(r) - 0.4)
     ax.set_ylim(bottom=0.0)
     ax.set_xlabel("GEX quantile group (Q1 lowest)")
@@ -1411,7 +1422,7 @@ def _double_sort_bars(ax, table: pd.DataFrame, horizon: int, drawn=()) -> list:
             out.append(bars(ax, x[ok] + shift, y[ok], 0.4, color=COLORS[kind], label=label))
     if drawn:
         _in_place_limits(ax)
-    ax.set_xticks(x, [f"{g}\n{s:.0%} < 0" for g, s in zip(table.index, table["share_negative"], strict=True)])
+    _set_xticks(ax, x, [f"{g}\n{s:.0%} < 0" for g, s in zip(table.index, table["share_negative"], strict=True)])
     ax.set_xlim(-0.6, len(table) - 0.4)
     ax.set_ylim(bottom=0.0)
     ax.set_xlabel("trailing-vol group (1 calmest), share of days with GEX < 0")
@@ -1452,7 +1463,8 @@ def evidence_panels(raw: pd.DataFrame, controlled: pd.DataFrame, table: pd.DataF
     live["vol"] = _vol_by_gex(left, raw, controlled, horizon, live["vol"])
     live["sort"] = _double_sort_bars(right, table, horizon, live["sort"])
     right.set_ylabel("")
-    right.tick_params(labelleft=True)
+    if into is not fig:  # a new figure: the right panel shows its own vol ticks (an update keeps them)
+        right.tick_params(labelleft=True)
     return fig
 
 
