@@ -529,8 +529,10 @@ def book_view(dash: Dashboard, grid: dict) -> BookView:
     the figures are drawn by one :class:`gexlib.course.render.Stage`, the default
     frame first: the frames share the default frame's layout while their text fits
     it, so the figure does not shift as the reader switches frames. (Each frame's
-    figure is built anew, not updated in place: the key of a figure updated in place
-    carries the history of its updates, not only what it shows.)
+    figure is built anew for its key: the key of a figure updated in place carries the
+    history of its updates, not only what it shows. A figure to draw is then drawn from
+    the figure drawn last, updated in place to the same contents, when ``compute`` takes
+    ``into``: the same pixels, without a new figure's first draw making all its ticks.)
 
     Parameters
     ----------
@@ -563,6 +565,8 @@ def book_view(dash: Dashboard, grid: dict) -> BookView:
 
     frames, readouts, images, texts, alts, drawn, positions = {}, {}, {}, {}, {}, {}, {}
     stage = render.Stage()
+    into = _takes_into(dash.compute)
+    shown = None  # the figure drawn last: the next figure to draw is that one updated in place
     every = list(itertools.product(*(range(len(grid[n])) for n in names)))
     for idx in sorted(every, key=lambda i: i != tuple(start)):  # the default frame first, then in order
         values = {**current, **{n: grid[n][i] for n, i in zip(names, idx, strict=True)}}
@@ -572,10 +576,17 @@ def book_view(dash: Dashboard, grid: dict) -> BookView:
             plt.close(fig)
             png, positions[idx] = drawn[key]
         else:
+            if into and shown is not None:
+                # The same pixels from the figure drawn last, updated in place (each plot function's
+                # update draws exactly what a new figure draws): a new figure's first draw makes all
+                # its ticks, about half of that draw.
+                plt.close(fig)
+                state, fig = dash.compute(values, into=shown)
             try:
                 png = encode_png(stage.draw(fig, DPI), palette=True)
             finally:
                 plt.close(fig)
+            shown = fig
             positions[idx] = stage.positions
             drawn[key if key is not None else ("unkeyed", len(drawn))] = png, positions[idx]
         frames[idx], readouts[idx] = (state, png), dash.describe(state)
