@@ -1315,7 +1315,7 @@ def _interval_bars(ax, x, table: pd.DataFrame, width: float, *, color, label: st
     """Bars of ``forward_vol`` (in %/yr) with ``low``–``high`` whiskers; the artists drawn.
 
     ``drawn``: the three artists an earlier call returned on ``ax``, updated in place
-    (:func:`_interval_limits` then counts them in the data limits as drawing them anew would).
+    (:func:`_in_place_limits` then counts them in the data limits as drawing them anew would).
     """
     y = 100.0 * table["forward_vol"].to_numpy(dtype=float)
     lo = 100.0 * table["low"].to_numpy(dtype=float)
