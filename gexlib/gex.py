@@ -475,7 +475,12 @@ def gamma_profile(snap: Snapshot, spots, *, sign: str = cv.SIGN, time: str = cv.
     ``-d1²/2 = [x², x, 1] · [-a²/2, -ab, -b²/2]`` and the exposure is
     ``S · exp(that) · w``. In each chunk, contracts whose ``|d1|`` exceeds ``cutoff``
     across it (relative contribution below ``φ(cutoff)``, 5e-32 for the default 12)
-    are skipped. Memory: about ``chunk × contracts × 8`` bytes.
+    are skipped. Contracts whose spike is wide across the levels (long-dated, or a
+    coarse grid) are evaluated at a few Chebyshev nodes per stretch of levels and
+    interpolated, within ``4e-15`` of the sum of their absolute weights at every level,
+    the order of the sums' own rounding; a profile of at most ``_PROFILE_NODES``
+    (28) levels evaluates every contract at every level. Memory: about
+    ``chunk × contracts × 8`` bytes.
 
     Parameters
     ----------
@@ -500,7 +505,8 @@ def gamma_profile(snap: Snapshot, spots, *, sign: str = cv.SIGN, time: str = cv.
     conv = dict(sign=sign, time=time, carry=carry, iv=iv, r=r, q=q)
     c = contracts(snap, gamma="model", with_gamma=False, **conv)
     terms, C = _terms_of(snap, c, conv)
-    return _profile(c, float(snap.spot), spots, cutoff=cutoff, chunk=chunk, by_type=by_type, terms=terms, C=C)
+    return _profile(c, float(snap.spot), spots, cutoff=cutoff, chunk=chunk, by_type=by_type, terms=terms, C=C,
+                    nodes=_PROFILE_NODES)
 
 
 def _terms_of(snap: Snapshot, c: Contracts, conv: dict):
@@ -544,38 +550,131 @@ _KEEP_LEVELS = 16
 #: The exponentials of the last profile drawn, keyed by the bytes of its terms ``a``, ``b`` and levels: a
 #: profile that differs only in its weights (open interest scaled, another sign) needs only the products.
 _EXPONENTIALS = memo.LRU(1)
+#: Chebyshev nodes per stretch where :func:`gamma_profile` interpolates the contracts whose spikes are wide
+#: across its levels, and a stretch's half-width in log spot times their ``a`` (1/(σ√T)), at most. The
+#: interpolation error is then below ``4e-15`` times the sum of their ``|w|`` (see :func:`_exponentials`).
+_PROFILE_NODES, _PROFILE_REACH = 28, 2.0
 
 
-def _exponentials(a, b, C, x, cutoff, chunk) -> list:
-    """Per chunk of ``chunk`` sorted levels ``x``: the contracts kept (``live``) and ``exp(-d1²/2)`` of them
-    (``E``, levels × kept contracts), or ``(live, None)`` when none is kept.
+def _chebyshev(p: int):
+    """Chebyshev nodes of the first kind on [-1, 1] and their barycentric weights."""
+    k = np.arange(p)
+    return np.cos((2 * k + 1) * np.pi / (2 * p)), (-1.0) ** k * np.sin((2 * k + 1) * np.pi / (2 * p))
 
-    The chunks are computed in blocks side by side (:mod:`gexlib.parallel`); each chunk's
-    numbers are the same whichever block computes it.
+
+def _exponentials(a, b, C, x, cutoff, chunk, nodes=0, reach=_PROFILE_REACH) -> tuple:
+    """Everything but the weights of a profile at the sorted levels ``x``: ``(bands, blocks)``.
+
+    ``blocks``, per chunk of ``chunk`` levels: the contracts kept (``live``) and
+    ``exp(-d1²/2)`` of them (``E``, levels × kept contracts, from the quadratic form ``C``),
+    or ``(live, None)`` when none is kept. A contract with ``|d1| > cutoff`` at both ends of
+    a chunk is negligible across it (short-dated contracts away from their strike).
+
+    With ``nodes`` (> 0), the contracts whose spike is wide across the levels are not in
+    ``blocks`` but in ``bands``: grouped by ``a`` within a factor 2 (``2**j <= a < 2**(j+1)``),
+    each group's sum is interpolated on stretches of half-width ``h = reach / 2**(j+1)`` from
+    its values at ``nodes`` Chebyshev nodes, where interpolating costs fewer exponentials
+    than evaluating at every level (stretches × nodes below the levels). The error at every
+    level is below ``Σ|w| (a h)^p C √(p!) / (p! 2^(p-1))`` (``p`` the nodes, ``C`` Cramér's
+    constant, :func:`_scan_signs`), ``4e-15 Σ|w|`` for the defaults: of the order of the
+    rounding of the sums themselves. Each band is ``(Q, at, stretches)``: per level, its
+    stretch ``at`` and the normalised barycentric weights ``Q`` (levels × nodes); per stretch
+    with a contract kept, ``(s, index, E)`` (``E``, nodes × kept contracts, ``index`` their
+    positions in ``a``).
+
+    The exponentials are computed in blocks side by side (:mod:`gexlib.parallel`); each
+    one's numbers are the same whichever block computes it.
     """
-    starts = range(0, x.size, chunk)
+    tasks, bands = [], []  # a task: (band number or None, stretch or level offset, contracts kept, what to evaluate)
+    direct = np.ones(a.size, dtype=bool)
+    if nodes and x.size > nodes:
+        lo, span = float(x[0]), float(x[-1] - x[0])
+        unit, lam = _chebyshev(nodes)
+        band = np.floor(np.log2(np.maximum(a, 1e-300))).astype(int)
+        for j in np.unique(band):
+            h = reach / 2.0 ** (j + 1)
+            stretches = max(1, int(np.ceil(span / (2 * h))))
+            if stretches * nodes >= x.size:
+                continue  # narrow: cheaper at every level
+            members = np.flatnonzero(band == j)
+            direct[members] = False
+            am, bm = a[members], b[members]
+            centre = lo + h * (2 * np.arange(stretches) + 1)
+            where = centre[:, None] + h * unit[None, :]
+            left = np.multiply.outer(centre - h, am)
+            left += bm
+            right = np.multiply.outer(centre + h, am)
+            right += bm
+            alive = ~((left > cutoff) | (right < -cutoff))
+            for s in np.flatnonzero(alive.any(axis=1)):
+                tasks.append((len(bands), int(s), members[alive[s]], where[s]))
+            at = np.minimum(((x - lo) / (2 * h)).astype(int), stretches - 1)
+            d = x[:, None] - where[at]
+            hit = d == 0.0
+            with np.errstate(divide="ignore", invalid="ignore"):
+                Q = lam[None, :] / d
+            Q /= Q.sum(axis=1, keepdims=True)
+            rows = hit.any(axis=1)
+            Q[rows] = hit[rows]  # a level on a node takes that node's value
+            bands.append((Q, at, stretches))
+    keep = np.flatnonzero(direct)
+    ad, bd, Cd = a[keep], b[keep], C[:, keep]
+    for i in range(0, x.size, chunk):
+        xs = x[i:i + chunk]
+        live = ~((ad * xs[0] + bd > cutoff) | (ad * xs[-1] + bd < -cutoff))
+        tasks.append((None, i, live, xs))
 
     def block(rows):
         out = []
-        for i in starts[rows]:
-            xs = x[i:i + chunk]
-            # d1 is linear in x: a contract with |d1| > cutoff at both ends of this chunk of
-            # sorted levels is negligible across it (short-dated contracts away from their strike).
-            live = ~((a * xs[0] + b > cutoff) | (a * xs[-1] + b < -cutoff))
-            if not live.any():
-                out.append((live, None))
-                continue
-            E = np.stack([xs * xs, xs, np.ones_like(xs)], axis=1) @ C[:, live]
-            np.exp(E, out=E)
-            out.append((live, E))
+        for band_no, _, kept, where in tasks[rows]:
+            if band_no is not None:  # the nodes of one stretch, d1 formed as written (no quadratic form)
+                u = np.multiply.outer(where, a[kept])
+                u += b[kept]
+                u *= u
+                u *= -0.5
+                out.append(np.exp(u, out=u))
+            elif kept.any():
+                E = np.stack([where * where, where, np.ones_like(where)], axis=1) @ Cd[:, kept]
+                out.append(np.exp(E, out=E))
+            else:
+                out.append(None)
         return out
 
-    return [e for part in parallel.map_rows(block, len(starts), size=x.size * a.size) for e in part]
+    size = sum(where.size * (kept.size if band_no is not None else int(kept.sum())) for band_no, _, kept, where in tasks)
+    values = [e for part in parallel.map_rows(block, len(tasks), size=size) for e in part]
+    per_band = [[] for _ in bands]
+    blocks = []
+    for (band_no, s, kept, _), E in zip(tasks, values, strict=True):
+        if band_no is None:
+            blocks.append((keep[kept], E))
+        else:
+            per_band[band_no].append((s, kept, E))
+    return [(Q, at, stretches, per_band[n]) for n, (Q, at, stretches) in enumerate(bands)], blocks
 
 
-def _profile(c: Contracts, S0: float, spots, *, cutoff=12.0, chunk=64, by_type=False, terms=None, C=None):
+def _weighted(parts, n: int, chunk: int, w: np.ndarray) -> np.ndarray:
+    """The profile's sums at its ``n`` sorted levels for the weights ``w``, from :func:`_exponentials`' parts."""
+    bands, blocks = parts
+    out = np.zeros(n)
+    for Q, at, stretches, kept in bands:
+        values = np.zeros((stretches, Q.shape[1]))
+        for s, index, E in kept:
+            values[s] = E @ w[index]
+        out += np.einsum("lp,lp->l", Q, values[at])
+    for i, (index, E) in zip(range(0, n, chunk), blocks, strict=True):
+        if E is not None:
+            if bands:
+                out[i:i + chunk] += E @ w[index]
+            else:
+                out[i:i + chunk] = E @ w[index]  # matrix-vector products: cheaper than (n, m) @ (m, 2)
+    return out
+
+
+def _profile(c: Contracts, S0: float, spots, *, cutoff=12.0, chunk=64, by_type=False, terms=None, C=None,
+             nodes: int = 0):
     """The profile at ``spots``; ``terms`` (:func:`_grouped_terms` of ``c`` and ``S0``) and ``C`` (the
-    coefficients built from them, see :func:`_terms_of`) when already computed."""
+    coefficients built from them, see :func:`_terms_of`) when already computed. With ``nodes`` (> 0), the
+    contracts wide across the levels are interpolated (:func:`_exponentials`); without, every sum is evaluated."""
     S = np.atleast_1d(np.asarray(spots, dtype=float))
     if np.any(~(S > 0)):
         raise ValueError("spots must be positive")
@@ -584,22 +683,17 @@ def _profile(c: Contracts, S0: float, spots, *, cutoff=12.0, chunk=64, by_type=F
     a, b, w, w_call = _grouped_terms(c, S0) if terms is None else terms
     if C is None:
         C = np.stack([-0.5 * a * a, -a * b, -0.5 * b * b])
-    net, call = np.zeros(S.size), np.zeros(S.size)
     if S.size >= _KEEP_LEVELS:  # a drawn profile: its exponentials may serve the next one (another OI or sign)
-        key = (memo.array_key(a, b, x), float(cutoff), int(chunk))
-        blocks = _EXPONENTIALS.get(key, lambda: _exponentials(a, b, C, x, cutoff, chunk))
+        key = (memo.array_key(a, b, x), float(cutoff), int(chunk), int(nodes))
+        parts = _EXPONENTIALS.get(key, lambda: _exponentials(a, b, C, x, cutoff, chunk, nodes))
     else:
-        blocks = _exponentials(a, b, C, x, cutoff, chunk)
-    for i, (live, E) in zip(range(0, S.size, chunk), blocks, strict=True):
-        if E is None:
-            continue
-        net[i:i + chunk] = E @ w[live]  # matrix-vector products: cheaper than (n, m) @ (m, 2)
-        if by_type:
-            call[i:i + chunk] = E @ w_call[live]
+        parts = _exponentials(a, b, C, x, cutoff, chunk, nodes)
+    net = _weighted(parts, S.size, chunk, w)
     out = np.empty(S.size)
     out[order] = net * S[order]
     if not by_type:
         return out
+    call = _weighted(parts, S.size, chunk, w_call)
     out_call = np.empty(S.size)
     out_call[order] = call * S[order]
     return out_call, out - out_call, out

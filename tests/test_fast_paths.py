@@ -13,6 +13,8 @@ import pandas as pd
 import pytest
 from counting import count_terms
 from handmade import snapshot
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scan_reference import ref_zero_gamma
 
 from gexlib import bs, chain, datasets, gex, hedging, read_cboe, whatif
@@ -189,6 +191,59 @@ def test_scan_signs_do_not_depend_on_how_many_stretches_are_tested_at_once(chain
             ys.append(gex._scan_signs(S0, grid, terms))
         np.testing.assert_array_equal(ys[0], ys[1])
         np.testing.assert_array_equal(ys[0], ys[2])
+
+
+def _long_double_profile(a, b, w, x):
+    """``Σ w exp(-(a x + b)² / 2)`` at each level ``x``, every contract, in extended precision."""
+    L = np.longdouble
+    a, b, w = a.astype(L), b.astype(L), w.astype(L)
+    return np.array([float(np.sum(np.exp(-L(0.5) * (a * L(xi) + b) ** 2) * w)) for xi in x])
+
+
+def _tolerance(a, b, w, x):
+    """At each level: 1e-14 of the gross weight, plus the rounding of exponents formed as a quadratic in x
+    (``-a²x²/2 - abx - b²/2``, each part rounded: 8 ulps of their sizes, times each term)."""
+    eps = np.finfo(float).eps
+    return np.array([1e-14 * np.abs(w).sum() + 8 * eps * np.sum(
+        np.abs(w) * np.exp(-0.5 * (a * xi + b) ** 2) * (0.5 * (a * xi) ** 2 + np.abs(a * b * xi) + 0.5 * b * b))
+        for xi in x])
+
+
+@pytest.mark.parametrize("levels", [201, 801])
+def test_drawn_profile_interpolates_wide_contracts_within_rounding(chains, levels):
+    # gamma_profile evaluates the contracts wide across its levels at Chebyshev nodes and interpolates
+    # them; against every contract at every level in extended precision it is as close as the evaluation
+    # of every term (1e-14 of the gross weight, the bound being 4e-15, plus the exponents' rounding)
+    for t in chains[:2]:
+        c = gex.contracts(t, gamma="model", with_gamma=False)
+        S0 = float(t.spot)
+        a, b, w, _ = gex._grouped_terms(c, S0)
+        S = np.linspace(0.9 * S0, 1.1 * S0, levels)
+        x = np.log(S / S0)
+        bands, _ = gex._exponentials(a, b, np.stack([-0.5 * a * a, -a * b, -0.5 * b * b]), x, 12.0, 64,
+                                     gex._PROFILE_NODES)
+        assert bands  # the interpolation is used: the check below can fail
+        exact = _long_double_profile(a, b, w, x) * S
+        tol = _tolerance(a, b, w, x) * S
+        assert np.all(np.abs(gex.gamma_profile(t, S) - exact) <= tol)
+        assert np.all(np.abs(gex._profile(c, S0, S) - exact) <= tol)  # every term, for comparison
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.floats(0.5, 1.5), st.sampled_from("CP"), st.floats(0.0, 5e3), st.floats(0.05, 1.5),
+                          st.floats(1 / 24, 800)), min_size=1, max_size=30),
+       st.floats(0.3, 1.0), st.floats(1.0, 3.0), st.integers(29, 700))
+def test_interpolated_profile_is_every_term_to_rounding(rows, lo, hi, levels):
+    # any chain (an hour to two years, any IV, calls and puts of opposite sign) on any span of levels: the
+    # interpolated profile is the sum of every term to rounding (see _tolerance)
+    snap = snapshot([{"strike": 100 * k, "type": t, "oi": oi, "iv": iv, "days": d} for k, t, oi, iv, d in rows],
+                    spot=100.0)
+    c = gex.contracts(snap, gamma="model", with_gamma=False, carry="zero")
+    a, b, w, _ = gex._grouped_terms(c, 100.0)
+    S = np.geomspace(100 * lo, 100 * hi, levels)
+    x = np.log(S / 100.0)
+    got = gex._profile(c, 100.0, S, nodes=gex._PROFILE_NODES)
+    assert np.all(np.abs(got - _long_double_profile(a, b, w, x) * S) <= _tolerance(a, b, w, x) * S)
 
 
 def test_scan_signs_evaluate_exactly_where_the_bound_leaves_doubt():

@@ -1,9 +1,12 @@
-"""Profiles that reuse the exponentials of the previous one against the straightforward evaluation, bit for bit.
+"""Profiles that reuse the exponentials of the previous one against the same profile computed afresh, bit for bit.
 
 :func:`gexlib.gex._profile` keeps the exponentials of its last profile of many levels
 (:data:`gexlib.gex._EXPONENTIALS`, keyed by the bytes of the terms and levels), so a profile
 that differs only in its weights (open interest scaled, another sign) needs only the
-products. The reference below evaluates every chunk afresh, as the formula reads.
+products. ``fresh_profile`` computes every exponential again, with nothing taken from that
+cache; ``ref_profile`` evaluates every contract at every level, as the formula reads (a
+drawn profile interpolates the contracts wide across its levels, so the two agree to
+rounding, not bit for bit).
 """
 
 import numpy as np
@@ -14,12 +17,22 @@ from scan_reference import ref_zero_gamma
 from gexlib import datasets, gex, plots, whatif
 
 
-def ref_profile(c, S0, spots, cutoff=12.0, chunk=64):
-    """``(call, put, net)``: every chunk's exponentials computed here."""
+def _sorted_terms(c, S0, spots):
     S = np.asarray(spots, dtype=float)
     order = np.argsort(S)
-    x = np.log(S[order] / S0)
     a, b, w, w_call = gex._grouped_terms(c, S0)
+    return S, order, np.log(S[order] / S0), a, b, w, w_call
+
+
+def _by_type(S, order, net, call):
+    out, out_call = np.empty(S.size), np.empty(S.size)
+    out[order], out_call[order] = net * S[order], call * S[order]
+    return out_call, out - out_call, out
+
+
+def ref_profile(c, S0, spots, cutoff=12.0, chunk=64):
+    """``(call, put, net)``: every chunk's exponentials computed here, every contract at every level."""
+    S, order, x, a, b, w, w_call = _sorted_terms(c, S0, spots)
     C = np.stack([-0.5 * a * a, -a * b, -0.5 * b * b])
     net, call = np.zeros(S.size), np.zeros(S.size)
     for i in range(0, S.size, chunk):
@@ -28,16 +41,24 @@ def ref_profile(c, S0, spots, cutoff=12.0, chunk=64):
         if live.any():
             E = np.exp(np.stack([xs * xs, xs, np.ones_like(xs)], axis=1) @ C[:, live])
             net[i:i + chunk], call[i:i + chunk] = E @ w[live], E @ w_call[live]
-    out, out_call = np.empty(S.size), np.empty(S.size)
-    out[order], out_call[order] = net * S[order], call * S[order]
-    return out_call, out - out_call, out
+    return _by_type(S, order, net, call)
+
+
+def fresh_profile(c, S0, spots, cutoff=12.0, chunk=64):
+    """``(call, put, net)`` as :func:`gexlib.gex.gamma_profile` computes them, every exponential afresh."""
+    S, order, x, a, b, w, w_call = _sorted_terms(c, S0, spots)
+    C = np.stack([-0.5 * a * a, -a * b, -0.5 * b * b])
+    parts = gex._exponentials(a, b, C, x, cutoff, chunk, gex._PROFILE_NODES)
+    return _by_type(S, order, gex._weighted(parts, S.size, chunk, w), gex._weighted(parts, S.size, chunk, w_call))
 
 
 def _check(t, S, **conv):
     c = gex.contracts(t, gamma="model", with_gamma=False, **conv)
     got = gex.gamma_profile(t, S, by_type=True, **conv)
-    for g, r in zip(got, ref_profile(c, float(t.spot), S), strict=True):
-        np.testing.assert_array_equal(g, r)
+    gross = np.abs(gex._grouped_terms(c, float(t.spot))[2]).sum() * np.asarray(S)
+    for g, f, r in zip(got, fresh_profile(c, float(t.spot), S), ref_profile(c, float(t.spot), S), strict=True):
+        np.testing.assert_array_equal(g, f)
+        assert np.all(np.abs(g - r) <= 1e-14 * gross)
 
 
 @pytest.mark.parametrize("name", ["spx_calm.csv", "spx_intraday_0dte.csv", "stressed"])
