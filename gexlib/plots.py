@@ -338,6 +338,41 @@ def _live(into, kind: str, key) -> dict | None:
     return live
 
 
+class _Shown:
+    """What an in-place update last put into a figure (``value``), kept to compare the next update with.
+
+    Pickled empty: a figure's key (:func:`gexlib.course.widgets.figure_key`) is of what it
+    draws, and this is not drawn.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __reduce__(self):
+        return (_Shown, (None,))
+
+
+def _shows(record: dict, value) -> bool:
+    """Whether ``record`` holds ``value`` as what it shows (:class:`_Shown`; compared by ``==``, objects by identity)."""
+    shown = record.get("shows")
+    return isinstance(shown, _Shown) and shown.value is not None and _same(shown.value, value)
+
+
+def _same(a, b) -> bool:
+    if a is b:
+        return True
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and np.array_equal(a, b)
+    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, (str, int, float, np.floating, np.integer)) and isinstance(b, (str, int, float, np.floating,
+                                                                                       np.integer)):
+        return a == b
+    return False  # other objects: the same one only
+
+
 def _keep(fig, live: dict) -> dict:
     """Record on ``fig`` the artists an in-place update changes (``live``, itself, not a copy: an update
     that replaces an artist in it is seen by the next), with its ``"kind"`` and ``"key"`` (see :func:`_live`)."""
@@ -745,7 +780,7 @@ def _profile_update(live: dict, d: dict) -> None:
         line.set_data(S, d["curves"][name])
     _fit_y(ax, *d["curves"].values(), zero=True)  # the curves and the zero line
     lim = (S[0], S[-1])
-    ax.set_xlim(*lim)
+    _keep_xlim(ax, lim)
     for kind, line in live["marks"].items():
         mark(ax, kind, d["levels"][kind], xlim=lim, line=line)
     legend(ax, reuse=True)
@@ -871,6 +906,8 @@ def hedge_paths(sim: hedging.HedgeSimulation, *, n: int = 20, ax=None, into=None
     days = sim.times * hedging.TRADING_DAYS
     shown = sim.running_pnl[:max(int(n), 0)]
     live = _live(into, "hedge_paths", None) if ax is None else None
+    if live is not None and _shows(live, (sim, int(n))):
+        return into  # these paths are shown already: untouched, the figure is not marked changed (nor drawn again)
     if live is None:
         own = ax is None
         fig, ax = _axes(ax)
@@ -879,11 +916,13 @@ def hedge_paths(sim: hedging.HedgeSimulation, *, n: int = 20, ax=None, into=None
         ax.set_xlabel("trading days")
         ax.set_ylabel("hedged P&L ($ per option)")
         if own:
-            _keep(fig, {"kind": "hedge_paths", "key": None, "axes": (ax,), "ax": ax, "paths": paths})
+            live = _keep(fig, {"kind": "hedge_paths", "key": None, "axes": (ax,), "ax": ax, "paths": paths})
     else:
         fig, ax = into, live["ax"]
         _repath(live["paths"], days, shown)
     _refit(ax, zero="y")
+    if live is not None:
+        live["shows"] = _Shown((sim, int(n)))
     return fig
 
 
@@ -1200,8 +1239,15 @@ def _flow_panel(ax, names) -> dict:
 
 
 def _flow_update(panel: dict, lim, series, spot: float) -> None:
-    """Put the numbers of :func:`_flow_series` into a panel of :func:`_flow_panel` (a new figure's and an updated one's)."""
+    """Put the numbers of :func:`_flow_series` into a panel of :func:`_flow_panel` (a new figure's and an updated one's).
+
+    A panel that shows these numbers already, at the limits it was left with, is left untouched:
+    nothing in it is marked changed, so a figure's draw puts its pixels back (:mod:`gexlib.course.render`).
+    """
     ax = panel["ax"]
+    shows = (tuple(float(v) for v in lim), series, float(spot))
+    if _shows(panel, (shows, ax.get_xlim(), ax.get_ylim())):
+        return
     for name, x, h, width, label in series:
         panel["bars"][name].set_bars(x, h, width)
         panel["bars"][name].set_label(label)
@@ -1209,11 +1255,13 @@ def _flow_update(panel: dict, lim, series, spot: float) -> None:
     _keep_xlim(ax, lim)
     mark(ax, "spot", float(spot), xlim=lim, line=panel["spot"])
     legend(ax, reuse=True)
+    panel["shows"] = _Shown((shows, ax.get_xlim(), ax.get_ylim()))
 
 
 def _keep_xlim(ax, lim) -> None:
-    """``ax.set_xlim(*lim)`` unless the axes shows that range already (setting it notifies every shared axes)."""
-    if tuple(float(x) for x in ax.get_xlim()) != (float(lim[0]), float(lim[1])):
+    """``ax.set_xlim(*lim)`` unless the axes shows that range already, set (setting it notifies every shared axes
+    and marks them changed)."""
+    if ax.get_autoscalex_on() or tuple(float(x) for x in ax.get_xlim()) != (float(lim[0]), float(lim[1])):
         ax.set_xlim(*lim)
 
 

@@ -21,7 +21,11 @@ each asked again), a legend packs each of its boxes once (:func:`_packed_once`),
 an axis' tick marks are drawn by one line (:func:`_marks_together`), and each spine's extent
 (:func:`_extent_once`) and each Axes' siblings (:func:`_siblings_once`) are found once per draw.
 A legend whose texts, handles and place did not change since its last draw, drawn
-on the same pixels, gets the pixels of that draw back (:func:`_kept_draw`).
+on the same pixels, gets the pixels of that draw back (:func:`_kept_draw`), and so does
+an Axes that matplotlib has not marked changed since its last draw (``stale``: no artist
+in it set, added or removed, no limits set on it or an Axes sharing them, no rcParam
+changed), at the same place on a canvas of the same size (:func:`_axes_key`): a
+dashboard's panel that an event leaves alone costs a copy of its pixels.
 
 Text is drawn one bitmap per string (its glyphs put together once, where no
 two share a pixel) rather than glyph by glyph.
@@ -34,6 +38,7 @@ and mathtext, which is passed through untouched). Each cache is bounded
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import matplotlib
@@ -109,6 +114,7 @@ class Renderer(RendererAgg):
 
     ink: dict | None = None
     settings: tuple = ()  # _font_settings() at the start of the draw (Canvas.get_renderer)
+    rc: int = 0  # _rc_generation() at the start of the draw (Canvas.draw)
     _drawing: tuple = ()
 
     def open_group(self, s, gid=None):
@@ -120,7 +126,9 @@ class Renderer(RendererAgg):
             self._drawing = self._drawing[:-1]
 
     def _inked(self, mtext, x0, y0, x1, y1):
-        owner = self._drawing[-1] if self._drawing else None
+        self._ink_of(self._drawing[-1] if self._drawing else None, x0, y0, x1, y1)
+
+    def _ink_of(self, owner, x0, y0, x1, y1):
         box = self.ink.get(owner)
         if box is None:
             self.ink[owner] = [x0, y0, x1, y1]
@@ -386,16 +394,17 @@ class _Kept:
         self.key, self.region, self.before, self.after, self.ink = key, region, before, after, ink
 
 
-def _kept_draw(artist, draw, key_of):
+def _kept_draw(artist, draw, key_of, least=None):
     """``artist.draw`` that puts back the pixels of its last draw when nothing it depends on changed.
 
     The artist's state key (``key_of(artist, renderer)``) must equal the kept one and the
-    pixels it draws on (the rectangle its last draw changed, plus :data:`PAD`) must be
-    what they were then: Agg's drawing is a function of the two, so the kept result is
-    the pixels a draw would give. Otherwise the artist draws; its key is kept (on the
-    artist, as ``_gexlib_kept``), and when the next draw has the same key, that draw's
-    pixels are kept too (a state seen once costs no copy of the canvas). The ink its text
-    leaves (:attr:`Renderer.ink`) is kept with the pixels.
+    pixels it draws on (the rectangle its last draw changed, plus :data:`PAD`, and at least
+    ``least(artist)``, a box in display pixels, when given: where it may paint pixels the
+    colour they were) must be what they were then: Agg's drawing is a function of the two,
+    so the kept result is the pixels a draw would give. Otherwise the artist draws; its key
+    is kept (on the artist, as ``_gexlib_kept``), and when the next draw has the same key,
+    that draw's pixels are kept too (a state seen once costs no copy of the canvas). The ink
+    its text leaves (:attr:`Renderer.ink`, with the Axes each belongs to) is kept with the pixels.
     """
 
     def kept(renderer):
@@ -409,8 +418,8 @@ def _kept_draw(artist, draw, key_of):
             if np.array_equal(buf[y0:y1, x0:x1], entry.before):
                 buf[y0:y1, x0:x1] = entry.after
                 if renderer.ink is not None:
-                    for box in entry.ink:
-                        renderer._inked(None, *box)
+                    for owner, box in entry.ink:
+                        renderer._ink_of(owner, *box)
                 artist.stale = False
                 return None
         if entry is None or entry.key != key:  # a new state: drawn as usual, kept if the next draw repeats it
@@ -423,22 +432,68 @@ def _kept_draw(artist, draw, key_of):
         finally:
             drawn, renderer.ink = renderer.ink, ink
         if drawn:
-            for box in drawn.values():
-                renderer._inked(None, *box)
+            for owner, box in drawn.items():
+                renderer._ink_of(owner, *box)
         changed = before.view(np.uint32)[..., 0] != buf.view(np.uint32)[..., 0]
         rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
+        h, w = changed.shape
         if rows.size:
-            h, w = changed.shape
-            region = (max(0, rows[0] - PAD), min(h, rows[-1] + 1 + PAD), max(0, cols[0] - PAD),
-                      min(w, cols[-1] + 1 + PAD))
+            region = [rows[0] - PAD, rows[-1] + 1 + PAD, cols[0] - PAD, cols[-1] + 1 + PAD]
         else:
+            region = None
+        if least is not None:  # display pixels, y upwards, to rows and columns
+            x0, y0, x1, y1 = least(artist)
+            box = [math.floor(h - y1) - PAD, math.ceil(h - y0) + PAD, math.floor(x0) - PAD, math.ceil(x1) + PAD]
+            region = box if region is None else [min(region[0], box[0]), max(region[1], box[1]),
+                                                 min(region[2], box[2]), max(region[3], box[3])]
+        if region is None:
             region = (0, 0, 0, 0)
-        y0, y1, x0, x1 = region
-        artist._gexlib_kept = _Kept(key, region, before[y0:y1, x0:x1].copy(), buf[y0:y1, x0:x1].copy(),
-                                    [] if not drawn else [list(b) for b in drawn.values()])
+        y0, y1, x0, x1 = (int(min(max(v, 0), n)) for v, n in zip(region, (h, h, w, w), strict=True))
+        artist._gexlib_kept = _Kept(key, (y0, y1, x0, x1), before[y0:y1, x0:x1].copy(), buf[y0:y1, x0:x1].copy(),
+                                    [] if not drawn else [(owner, list(box)) for owner, box in drawn.items()])
         return None
 
     return kept
+
+
+_GENERATIONS = itertools.count()
+_RC = {"params": None, "generation": 0}
+
+
+def _rc_generation() -> int:
+    """A number that changes whenever an rcParam has changed since the last draw (read once per draw)."""
+    params = dict.copy(matplotlib.rcParams)
+    if params != _RC["params"]:
+        _RC["params"], _RC["generation"] = params, next(_GENERATIONS)
+    return _RC["generation"]
+
+
+def _changed_since_drawn(ax) -> None:
+    """Give ``ax`` a new generation (``_gexlib_generation``) when it changed since its last draw.
+
+    matplotlib marks an Axes changed (``stale``) when any artist in it is set, added or
+    removed, or its limits or those of an Axes sharing them are set; its draw marks it
+    unchanged. Asked before the figure's draw begins (which marks every Axes changed as it
+    places it): pending autoscaling is done first, as the Axes' draw does it first.
+    """
+    ax._unstale_viewLim()
+    if ax.stale or "_gexlib_generation" not in vars(ax):
+        ax._gexlib_generation = next(_GENERATIONS)
+
+
+def _axes_key(ax, renderer) -> tuple | None:
+    """The state key of an Axes and everything in it: its generation (:func:`_changed_since_drawn`), its
+    place, the canvas and the settings in force; None for an Axes placed or shaped while drawing."""
+    if (not isinstance(renderer, Renderer) or ax.get_axes_locator() is not None or ax.get_aspect() != "auto"
+            or ax.get_box_aspect() is not None or ax.get_figure(root=False) is not ax.get_figure(root=True)):
+        return None
+    return (vars(ax).get("_gexlib_generation"), ax._position.bounds, ax._originalPosition.bounds, renderer.width, renderer.height,
+            renderer.dpi, renderer.settings, get_hinting_flag(), renderer.rc)
+
+
+def _axes_box(ax):
+    """The Axes' box in display pixels: its background and spines may paint pixels the colour they were."""
+    return ax.bbox.extents
 
 
 _LAYOUT_OF_TEXT = Text._get_layout
@@ -664,8 +719,12 @@ class Canvas(FigureCanvasAgg):
         return self.renderer
 
     def draw(self):
-        """Draw the figure; each legend from the pixels of its last draw when it and what lies under it are unchanged
-        (:func:`_kept_draw`)."""
+        """Draw the figure; each Axes and each legend from the pixels of its last draw when it and what lies under it
+        are unchanged (:func:`_kept_draw`)."""
+        self.get_renderer().rc = _rc_generation()
+        for ax in self.figure.axes:
+            _changed_since_drawn(ax)
+            ax.draw = _kept_draw(ax, ax.draw, _axes_key, _axes_box)
         legends = [leg for leg in (*(ax.get_legend() for ax in self.figure.axes), *self.figure.legends)
                    if isinstance(leg, Legend)]
         for leg in legends:
@@ -692,6 +751,8 @@ class Canvas(FigureCanvasAgg):
                 vars(grouper).pop("get_siblings", None)
             for leg in legends:
                 vars(leg).pop("draw", None)
+            for ax in self.figure.axes:
+                vars(ax).pop("draw", None)
             for axis in axes:
                 vars(axis).pop("_update_ticks", None)
                 vars(axis).pop("_get_ticklabel_bboxes", None)
@@ -731,7 +792,9 @@ def place(fig, positions) -> None:
         raise ValueError(f"{len(positions)} positions for a figure of {len(fig.axes)} Axes")
     fig.set_layout_engine("none")
     for ax, pos in zip(fig.axes, positions, strict=True):
-        ax._set_position(pos, which="both")
+        bounds = pos.bounds if isinstance(pos, BboxBase) else Bbox.from_bounds(*pos).bounds
+        if ax._originalPosition.bounds != bounds or ax._position.bounds != bounds:  # (get_position may set them)
+            ax._set_position(pos, which="both")  # which marks the Axes changed: only where it moves
 
 
 def _structure(fig) -> tuple:

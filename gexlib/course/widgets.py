@@ -284,7 +284,10 @@ class Dashboard:
         else:
             state, fig = self.compute(values)
         try:
-            png = encode_png(self.stage.draw(fig, DPI))
+            if fig is self.figure_object and not fig.stale and self.image:
+                png = self.image  # nothing in the figure changed since it was drawn (matplotlib marks changes)
+            else:
+                png = encode_png(self.stage.draw(fig, DPI))
         finally:
             plt.close(fig)  # out of pyplot's list of open figures; the dashboard keeps it
         self.figure_object = fig
