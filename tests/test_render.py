@@ -367,3 +367,31 @@ def test_a_framed_legend_is_put_back_only_while_its_frame_style_stays():
     leg.get_frame().set_boxstyle("round", pad=0.4)
     assert np.array_equal(render.draw(fig, 100), agg(fig))
     assert leg._gexlib_kept is not kept
+
+
+_CHARS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ ,.$%()+-−×±–—/:;'\"?!&[]{}_=<>|~^*#@ïüéΓσ√≤≥→€jfĳ"
+
+
+@pytest.mark.parametrize("hinting", ["default", "force_autohint", "native", "auto", "no_hinting"])
+def test_text_measured_from_its_layout_is_matplotlibs_measure(hinting):
+    # the canvas measures a string from its layout and its glyphs' boxes and advances instead of the
+    # font's set_text: the same width, height and descent as RendererAgg, for random strings in
+    # several fonts, sizes, weights and resolutions
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    rng = np.random.default_rng(len(hinting))
+    measured = 0
+    with matplotlib.rc_context({"text.hinting": hinting}):
+        for family, size, dpi in (("sans-serif", 10, 100), ("serif", 9, 100), ("monospace", 12, 72),
+                                  ("sans-serif", 13.5, 150)):
+            prop = FontProperties(family=family, size=size, weight=["normal", "bold"][int(rng.integers(2))])
+            ours, ref = render.Renderer(200, 100, dpi), RendererAgg(200, 100, dpi)
+            ours.settings = render._font_settings()
+            for _ in range(60):
+                s = "".join(rng.choice(list(_CHARS), size=int(rng.integers(1, 26))))
+                measured += ours._measured(s, prop) is not None
+                assert ours.get_text_width_height_descent(s, prop, False) == ref.get_text_width_height_descent(
+                    s, prop, False), s
+    # every string was measured from its layout, except unhinted text (measured by matplotlib)
+    assert measured == (0 if hinting == "no_hinting" else 240)

@@ -45,7 +45,7 @@ import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.font_manager import FontProperties, fontManager, get_font
-from matplotlib.ft2font import RenderMode
+from matplotlib.ft2font import LoadFlags, RenderMode
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
@@ -141,8 +141,62 @@ class Renderer(RendererAgg):
         key = (s, _font_key(prop, self.settings), self.dpi, get_hinting_flag())
         hit = _METRICS.get(key)
         if hit is None:
-            hit = _remember(_METRICS, key, super().get_text_width_height_descent(s, prop, ismath))
+            hit = self._measured(s, prop)
+            if hit is None:
+                hit = super().get_text_width_height_descent(s, prop, ismath)
+            _remember(_METRICS, key, hit)
         return hit
+
+    def _layout_of(self, s, prop, flags, features, language) -> tuple:
+        """The string's glyphs ``(font, glyph index, x, y)`` as the font lays it out (kept per string and font)."""
+        key = (s, _font_key(prop, self.settings), self.dpi, flags, None if features is None else tuple(features),
+               language)
+        items = _LAYOUTS.get(key)
+        if items is None:
+            font = self._prepare_font(prop)
+            items = _remember(_LAYOUTS, key, tuple(
+                (item.ft_object, item.glyph_index, item.x, item.y)
+                for item in font._layout(s, flags=flags, features=features, language=language)))
+        return key, items
+
+    def _measured(self, s, prop):
+        """What :meth:`RendererAgg.get_text_width_height_descent` measures, from the string's layout and its glyphs'.
+
+        The font's ``set_text`` lays the string out as ``_layout`` does (the same glyphs at the
+        same places, in 1/64 pixel) and measures the advances' extent across and the glyphs'
+        inked boxes up and down: so the width is from the leftmost glyph's place to the
+        furthest place plus advance, the height the boxes' extent and the descent the
+        lowest box's depth below the baseline. Each glyph's box and advance are kept per
+        font, size and hinting (:data:`_GLYPHS`), and the layout is the one drawing the
+        string uses. None (measure as matplotlib does) for an empty string, a glyph
+        missing from every font (which matplotlib warns about) or unhinted text (its
+        advances are not rounded by the hinting, and ``set_text`` may round their sum
+        otherwise).
+        """
+        flags = get_hinting_flag()
+        if flags & LoadFlags.NO_HINTING:
+            return None
+        _, items = self._layout_of(s, prop, flags, None, None)
+        if not items or any(glyph == 0 for _, glyph, _, _ in items):
+            return None
+        size = prop.get_size_in_points()
+        x0 = y0 = math.inf
+        x1 = y1 = -math.inf
+        prepared = False
+        for font, glyph, x, y in items:
+            gkey = ("metrics", font, size, self.dpi, glyph, flags)
+            hit = _GLYPHS.get(gkey)
+            if hit is None:
+                if not prepared:  # the size set and the transform reset, as before matplotlib's own set_text
+                    self._prepare_font(prop)
+                    prepared = True
+                loaded = font.load_glyph(glyph, flags)
+                hit = _remember(_GLYPHS, gkey, (tuple(loaded.bbox), loaded.horiAdvance))
+            (_, bottom, _, top), advance = hit
+            px, py = round(x * 64), round(y * 64)
+            x0, x1 = min(x0, px), max(x1, px + advance)
+            y0, y1 = min(y0, py + bottom), max(y1, py + top)
+        return (x1 - x0) / 64.0, (y1 - y0) / 64.0, -y0 / 64.0
 
     def _get_font_height_metrics(self, prop):
         # The hook Text._get_layout asks first: the first font's ascent, descent and line gap in pixels,
@@ -173,13 +227,7 @@ class Renderer(RendererAgg):
         language = mtext.get_language() if mtext is not None else None
         size = prop.get_size_in_points()
         flags = get_hinting_flag()
-        key = (s, _font_key(prop, self.settings), self.dpi, flags, None if features is None else tuple(features), language)
-        items = _LAYOUTS.get(key)
-        if items is None:
-            font = self._prepare_font(prop)
-            items = _remember(_LAYOUTS, key, tuple(
-                (item.ft_object, item.glyph_index, item.x, item.y)
-                for item in font._layout(s, flags=flags, features=features, language=language)))
+        key, items = self._layout_of(s, prop, flags, features, language)
         # as RendererAgg._draw_text_glyphs_and_boxes, with each glyph's bitmap rendered once per
         # sub-pixel offset and placed by the whole-pixel part of its position
         cos = math.cos(math.radians(angle))
