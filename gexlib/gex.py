@@ -582,8 +582,9 @@ def _exponentials(a, b, C, x, cutoff, chunk, nodes=0, reach=_PROFILE_REACH) -> t
     with a contract kept, ``(s, index, E)`` (``E``, nodes × kept contracts, ``index`` their
     positions in ``a``).
 
-    The exponentials are computed in blocks side by side (:mod:`gexlib.parallel`); each
-    one's numbers are the same whichever block computes it.
+    The exponentials are computed side by side (:mod:`gexlib.parallel`), the stretches and
+    chunks dealt to the threads by their cost; each one's numbers are the same whichever
+    thread computes it.
     """
     tasks, bands = [], []  # a task: (band number or None, stretch or level offset, contracts kept, what to evaluate)
     direct = np.ones(a.size, dtype=bool)
@@ -624,24 +625,35 @@ def _exponentials(a, b, C, x, cutoff, chunk, nodes=0, reach=_PROFILE_REACH) -> t
         live = ~((ad * xs[0] + bd > cutoff) | (ad * xs[-1] + bd < -cutoff))
         tasks.append((None, i, live, xs))
 
-    def block(rows):
-        out = []
-        for band_no, _, kept, where in tasks[rows]:
-            if band_no is not None:  # the nodes of one stretch, d1 formed as written (no quadratic form)
-                u = np.multiply.outer(where, a[kept])
-                u += b[kept]
-                u *= u
-                u *= -0.5
-                out.append(np.exp(u, out=u))
-            elif kept.any():
-                E = np.stack([where * where, where, np.ones_like(where)], axis=1) @ Cd[:, kept]
-                out.append(np.exp(E, out=E))
-            else:
-                out.append(None)
-        return out
+    def evaluate(task):
+        band_no, _, kept, where = task
+        if band_no is not None:  # the nodes of one stretch, d1 formed as written (no quadratic form)
+            u = np.multiply.outer(where, a[kept])
+            u += b[kept]
+            u *= u
+            u *= -0.5
+            return np.exp(u, out=u)
+        if kept.any():
+            E = np.stack([where * where, where, np.ones_like(where)], axis=1) @ Cd[:, kept]
+            return np.exp(E, out=E)
+        return None
 
-    size = sum(where.size * (kept.size if band_no is not None else int(kept.sum())) for band_no, _, kept, where in tasks)
-    values = [e for part in parallel.map_rows(block, len(tasks), size=size) for e in part]
+    # the tasks dealt to as many groups as threads, each taking the next costliest task while it has the
+    # least work (stretches and chunks differ in cost by orders of magnitude): one group per thread
+    cost = [where.size * (kept.size if band_no is not None else int(kept.sum())) for band_no, _, kept, where in tasks]
+    groups, load = [[] for _ in range(parallel.THREADS)], [0] * parallel.THREADS
+    for i in sorted(range(len(tasks)), key=lambda i: -cost[i]):
+        least = load.index(min(load))
+        groups[least].append(i)
+        load[least] += cost[i]
+    groups = [sorted(g) for g in groups if g]
+    values = [None] * len(tasks)
+    done = parallel.map_rows(lambda rows: [[(i, evaluate(tasks[i])) for i in g] for g in groups[rows]], len(groups),
+                             size=sum(cost))
+    for part in done:
+        for group in part:
+            for i, E in group:
+                values[i] = E
     per_band = [[] for _ in bands]
     blocks = []
     for (band_no, s, kept, _), E in zip(tasks, values, strict=True):
