@@ -565,10 +565,10 @@ def _chebyshev(p: int):
 def _exponentials(a, b, C, x, cutoff, chunk, nodes=0, reach=_PROFILE_REACH) -> tuple:
     """Everything but the weights of a profile at the sorted levels ``x``: ``(bands, blocks)``.
 
-    ``blocks``, per chunk of ``chunk`` levels: the contracts kept (``live``) and
-    ``exp(-d1²/2)`` of them (``E``, levels × kept contracts, from the quadratic form ``C``),
-    or ``(live, None)`` when none is kept. A contract with ``|d1| > cutoff`` at both ends of
-    a chunk is negligible across it (short-dated contracts away from their strike).
+    ``blocks``, per chunk of ``chunk`` levels: the positions in ``a`` of the contracts kept
+    (``index``) and ``exp(-d1²/2)`` of them (``E``, levels × kept contracts, from the quadratic
+    form ``C``), or ``(index, None)`` when none is kept. A contract with ``|d1| > cutoff`` at
+    both ends of a chunk is negligible across it (short-dated contracts away from their strike).
 
     With ``nodes`` (> 0), the contracts whose spike is wide across the levels are not in
     ``blocks`` but in ``bands``: grouped by ``a`` within a factor 2 (``2**j <= a < 2**(j+1)``),
@@ -577,10 +577,10 @@ def _exponentials(a, b, C, x, cutoff, chunk, nodes=0, reach=_PROFILE_REACH) -> t
     than evaluating at every level (stretches × nodes below the levels). The error at every
     level is below ``Σ|w| (a h)^p C √(p!) / (p! 2^(p-1))`` (``p`` the nodes, ``C`` Cramér's
     constant, :func:`_scan_signs`), ``4e-15 Σ|w|`` for the defaults: of the order of the
-    rounding of the sums themselves. Each band is ``(Q, at, stretches)``: per level, its
-    stretch ``at`` and the normalised barycentric weights ``Q`` (levels × nodes); per stretch
-    with a contract kept, ``(s, index, E)`` (``E``, nodes × kept contracts, ``index`` their
-    positions in ``a``).
+    rounding of the sums themselves. Each band is ``(Q, at, stretches, kept)``: per level, the
+    normalised barycentric weights ``Q`` (levels × nodes) and its stretch ``at``; the number
+    of stretches; and ``kept``, per stretch with a contract kept, ``(s, index, E)`` (``E``,
+    nodes × kept contracts, ``index`` their positions in ``a``).
 
     The exponentials are computed side by side (:mod:`gexlib.parallel`), the stretches and
     chunks dealt to the threads by their cost; each one's numbers are the same whichever

@@ -134,12 +134,22 @@ BOARDS = {
                      [("put_oi", 1.2), ("spot", "up"), ("put_oi", 1.3), ("sign", "seed")]),
     "heatmap": (lambda c: widgets.heatmap_dashboard(c["calm"]), [("spot", "up"), ("spot", "down"), ("iv_shift", 0.02)]),
     "evidence": (lambda c: widgets.evidence_dashboard(), [("horizon", 5), ("horizon", 10), ("horizon", 5)]),
+    "greeks": (lambda c: widgets.greeks_dashboard(), [("spot", "up"), ("iv", 0.25), ("days", 10.0)]),
+    "flip": (lambda c: widgets.flip_dashboard(c["calm"]), [("spot", "up"), ("put_oi", 1.4)]),
+    "tape": (lambda c: widgets.tape_dashboard(), [("noise", "next"), ("hedging", "next")]),
+    "pin": (lambda c: widgets.pin_dashboard(6450.0), [("hours", 1.0), ("oi", 20_000.0)]),
+    "scalping": (lambda c: widgets.scalping_dashboard(), [("side", "short"), ("interval", "1 day"),
+                                                          ("realised", 0.3)]),
+    "conventions": (lambda c: widgets.conventions_dashboard(c["calm"]),
+                    [("level", "cumulative"), ("crossing", "first"), ("sign", "seed"), ("level", "zero_gamma")]),
 }
 
 
 def _value(dash, name, move):
     control = dash.controls[name]
     if move == "next":
+        if not hasattr(control, "options"):  # a slider: one step up
+            return min(control.value + control.step, control.max)
         options = [o[1] if isinstance(o, tuple) else o for o in control.options]
         return options[options.index(control.value) + 1]
     if move in ("up", "down"):
