@@ -556,6 +556,16 @@ _EXPONENTIALS = memo.LRU(1)
 _PROFILE_NODES, _PROFILE_REACH = 28, 2.0
 
 
+def _alive(centre, h: float, a, b, cutoff: float) -> np.ndarray:
+    """Stretches × contracts: whether ``|d1| = |a x + b|`` is within ``cutoff`` somewhere on each stretch
+    ``[centre - h, centre + h]`` of log spot (d1 is linear in x, so at an end or between)."""
+    left = np.multiply.outer(centre - h, a)
+    left += b
+    right = np.multiply.outer(centre + h, a)
+    right += b
+    return ~((left > cutoff) | (right < -cutoff))
+
+
 def _chebyshev(p: int):
     """Chebyshev nodes of the first kind on [-1, 1] and their barycentric weights."""
     k = np.arange(p)
@@ -602,11 +612,7 @@ def _exponentials(a, b, C, x, cutoff, chunk, nodes=0, reach=_PROFILE_REACH) -> t
             am, bm = a[members], b[members]
             centre = lo + h * (2 * np.arange(stretches) + 1)
             where = centre[:, None] + h * unit[None, :]
-            left = np.multiply.outer(centre - h, am)
-            left += bm
-            right = np.multiply.outer(centre + h, am)
-            right += bm
-            alive = ~((left > cutoff) | (right < -cutoff))
+            alive = _alive(centre, h, am, bm, cutoff)
             for s in np.flatnonzero(alive.any(axis=1)):
                 tasks.append((len(bands), int(s), members[alive[s]], where[s]))
             at = np.minimum(((x - lo) / (2 * h)).astype(int), stretches - 1)
@@ -778,12 +784,7 @@ def _scan_signs(S0: float, grid: np.ndarray, terms, *, cutoff: float = 12.0, chu
             rows = max(1, _ALIVE_SIZE // am.size)
             for first in range(0, stretches, rows):
                 # contracts with |d1| <= cutoff somewhere on each stretch: a few stretches × members at once
-                ends = centre[first:first + rows]
-                left = np.multiply.outer(ends - h, am)
-                left += bm
-                right = np.multiply.outer(ends + h, am)
-                right += bm
-                alive = ~((left > cutoff) | (right < -cutoff))
+                alive = _alive(centre[first:first + rows], h, am, bm, cutoff)
                 for s_ in np.flatnonzero(alive.any(axis=1)):
                     live = alive[s_]
                     u = nodes[first + s_][:, None] * am[None, live] + bm[None, live]

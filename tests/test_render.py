@@ -8,7 +8,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from agg_reference import agg  # noqa: E402
 
 from gexlib import datasets, plots  # noqa: E402
 from gexlib.course import render  # noqa: E402
@@ -18,14 +18,6 @@ from gexlib.course import render  # noqa: E402
 def _close_figures():
     yield
     plt.close("all")
-
-
-def agg(fig, dpi=100):
-    """matplotlib's own Agg canvas: the reference."""
-    fig.set_dpi(dpi)
-    canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    return np.asarray(canvas.buffer_rgba()).copy()
 
 
 def odd_text():

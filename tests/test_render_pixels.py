@@ -8,7 +8,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from agg_reference import agg  # noqa: E402
 
 from gexlib.course import render  # noqa: E402
 
@@ -17,13 +17,6 @@ def _figure():
     fig, ax = plt.subplots(figsize=(3, 2))
     (line,) = ax.plot([0, 1], [0, 1], lw=2)
     return fig, ax, line
-
-
-def _agg(fig, dpi):
-    fig.set_dpi(dpi)
-    canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    return np.asarray(canvas.buffer_rgba()).copy()
 
 
 def test_a_drawn_array_keeps_its_pixels_through_later_draws():
@@ -38,9 +31,9 @@ def test_a_drawn_array_keeps_its_pixels_through_later_draws():
     stage.draw(fig, 100)
     assert np.array_equal(first, expected)
     assert not np.array_equal(first, second)  # the state did change: the check can fail
-    assert np.array_equal(second, _agg(fig, 100))
+    assert np.array_equal(second, agg(fig, 100))
     line.set_ydata([0, 1])
-    assert np.array_equal(first, _agg(fig, 100))
+    assert np.array_equal(first, agg(fig, 100))
     plt.close(fig)
 
 
@@ -65,7 +58,7 @@ def test_shared_and_twinned_axes_draw_matplotlibs_pixels():
         if step == 2:  # other limits for every sibling: measured again, not taken from the last draw
             for f in (ref, fig):
                 f.axes[0].set_xlim(6100, 6400)
-        expected, got = _agg(ref, 100), render.draw(fig, 100)
+        expected, got = agg(ref, 100), render.draw(fig, 100)
         assert np.array_equal(got, expected), step
         if step == 0:
             first = got
@@ -85,15 +78,15 @@ def test_bars_set_again_to_the_same_keep_their_paths_and_pixels():
     ax.set_ylim(-3, 2)
     coll.set_bars([1.0, 2.0, 3.0], [1.0, -2.0, 0.5], 0.8)
     paths = coll.get_paths()
-    before = _agg(fig, 100)
+    before = agg(fig, 100)
     coll.set_bars([1.0, 2.0, 3.0], [1.0, -2.0, 0.5], 0.8)  # the same bars: kept
     assert coll.get_paths() is paths
-    assert np.array_equal(_agg(fig, 100), before)
+    assert np.array_equal(agg(fig, 100), before)
     coll.set_bars([1.0, 2.0, 3.0], [1.0, -2.5, 0.5], 0.8)  # one bar changed: made again
     assert coll.get_paths() is not paths
-    changed = _agg(fig, 100)
+    changed = agg(fig, 100)
     assert not np.array_equal(changed, before)
     coll.set_verts(plots._bar_verts([1.0, 2.0, 3.0], [1.0, -2.0, 0.5], 0.8))  # replaced behind set_bars' back
     coll.set_bars([1.0, 2.0, 3.0], [1.0, -2.5, 0.5], 0.8)  # equal to the last set_bars, but not what is shown
-    assert np.array_equal(_agg(fig, 100), changed)
+    assert np.array_equal(agg(fig, 100), changed)
     plt.close(fig)
