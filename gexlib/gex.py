@@ -575,8 +575,8 @@ def _chebyshev(p: int):
 def _exponentials(a, b, C, x, cutoff, chunk, nodes=0, reach=_PROFILE_REACH) -> tuple:
     """Everything but the weights of a profile at the sorted levels ``x``: ``(bands, blocks)``.
 
-    ``blocks``, per chunk of ``chunk`` levels: the positions in ``a`` of the contracts kept
-    (``index``) and ``exp(-d1²/2)`` of them (``E``, levels × kept contracts, from the quadratic
+    ``blocks``, per chunk of ``chunk`` levels: the contracts kept (``index``: a mask over ``a``,
+    or their positions in it when there are bands) and ``exp(-d1²/2)`` of them (``E``, levels × kept contracts, from the quadratic
     form ``C``), or ``(index, None)`` when none is kept. A contract with ``|d1| > cutoff`` at
     both ends of a chunk is negligible across it (short-dated contracts away from their strike).
 
@@ -624,8 +624,8 @@ def _exponentials(a, b, C, x, cutoff, chunk, nodes=0, reach=_PROFILE_REACH) -> t
             rows = hit.any(axis=1)
             Q[rows] = hit[rows]  # a level on a node takes that node's value
             bands.append((Q, at, stretches))
-    keep = np.flatnonzero(direct)
-    ad, bd, Cd = a[keep], b[keep], C[:, keep]
+    keep = None if not bands else np.flatnonzero(direct)  # (positions of the contracts evaluated at every level)
+    ad, bd, Cd = (a, b, C) if keep is None else (a[keep], b[keep], C[:, keep])
     for i in range(0, x.size, chunk):
         xs = x[i:i + chunk]
         live = ~((ad * xs[0] + bd > cutoff) | (ad * xs[-1] + bd < -cutoff))
@@ -644,6 +644,8 @@ def _exponentials(a, b, C, x, cutoff, chunk, nodes=0, reach=_PROFILE_REACH) -> t
             return np.exp(E, out=E)
         return None
 
+    if len(tasks) == 1 and not bands:  # one chunk (a profile of a few levels, as a root search asks for)
+        return [], [(tasks[0][2], evaluate(tasks[0]))]
     # the tasks dealt to as many groups as threads, each taking the next costliest task while it has the
     # least work (stretches and chunks differ in cost by orders of magnitude): one group per thread
     cost = [where.size * (kept.size if band_no is not None else int(kept.sum())) for band_no, _, kept, where in tasks]
@@ -664,7 +666,7 @@ def _exponentials(a, b, C, x, cutoff, chunk, nodes=0, reach=_PROFILE_REACH) -> t
     blocks = []
     for (band_no, s, kept, _), E in zip(tasks, values, strict=True):
         if band_no is None:
-            blocks.append((keep[kept], E))
+            blocks.append((kept if keep is None else keep[kept], E))
         else:
             per_band[band_no].append((s, kept, E))
     return [(Q, at, stretches, per_band[n]) for n, (Q, at, stretches) in enumerate(bands)], blocks
