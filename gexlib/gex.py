@@ -646,22 +646,9 @@ def _exponentials(a, b, C, x, cutoff, chunk, nodes=0, reach=_PROFILE_REACH) -> t
 
     if len(tasks) == 1 and not bands:  # one chunk (a profile of a few levels, as a root search asks for)
         return [], [(tasks[0][2], evaluate(tasks[0]))]
-    # the tasks dealt to as many groups as threads, each taking the next costliest task while it has the
-    # least work (stretches and chunks differ in cost by orders of magnitude): one group per thread
+    # stretches and chunks differ in cost by orders of magnitude: dealt to the threads by cost
     cost = [where.size * (kept.size if band_no is not None else int(kept.sum())) for band_no, _, kept, where in tasks]
-    groups, load = [[] for _ in range(parallel.THREADS)], [0] * parallel.THREADS
-    for i in sorted(range(len(tasks)), key=lambda i: -cost[i]):
-        least = load.index(min(load))
-        groups[least].append(i)
-        load[least] += cost[i]
-    groups = [sorted(g) for g in groups if g]
-    values = [None] * len(tasks)
-    done = parallel.map_rows(lambda rows: [[(i, evaluate(tasks[i])) for i in g] for g in groups[rows]], len(groups),
-                             size=sum(cost))
-    for part in done:
-        for group in part:
-            for i, E in group:
-                values[i] = E
+    values = parallel.map_costed(evaluate, tasks, cost)
     per_band = [[] for _ in bands]
     blocks = []
     for (band_no, s, kept, _), E in zip(tasks, values, strict=True):
@@ -765,6 +752,9 @@ def _scan_signs(S0: float, grid: np.ndarray, terms, *, cutoff: float = 12.0, chu
     unit = np.cos((2 * k + 1) * np.pi / (2 * p))  # Chebyshev nodes of the first kind on [-1, 1]
     lam = (-1.0) ** k * np.sin((2 * k + 1) * np.pi / (2 * p))  # their barycentric weights
     fact = float(np.prod(np.arange(1, p + 1, dtype=float)))
+    # what each band interpolates from: its values at the nodes of its stretches, every member at every node
+    # (few stretches: one product rather than a selection per stretch) or the members alive on each stretch
+    bands, tasks = [], []  # a task: (band, stretch or None for every stretch, members kept, nodes)
     for j in np.unique(band):
         h = _REACH / 2.0 ** (j + 1)
         stretches = max(1, int(np.ceil(span / (2 * h))))
@@ -775,49 +765,63 @@ def _scan_signs(S0: float, grid: np.ndarray, terms, *, cutoff: float = 12.0, chu
         am, bm, wm = a[members], b[members], w[members]
         centre = lo + h * (2 * np.arange(stretches) + 1)
         nodes = centre[:, None] + h * unit[None, :]
-        if stretches <= _WHOLE:  # every member at every node (one product rather than a selection per stretch)
-            u = np.multiply.outer(nodes.ravel(), am)
+        bands.append((h, stretches, am, bm, wm, nodes))
+        if stretches <= _WHOLE:
+            tasks.append((len(bands) - 1, None, None, nodes.ravel()))
+            continue
+        rows = max(1, _ALIVE_SIZE // am.size)
+        for first in range(0, stretches, rows):
+            # contracts with |d1| <= cutoff somewhere on each stretch: a few stretches × members at once
+            alive = _alive(centre[first:first + rows], h, am, bm, cutoff)
+            for s_ in np.flatnonzero(alive.any(axis=1)):
+                tasks.append((len(bands) - 1, first + s_, alive[s_], nodes[first + s_]))
+    ad, bd, wd = a[direct], b[direct], w[direct]
+    starts = range(0, grid.size, chunk) if ad.size else range(0)
+    for i in starts:  # the narrow contracts, chunk by chunk
+        xs = x[i:i + chunk]
+        tasks.append((None, i, ~((ad * xs[0] + bd > cutoff) | (ad * xs[-1] + bd < -cutoff)), xs))
+
+    def evaluate(task):
+        n, _, live, at = task
+        if n is None:
+            u = at[:, None] * ad[None, live] + bd[None, live]
+            return np.exp(-0.5 * u * u) @ wd[live]
+        _, _, am, bm, wm, _ = bands[n]
+        if live is None:
+            u = np.multiply.outer(at, am)
             u += bm
             u *= u
             u *= -0.5
-            values = (np.exp(u, out=u) @ wm).reshape(stretches, p)
-        else:
-            values = np.zeros((stretches, p))
-            rows = max(1, _ALIVE_SIZE // am.size)
-            for first in range(0, stretches, rows):
-                # contracts with |d1| <= cutoff somewhere on each stretch: a few stretches × members at once
-                alive = _alive(centre[first:first + rows], h, am, bm, cutoff)
-                for s_ in np.flatnonzero(alive.any(axis=1)):
-                    live = alive[s_]
-                    u = nodes[first + s_][:, None] * am[None, live] + bm[None, live]
-                    u *= u
-                    u *= -0.5
-                    values[first + s_] = np.exp(u, out=u) @ wm[live]
+            return np.exp(u, out=u) @ wm
+        u = at[:, None] * am[None, live] + bm[None, live]
+        u *= u
+        u *= -0.5
+        return np.exp(u, out=u) @ wm[live]
+
+    # bands, stretches and chunks side by side (gexlib.parallel), dealt to the threads by their cost
+    cost = [t[3].size * (bands[t[0]][2].size if t[2] is None else int(t[2].sum())) if t[0] is not None
+            else t[3].size * int(t[2].sum()) for t in tasks]
+    results = parallel.map_costed(evaluate, tasks, cost)
+    values = [np.zeros((stretches, p)) for _, stretches, *_ in bands]
+    for (n, s_, _, _), v in zip(tasks, results, strict=True):
+        if n is not None:
+            if s_ is None:
+                values[n] = v.reshape(bands[n][1], p)
+            else:
+                values[n][s_] = v
+    for (h, stretches, am, _, wm, nodes), vals in zip(bands, values, strict=True):
         at = np.minimum(((x - lo) / (2 * h)).astype(int), stretches - 1)  # each level's stretch
         d = x[:, None] - nodes[at]
         hit = d == 0.0
         with np.errstate(divide="ignore", invalid="ignore"):
             q = lam[None, :] / d
-            est = (q * values[at]).sum(axis=1) / q.sum(axis=1)
+            est = (q * vals[at]).sum(axis=1) / q.sum(axis=1)
         rows = hit.any(axis=1)
-        est[rows] = values[at[rows]][hit[rows]]
+        est[rows] = vals[at[rows]][hit[rows]]
         approx += est
         err += _CRAMER * np.sqrt(fact) / (fact * 2.0 ** (p - 1)) * float(np.sum(np.abs(wm) * (am * h) ** p))
-    ad, bd, wd = a[direct], b[direct], w[direct]
-    starts = range(0, grid.size, chunk)
-
-    def direct_sums(rows):  # the narrow contracts, chunk by chunk; blocks of chunks side by side (gexlib.parallel)
-        out = []
-        for i in starts[rows]:
-            xs = x[i:i + chunk]
-            live = ~((ad * xs[0] + bd > cutoff) | (ad * xs[-1] + bd < -cutoff))
-            u = xs[:, None] * ad[None, live] + bd[None, live]
-            out.append(np.exp(-0.5 * u * u) @ wd[live])
-        return out
-
-    if ad.size:
-        sums = [v for part in parallel.map_rows(direct_sums, len(starts), size=grid.size * ad.size) for v in part]
-        for i, v in zip(starts, sums, strict=True):
+    for (n, i, _, _), v in zip(tasks, results, strict=True):
+        if n is None:
             approx[i:i + chunk] += v
     total = float(absw.sum())
     g64 = float(np.max((a * np.max(np.abs(x)) + np.abs(b)) ** 2)) / 2 if a.size else 0.0

@@ -9,7 +9,8 @@ machine with two free cores, as a reader's kernel usually has.
 The results are the same numbers bit for bit: every row is computed by the same
 operations on the same values whichever block it falls in (reductions run along rows,
 never across blocks). :func:`map_rows` calls ``fn`` on each block and returns the
-results in row order; the caller joins them.
+results in row order; the caller joins them. :func:`map_costed` deals pieces of work
+of very different costs (a profile's stretches and chunks) to the threads by cost.
 
 ``THREADS`` (environment variable ``GEXLIB_THREADS``; default the number of cores, at
 most 2) bounds the threads; 1 computes everything on the calling thread. Work smaller
@@ -113,3 +114,29 @@ def map_rows(fn: Callable[[slice], object], n_rows: int, *, size: int | None = N
     finally:
         rest = [f.result() for f in futures]  # every block finishes (or raises) before the caller goes on
     return first + rest
+
+
+def map_costed(fn: Callable[[object], object], items: list, costs: list) -> list:
+    """``[fn(item) for item in items]``, the items dealt to :data:`THREADS` threads by their cost.
+
+    For work whose pieces differ in cost by orders of magnitude (the stretches and chunks
+    of a profile): each thread gets, in turn, the costliest piece left while it has the
+    least work so far, and runs its pieces in their order. The results are in ``items``'
+    order; each is the same whichever thread computes it. Work of fewer than
+    :data:`MIN_SIZE` elements in all (``sum(costs)``) runs on the calling thread.
+    """
+    threads = max(1, THREADS)
+    groups, load = [[] for _ in range(threads)], [0] * threads
+    for i in sorted(range(len(items)), key=lambda i: -costs[i]):
+        least = load.index(min(load))
+        groups[least].append(i)
+        load[least] += costs[i]
+    groups = [sorted(g) for g in groups if g]
+    out = [None] * len(items)
+    done = map_rows(lambda rows: [[(i, fn(items[i])) for i in g] for g in groups[rows]], len(groups),
+                    size=sum(costs))
+    for part in done:
+        for group in part:
+            for i, value in group:
+                out[i] = value
+    return out

@@ -32,6 +32,30 @@ def test_map_rows_returns_each_block_in_row_order_from_several_threads():
     assert parallel.map_rows(fn, 10, size=parallel.MIN_SIZE - 1, threads=3) == [(0, 10)]  # small: not split
 
 
+def test_map_costed_deals_work_by_cost_and_returns_results_in_order(monkeypatch):
+    # one piece as costly as the hundred others together: it gets a thread of its own, and the
+    # results come back in the pieces' order
+    monkeypatch.setattr(parallel, "THREADS", 2)
+    costs = [10**6] + [10**4] * 100
+    ran = {}
+
+    def fn(i):
+        ran[i] = threading.get_ident()
+        return i * i
+
+    assert parallel.map_costed(fn, list(range(101)), costs) == [i * i for i in range(101)]
+    assert len(set(ran.values())) == 2
+    assert all(ran[i] != ran[0] for i in range(1, 101))
+    monkeypatch.setattr(parallel, "THREADS", 1)  # one thread, or little work: all on the calling thread
+    ran.clear()
+    assert parallel.map_costed(fn, list(range(101)), costs) == [i * i for i in range(101)]
+    assert set(ran.values()) == {threading.get_ident()}
+    monkeypatch.setattr(parallel, "THREADS", 2)
+    ran.clear()
+    parallel.map_costed(fn, [1, 2, 3], [10, 10, 10])
+    assert set(ran.values()) == {threading.get_ident()}
+
+
 def test_work_started_inside_a_block_runs_on_that_thread():
     def inner(block):
         return parallel.map_rows(lambda b: (b.start, b.stop), 6, threads=2)
