@@ -176,8 +176,26 @@ def forwards(snap: Snapshot, *, time: str = cv.TIME, r: float = cv.RATE, q: floa
           ``"implausible rate"``, ``"rate from longer expiries"``; empty when it was);
         - ``forward_fit`` and ``discount_fit``: the expiry's own fit (NaN without one).
     """
-    settings = (time, float(r), float(q), n_strikes, min_strikes, outlier_sd, min_days, rate_min_days,
-                tuple(rate_range), tuple(carry_range), basis_years)
+    settings = _settings(time, r, q, n_strikes, min_strikes, outlier_sd, min_days, rate_min_days, rate_range,
+                         carry_range, basis_years)
+    out = _table(snap, settings).copy()
+    out["forward"] = float(snap.spot) * np.exp(out["carry"] * out["T"])  # at this snapshot's spot
+    return out
+
+
+def _settings(time: str, r: float, q: float, n_strikes: int = cv.PARITY_STRIKES,
+              min_strikes: int = cv.PARITY_MIN_STRIKES, outlier_sd: float = cv.PARITY_OUTLIER_SD,
+              min_days: float = cv.PARITY_MIN_DAYS, rate_min_days: float = cv.PARITY_RATE_MIN_DAYS,
+              rate_range: tuple[float, float] = cv.PARITY_RATE_RANGE,
+              carry_range: tuple[float, float] = cv.PARITY_CARRY_RANGE,
+              basis_years: float = cv.PARITY_BASIS_YEARS) -> tuple:
+    """The fit's settings as :func:`_forwards` takes them (and :func:`_table` keys them), defaults as :func:`forwards`'."""
+    return (time, float(r), float(q), n_strikes, min_strikes, outlier_sd, min_days, rate_min_days, tuple(rate_range),
+            tuple(carry_range), basis_years)
+
+
+def _table(snap: Snapshot, settings: tuple) -> pd.DataFrame:
+    """:func:`forwards`' table without its ``forward`` column, kept per fingerprint (not a copy: do not change it)."""
     key = _fingerprint(snap, settings)
     if key in _CACHE:
         _CACHE.move_to_end(key)
@@ -185,17 +203,17 @@ def forwards(snap: Snapshot, *, time: str = cv.TIME, r: float = cv.RATE, q: floa
         _CACHE[key] = _forwards(snap, *settings)
         if len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
-    out = _CACHE[key].copy()
-    out["forward"] = float(snap.spot) * np.exp(out["carry"] * out["T"])  # at this snapshot's spot
-    return out
+    return _CACHE[key]
 
 
 def _forwards(snap, time, r, q, n_strikes, min_strikes, outlier_sd, min_days, rate_min_days, rate_range,
               carry_range, basis_years) -> pd.DataFrame:
     o = snap.options
     Tall = cv.year_fraction(o["expiry"], snap.asof, time=time)
-    exp = (pd.DataFrame({"expiry": o["expiry"], "T": Tall})[Tall > 0].drop_duplicates("expiry")
-           .sort_values("expiry", ignore_index=True))
+    # each live expiry once, ascending, with its time (the first row of it that is live)
+    rows = np.flatnonzero(Tall > 0)
+    rows = rows[np.unique(pd.DatetimeIndex(o["expiry"]).as_unit("ns").asi8[rows], return_index=True)[1]]
+    exp = pd.DataFrame({"expiry": o["expiry"].iloc[rows].reset_index(drop=True), "T": Tall[rows]})
     Sq = quote_spot(snap)
     # the lines depend on the quotes and on which contracts are live, not on the quote time: a
     # dashboard moving time keeps them while no expiry settles
@@ -298,10 +316,21 @@ def resolve(snap: Snapshot, *, carry: str = cv.CARRY, time: str = cv.TIME, r: fl
 
 
 def _per_contract(snap: Snapshot, time: str, r: float, q: float) -> tuple[np.ndarray, np.ndarray, float]:
-    fw = forwards(snap, time=time, r=r, q=q).set_index("expiry")
-    rate = fw["rate"].reindex(snap.options["expiry"]).fillna(0.0).to_numpy(dtype=float)
-    div = fw["dividend"].reindex(snap.options["expiry"]).fillna(0.0).to_numpy(dtype=float)
-    return rate, div, float(fw["basis"].iloc[0]) if len(fw) else 0.0
+    """Each contract's expiry's rate and dividend yield from :func:`forwards` (0 for a settled expiry or a
+    missing value), and the basis."""
+    fw = _table(snap, _settings(time, r, q))
+    expiries = pd.DatetimeIndex(fw["expiry"]).as_unit("ns").asi8  # ascending, each once
+    ns = pd.DatetimeIndex(snap.options["expiry"]).as_unit("ns").asi8
+    at = np.minimum(np.searchsorted(expiries, ns), max(expiries.size - 1, 0))
+    found = expiries[at] == ns if expiries.size else np.zeros(ns.size, dtype=bool)
+
+    def per_contract(column):
+        values = fw[column].to_numpy(dtype=float)
+        out = np.where(found, values[at] if values.size else 0.0, 0.0)
+        out[np.isnan(out)] = 0.0
+        return out
+
+    return per_contract("rate"), per_contract("dividend"), float(fw["basis"].iloc[0]) if len(fw) else 0.0
 
 
 def _black(s, F, K, w):
