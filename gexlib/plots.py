@@ -361,6 +361,8 @@ def _shows(record: dict, value) -> bool:
 
 
 def _same(a, b) -> bool:
+    """Equal numbers, strings and arrays (``np.array_equal``), tuples and lists of them item by item; other objects
+    only when they are the same object."""
     if a is b:
         return True
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
