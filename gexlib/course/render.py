@@ -963,7 +963,8 @@ class Stage:
         rgba = draw(fig, dpi, ink)
         fig.set_layout_engine("none")  # the layout just made stays until the text outgrows it
         self.layouts += 1
-        self.positions = [ax.get_position(original=False).frozen() for ax in fig.axes]
+        # where the draw put each Axes (get_position(original=False) would place it again, marking it changed)
+        self.positions = [ax._position.frozen() for ax in fig.axes]
         margins = _margins(fig, ink)
         if again and self._widen and margins.keys() == self._margins.keys():  # room for old and new text
             self._boxes = [_within(a, b) for a, b in zip(self._boxes, self.positions, strict=True)]
