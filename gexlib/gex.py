@@ -556,14 +556,24 @@ _EXPONENTIALS = memo.LRU(1)
 _PROFILE_NODES, _PROFILE_REACH = 28, 2.0
 
 
-def _alive(centre, h: float, a, b, cutoff: float) -> np.ndarray:
-    """Stretches × contracts: whether ``|d1| = |a x + b|`` is within ``cutoff`` somewhere on each stretch
-    ``[centre - h, centre + h]`` of log spot (d1 is linear in x, so at an end or between)."""
-    left = np.multiply.outer(centre - h, a)
+def _alive(lo, hi, a, b, cutoff: float) -> np.ndarray:
+    """Whether ``|d1| = |a x + b|`` is within ``cutoff`` somewhere between the log spots ``lo`` and ``hi``
+    (d1 is linear in x, so at an end or between): per contract for one stretch or chunk of levels,
+    stretches × contracts for arrays ``lo`` and ``hi``."""
+    left = np.multiply.outer(lo, a)
     left += b
-    right = np.multiply.outer(centre + h, a)
+    right = np.multiply.outer(hi, a)
     right += b
     return ~((left > cutoff) | (right < -cutoff))
+
+
+def _gaussian(x, a, b) -> np.ndarray:
+    """``exp(-d1²/2)`` with ``d1 = a x + b`` formed as written, levels ``x`` × contracts."""
+    u = np.multiply.outer(x, a)
+    u += b
+    u *= u
+    u *= -0.5
+    return np.exp(u, out=u)
 
 
 def _chebyshev(p: int):
@@ -612,7 +622,7 @@ def _exponentials(a, b, C, x, cutoff, chunk, nodes=0, reach=_PROFILE_REACH) -> t
             am, bm = a[members], b[members]
             centre = lo + h * (2 * np.arange(stretches) + 1)
             where = centre[:, None] + h * unit[None, :]
-            alive = _alive(centre, h, am, bm, cutoff)
+            alive = _alive(centre - h, centre + h, am, bm, cutoff)
             for s in np.flatnonzero(alive.any(axis=1)):
                 tasks.append((len(bands), int(s), members[alive[s]], where[s]))
             at = np.minimum(((x - lo) / (2 * h)).astype(int), stretches - 1)
@@ -628,17 +638,12 @@ def _exponentials(a, b, C, x, cutoff, chunk, nodes=0, reach=_PROFILE_REACH) -> t
     ad, bd, Cd = (a, b, C) if keep is None else (a[keep], b[keep], C[:, keep])
     for i in range(0, x.size, chunk):
         xs = x[i:i + chunk]
-        live = ~((ad * xs[0] + bd > cutoff) | (ad * xs[-1] + bd < -cutoff))
-        tasks.append((None, i, live, xs))
+        tasks.append((None, i, _alive(xs[0], xs[-1], ad, bd, cutoff), xs))
 
     def evaluate(task):
         band_no, _, kept, where = task
         if band_no is not None:  # the nodes of one stretch, d1 formed as written (no quadratic form)
-            u = np.multiply.outer(where, a[kept])
-            u += b[kept]
-            u *= u
-            u *= -0.5
-            return np.exp(u, out=u)
+            return _gaussian(where, a[kept], b[kept])
         if kept.any():
             E = np.stack([where * where, where, np.ones_like(where)], axis=1) @ Cd[:, kept]
             return np.exp(E, out=E)
@@ -748,9 +753,7 @@ def _scan_signs(S0: float, grid: np.ndarray, terms, *, cutoff: float = 12.0, chu
     band = np.floor(np.log2(np.maximum(a, 1e-300))).astype(int)  # a within a factor 2
     direct = np.ones(a.size, dtype=bool)
     p = _NODES
-    k = np.arange(p)
-    unit = np.cos((2 * k + 1) * np.pi / (2 * p))  # Chebyshev nodes of the first kind on [-1, 1]
-    lam = (-1.0) ** k * np.sin((2 * k + 1) * np.pi / (2 * p))  # their barycentric weights
+    unit, lam = _chebyshev(p)
     fact = float(np.prod(np.arange(1, p + 1, dtype=float)))
     # what each band interpolates from: its values at the nodes of its stretches, every member at every node
     # (few stretches: one product rather than a selection per stretch) or the members alive on each stretch
@@ -772,14 +775,15 @@ def _scan_signs(S0: float, grid: np.ndarray, terms, *, cutoff: float = 12.0, chu
         rows = max(1, _ALIVE_SIZE // am.size)
         for first in range(0, stretches, rows):
             # contracts with |d1| <= cutoff somewhere on each stretch: a few stretches × members at once
-            alive = _alive(centre[first:first + rows], h, am, bm, cutoff)
+            ends = centre[first:first + rows]
+            alive = _alive(ends - h, ends + h, am, bm, cutoff)
             for s_ in np.flatnonzero(alive.any(axis=1)):
                 tasks.append((len(bands) - 1, first + s_, alive[s_], nodes[first + s_]))
     ad, bd, wd = a[direct], b[direct], w[direct]
     starts = range(0, grid.size, chunk) if ad.size else range(0)
     for i in starts:  # the narrow contracts, chunk by chunk
         xs = x[i:i + chunk]
-        tasks.append((None, i, ~((ad * xs[0] + bd > cutoff) | (ad * xs[-1] + bd < -cutoff)), xs))
+        tasks.append((None, i, _alive(xs[0], xs[-1], ad, bd, cutoff), xs))
 
     def evaluate(task):
         n, _, live, at = task
@@ -788,19 +792,11 @@ def _scan_signs(S0: float, grid: np.ndarray, terms, *, cutoff: float = 12.0, chu
             return np.exp(-0.5 * u * u) @ wd[live]
         _, _, am, bm, wm, _ = bands[n]
         if live is None:
-            u = np.multiply.outer(at, am)
-            u += bm
-            u *= u
-            u *= -0.5
-            return np.exp(u, out=u) @ wm
-        u = at[:, None] * am[None, live] + bm[None, live]
-        u *= u
-        u *= -0.5
-        return np.exp(u, out=u) @ wm[live]
+            return _gaussian(at, am, bm) @ wm
+        return _gaussian(at, am[live], bm[live]) @ wm[live]
 
     # bands, stretches and chunks side by side (gexlib.parallel), dealt to the threads by their cost
-    cost = [t[3].size * (bands[t[0]][2].size if t[2] is None else int(t[2].sum())) if t[0] is not None
-            else t[3].size * int(t[2].sum()) for t in tasks]
+    cost = [at.size * (bands[n][2].size if live is None else int(live.sum())) for n, _, live, at in tasks]
     results = parallel.map_costed(evaluate, tasks, cost)
     values = [np.zeros((stretches, p)) for _, stretches, *_ in bands]
     for (n, s_, _, _), v in zip(tasks, results, strict=True):
@@ -835,7 +831,7 @@ def _scan_signs(S0: float, grid: np.ndarray, terms, *, cutoff: float = 12.0, chu
             C = np.stack([-0.5 * a * a, -a * b, -0.5 * b * b])  # as _profile
         xs = x[i:i + chunk]
         doubt = np.flatnonzero(~sure[i:i + chunk])
-        live = ~((a * xs[0] + b > cutoff) | (a * xs[-1] + b < -cutoff))
+        live = _alive(xs[0], xs[-1], a, b, cutoff)
         xd = xs[doubt]
         E = np.stack([xd * xd, xd, np.ones_like(xd)], axis=1) @ C[:, live]
         np.exp(E, out=E)
