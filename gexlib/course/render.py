@@ -409,12 +409,6 @@ def _box_draws() -> tuple:
 
 _BOX_DRAWS = _box_draws()
 
-#: The rcParams that Agg reads while drawing (part of every kept-pixels key).
-DRAW_PARAMS = ("hatch.linewidth", "hatch.color", "path.snap", "path.simplify", "path.simplify_threshold",
-               "agg.path.chunksize", "path.sketch", "path.effects", "lines.scale_dashes", "text.antialiased",
-               "text.hinting", "text.hinting_factor", "text.kerning_factor", "legend.fontsize")
-
-
 def _legend_key(leg, renderer) -> tuple | None:
     """The state key of a legend and everything in it, or None when it cannot be kept (see :func:`_state`)."""
     if leg._loc in (0, "best") or leg.get_draggable() or not isinstance(renderer, Renderer):
@@ -425,8 +419,7 @@ def _legend_key(leg, renderer) -> tuple | None:
         parts.extend(_state(a, placed=True) for a in leg.findobj(include_self=False))
     except _NoKey:
         return None
-    return (renderer.width, renderer.height, renderer.dpi, renderer.settings, get_hinting_flag(),
-            tuple(str(matplotlib.rcParams[k]) for k in DRAW_PARAMS), tuple(parts))
+    return _canvas_key(renderer), tuple(parts)
 
 
 #: Pixels added around the changed pixels of a kept draw (anti-aliasing fringes that may blend invisibly).
@@ -516,6 +509,12 @@ def _rc_generation() -> int:
     return _RC["generation"]
 
 
+def _canvas_key(renderer) -> tuple:
+    """What every kept draw's pixels depend on beyond the artist: the canvas' size and dpi, the font settings and
+    hinting, and the rcParams in force (:func:`_rc_generation`: Agg reads some of them while drawing)."""
+    return renderer.width, renderer.height, renderer.dpi, renderer.settings, get_hinting_flag(), renderer.rc
+
+
 def _changed_since_drawn(ax) -> None:
     """Give ``ax`` a new generation (``_gexlib_generation``) when it changed since its last draw.
 
@@ -535,8 +534,7 @@ def _axes_key(ax, renderer) -> tuple | None:
     if (not isinstance(renderer, Renderer) or ax.get_axes_locator() is not None or ax.get_aspect() != "auto"
             or ax.get_box_aspect() is not None or ax.get_figure(root=False) is not ax.get_figure(root=True)):
         return None
-    return (vars(ax).get("_gexlib_generation"), ax._position.bounds, ax._originalPosition.bounds, renderer.width, renderer.height,
-            renderer.dpi, renderer.settings, get_hinting_flag(), renderer.rc)
+    return vars(ax).get("_gexlib_generation"), ax._position.bounds, ax._originalPosition.bounds, _canvas_key(renderer)
 
 
 def _axes_box(ax):
