@@ -48,6 +48,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.special import ndtr
 
 from . import bs, fmt, gex, memo, parallel
 from . import conventions as cv
@@ -1304,30 +1305,144 @@ def _book_greeks(kind: str, K, S, tau, sigma):
     return value, delta, gamma
 
 
+#: Paths valued together in one pass of :func:`_driftless_rows` (a block's arrays stay in a core's cache).
+_ROWS_AT_ONCE = 50
+_INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
+
+
+def _driftless_calls(x, S, K: float, sd, w: float, price, delta=None, gamma=None) -> None:
+    """Black–Scholes value, and delta and gamma, of a call (``w = 1``) or put (``w = -1``) with r = q = 0, in place.
+
+    ``x = log(S) − log(K)`` and ``S`` are ``(paths, times)`` arrays, ``sd = σ√τ > 0`` one value per
+    time; the results go into ``price`` (and ``delta``, ``gamma`` when given), arrays of the same
+    shape. The operations are those of :func:`gexlib.bs.price_delta_gamma` on entries that are
+    all smooth, in the same order (its discount factors are 1 and its drift 0 here), so the
+    numbers are the same bit for bit, without its masks for expired or invalid entries and with
+    fewer temporary arrays.
+    """
+    d1 = x / sd
+    d1 += 0.5 * sd
+    np.clip(d1, -bs._D_CAP, bs._D_CAP, out=d1)
+    d2 = np.subtract(d1, sd)
+    np.clip(d2, -bs._D_CAP, bs._D_CAP, out=d2)
+    if w < 0:
+        n1 = ndtr(np.negative(d1))
+        n2 = ndtr(np.negative(d2, out=d2), out=d2)
+    else:
+        n1 = ndtr(d1) if delta is None else ndtr(d1, out=delta)
+        n2 = ndtr(d2, out=d2)
+    np.multiply(S, n1, out=price)
+    n2 *= K
+    price -= n2
+    if w < 0:
+        np.negative(price, out=price)
+    np.maximum(price, 0.0, out=price)
+    if delta is None:
+        return
+    if w < 0:
+        np.negative(n1, out=delta)
+    np.multiply(d1, -0.5, out=gamma)  # the density exp(-d1²/2)/√(2π), then / S / σ√τ
+    gamma *= d1
+    np.exp(gamma, out=gamma)
+    np.multiply(_INV_SQRT_2PI, gamma, out=gamma)
+    gamma /= S
+    gamma /= sd
+
+
+def _driftless_expired(S, K: float, w: float):
+    """Value and delta at expiry of a call or put, as :func:`gexlib.bs.price_delta_gamma` gives them (r = q = 0)."""
+    step = np.where(S > K, 1.0, np.where(S == K, 0.5, 0.0))  # the call's; half at the strike
+    if w < 0:
+        step = 1.0 - step
+    return np.maximum(w * (S * 1.0 * step - K * 1.0 * step), 0.0), w * 1.0 * step
+
+
+def _driftless_rows(kind: str, K: float, S, tau, sigma: float) -> dict:
+    """What :func:`_valuation` keeps, for paths ``S`` valued with r = q = 0 on a grid expiring at its last time.
+
+    ``tau`` must be positive at every time but the last, where it is 0, and ``S`` positive and
+    finite. The same numbers bit for bit as :func:`_book_greeks` and :func:`_book` (the test
+    compares them with :func:`_book_rows`), in blocks of :data:`_ROWS_AT_ONCE` paths.
+    """
+    n, m = S.shape[0], S.shape[1] - 1
+    w = -1.0 if kind == "P" else 1.0
+    V, D = np.empty_like(S), np.empty_like(S)
+    out = {"value": V, "delta": D, "decay": np.empty(n), "scalps": np.empty(n), "half_gamma_dollars": np.empty(n)}
+    with np.errstate(all="ignore"):
+        sd = sigma * np.sqrt(tau[:m])
+        for i in range(0, n, _ROWS_AT_ONCE):
+            b = slice(i, min(i + _ROWS_AT_ONCE, n))
+            s = S[b]
+            x = np.log(s[:, :m])
+            x -= np.log(K)
+            G = np.empty_like(x)  # gamma before the expiry (0 at it)
+            decayed = np.empty_like(x)  # the value one step later, spot unchanged
+            _driftless_calls(x, s[:, :m], K, sd, w, V[b, :m], D[b, :m], G)
+            V[b, m], D[b, m] = _driftless_expired(s[:, m], K, w)
+            _driftless_calls(x[:, :m - 1], s[:, :m - 1], K, sd[1:], w, decayed[:, :m - 1])
+            decayed[:, m - 1] = _driftless_expired(s[:, m - 1], K, w)[0]
+            v, start = V[b], s[:, :-1]
+            if kind == "straddle":  # put-call parity with r = q = 0, as in _book
+                v *= 2.0
+                v -= s
+                v += K
+                D[b] *= 2.0
+                D[b] -= 1.0
+                G *= 2.0
+                decayed *= 2.0
+                decayed -= start
+                decayed += K
+            decayed -= v[:, :-1]
+            half_gamma_dollars = np.multiply(0.5, G, out=G)
+            half_gamma_dollars *= start
+            half_gamma_dollars *= start
+            ret = np.divide(s[:, 1:], start)
+            ret -= 1.0
+            scalps = half_gamma_dollars * ret
+            scalps *= ret
+            out["decay"][b] = np.sum(decayed, axis=1)
+            out["scalps"][b] = np.sum(scalps, axis=1)
+            out["half_gamma_dollars"][b] = np.sum(half_gamma_dollars, axis=1)
+    return out
+
+
+def _book_rows(kind: str, K, S, tau, sigma) -> dict:
+    """What :func:`_valuation` keeps for paths ``S`` (rows) at times to expiry ``tau`` (any inputs :mod:`gexlib.bs` takes)."""
+    start = S[:, :-1]
+    # value, delta and gamma share their inputs (spot and time at each grid point): one evaluation
+    V, D, G = _book_greeks(kind, K, S, tau, sigma)
+    G = G[:, :-1]
+    decayed = _book(kind, K, start, tau[1:], sigma, "price")  # one step later, spot unchanged
+    ret = S[:, 1:] / start - 1.0
+    half_gamma_dollars = 0.5 * G * start * start
+    return {"value": V, "delta": D, "decay": np.sum(decayed - V[:, :-1], axis=1),
+            "scalps": np.sum(half_gamma_dollars * ret * ret, axis=1),
+            "half_gamma_dollars": np.sum(half_gamma_dollars, axis=1)}
+
+
 def _valuation(S0, K, T, sigma_implied, sigma_realised, n_paths, n_steps, kind, seed, mu) -> dict:
     """The book along the paths at implied vol, whatever the hedging interval (cached in :data:`VALUATIONS`).
 
     ``value`` and ``delta`` at every grid point, and per path the sums that do not depend on
     the hedge: ``decay`` (Σ of the value lost to one step of time at unchanged spot),
-    ``scalps`` (Σ ½ΓS²r²) and ``half_gamma_dollars`` (Σ ½ΓS²); the ``premium``.
+    ``scalps`` (Σ ½ΓS²r²) and ``half_gamma_dollars`` (Σ ½ΓS²); the ``premium``. With
+    r = q = 0 (:data:`gexlib.conventions.RATE`, ``DIVIDEND``), a positive implied vol and strike
+    and positive, finite paths, by :func:`_driftless_rows`: the same numbers, faster.
     """
-    def rows(S, tau):  # every path on its own: blocks of paths are valued side by side (gexlib.parallel)
-        start = S[:, :-1]
-        # value, delta and gamma share their inputs (spot and time at each grid point): one evaluation
-        V, D, G = _book_greeks(kind, K, S, tau, sigma_implied)
-        G = G[:, :-1]
-        decayed = _book(kind, K, start, tau[1:], sigma_implied, "price")  # one step later, spot unchanged
-        ret = S[:, 1:] / start - 1.0
-        half_gamma_dollars = 0.5 * G * start * start
-        return {"value": V, "delta": D, "decay": np.sum(decayed - V[:, :-1], axis=1),
-                "scalps": np.sum(half_gamma_dollars * ret * ret, axis=1),
-                "half_gamma_dollars": np.sum(half_gamma_dollars, axis=1)}
-
     def run():
         times, S = _paths(S0, T, sigma_realised, n_paths, n_steps, seed, mu)
         tau = float(T) - times
         tau[-1] = 0.0  # exactly expired: the value is the payoff
-        parts = parallel.map_rows(lambda block: rows(S[block], tau), len(S), size=S.size)
+        driftless = (cv.RATE == 0.0 and cv.DIVIDEND == 0.0 and np.isfinite(sigma_implied) and sigma_implied > 0
+                     and np.isfinite(K) and K > 0 and bool(np.all(tau[:-1] > 0)))
+
+        def rows(block):  # every path on its own: blocks of paths are valued side by side (gexlib.parallel)
+            s = S[block]
+            if driftless and s.min() > 0 and np.isfinite(s.max()):
+                return _driftless_rows(kind, float(K), s, tau, float(sigma_implied))
+            return _book_rows(kind, K, s, tau, sigma_implied)
+
+        parts = parallel.map_rows(rows, len(S), size=S.size)
         out = {k: np.concatenate([p[k] for p in parts]) if len(parts) > 1 else parts[0][k] for k in parts[0]}
         return {**out, "premium": float(out["value"][0, 0])}
 
@@ -1345,10 +1460,17 @@ def _scalp_core(S0, K, T, sigma_implied, sigma_realised, n_paths, n_steps, every
     """
     times, S = _paths(S0, T, sigma_realised, n_paths, n_steps, seed, mu)
     book = _valuation(S0, K, T, sigma_implied, sigma_realised, n_paths, n_steps, kind, seed, mu)
-    V = book["value"]
+    V, D = book["value"], book["delta"]
     reb = np.arange(0, n_steps, every)
-    held = np.repeat(book["delta"][:, reb], np.diff(np.append(reb, n_steps)), axis=1)
-    return {"pnl": V[:, -1] - V[:, 0] - np.sum(held * np.diff(S, axis=1), axis=1),
+    counts = np.diff(np.append(reb, n_steps))
+
+    def pnl(block):  # path by path: blocks of paths side by side (gexlib.parallel)
+        gains = np.repeat(D[block][:, reb], counts, axis=1)  # the hedge held over each step
+        gains *= np.diff(S[block], axis=1)
+        return V[block, -1] - V[block, 0] - np.sum(gains, axis=1)
+
+    parts = parallel.map_rows(pnl, len(S), size=S.size)
+    return {"pnl": np.concatenate(parts) if len(parts) > 1 else parts[0],
             **{k: book[k] for k in ("decay", "scalps", "half_gamma_dollars", "premium")},
             "times": times, "rebalance_times": times[reb]}
 

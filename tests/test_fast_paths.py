@@ -407,3 +407,38 @@ def test_forwards_after_time_passes_are_refitted_ones():
             assert_frames_identical(kept, fresh)
     assert chain.quotes_key(whatif.advance_time(snap, 1.0)) == chain.quotes_key(snap)
     assert chain.chain_key(whatif.advance_time(snap, 1.0)) != chain.chain_key(snap)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(("straddle", "C", "P")), st.floats(1.0, 400.0), st.floats(1e-3, 3.0), st.floats(1e-4, 2.0),
+       st.integers(1, 40), st.integers(1, 120), st.integers(0, 2**32 - 1), st.booleans())
+def test_scalping_valuation_without_carry_is_the_general_one_bit_for_bit(kind, K, sigma, T, steps, paths, seed,
+                                                                         on_strike):
+    # the fast valuation against the one through gexlib.bs (cross-checked with QuantLib elsewhere), on paths
+    # that may sit exactly on the strike (the expiry's half step) and on blocks larger than one pass
+    times, S = hedging.gbm_paths(K, T, sigma, paths, steps, seed=seed)
+    S = S.copy()
+    if on_strike:
+        S[::3, ::2] = K
+    tau = T - times
+    tau[-1] = 0.0
+    fast = hedging._driftless_rows(kind, K, S, tau, sigma)
+    general = hedging._book_rows(kind, K, S, tau, sigma)
+    assert fast.keys() == general.keys()
+    for name in general:
+        np.testing.assert_array_equal(fast[name], general[name], err_msg=name)
+
+
+def test_scalping_simulation_takes_the_general_valuation_when_there_is_carry(monkeypatch):
+    # with a rate the fast path does not apply, and the results differ from those without one
+    args = (100.0, 100.0, 5 / hedging.TRADING_DAYS, 0.2, 0.3, 40, 8, 2)
+    monkeypatch.setattr(hedging, "_driftless_rows", lambda *a: pytest.fail("fast path taken with a rate"))
+    monkeypatch.setattr(cv, "RATE", 0.05)
+    hedging.VALUATIONS.clear()
+    hedging.SCALPS.clear()
+    with_rate = hedging.simulate_gamma_scalp(*args, seed=3)
+    monkeypatch.undo()
+    hedging.VALUATIONS.clear()
+    hedging.SCALPS.clear()
+    without = hedging.simulate_gamma_scalp(*args, seed=3)
+    assert not np.allclose(with_rate.pnl, without.pnl)
