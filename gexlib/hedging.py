@@ -83,6 +83,9 @@ TRADING_DAYS = 252
 STEPS_PER_DAY = 78
 #: Percentage move of spot (decimal) for which dashboards show the hedge flow.
 MOVE = 0.01
+#: Paths built or valued together in one pass (:func:`gbm_paths`, :func:`_driftless_rows`): a block's
+#: arrays stay in a core's cache.
+_ROWS_AT_ONCE = 50
 
 
 @dataclass(frozen=True)
@@ -258,13 +261,15 @@ def gbm_paths(S0: float, T: float, sigma: float, n_paths: int, n_steps: int, *, 
     S = np.empty((int(n_paths), n_steps + 1))
 
     def rows(block):  # path by path: blocks of paths are built side by side (gexlib.parallel)
-        out = S[block]
-        out[:, 0] = 0.0
-        np.multiply(sigma * np.sqrt(dt), z[block], out=out[:, 1:])
-        out[:, 1:] += (drift - 0.5 * sigma**2) * dt
-        np.cumsum(out[:, 1:], axis=1, out=out[:, 1:])
-        np.exp(out, out=out)
-        out *= float(S0)
+        for first in range(block.start, block.stop, _ROWS_AT_ONCE):  # a few paths at a time stay in a core's cache
+            part = slice(first, min(first + _ROWS_AT_ONCE, block.stop))
+            out = S[part]
+            out[:, 0] = 0.0
+            np.multiply(sigma * np.sqrt(dt), z[part], out=out[:, 1:])
+            out[:, 1:] += (drift - 0.5 * sigma**2) * dt
+            np.cumsum(out[:, 1:], axis=1, out=out[:, 1:])
+            np.exp(out, out=out)
+            out *= float(S0)
 
     parallel.map_rows(rows, len(S), size=S.size)
     return times, S
@@ -408,22 +413,30 @@ def simulate_discrete_hedge(S0: float, K: float, T: float, sigma_implied: float,
     parts = parallel.map_rows(lambda b: np.asarray(bs.delta(S[b, at_reb], K, T - times[at_reb], sigma_implied,
                                                             r=r, q=q, kind=kind)), len(S), size=S[:, at_reb].size)
     d_reb = np.concatenate(parts) if len(parts) > 1 else parts[0]
-    # shares held over each step (every step's own delta when the hedge is reset at every step)
-    held = d_reb if every == 1 else np.repeat(d_reb, np.diff(np.append(reb, n_steps)), axis=1)
     to_expiry = np.exp(r * (T - times))  # value at expiry of one unit of money at each grid time
-    gains = S[:, 1:] * np.exp(q * dt)  # held × (S_{j+1} e^{q dt} − S_j e^{r dt}) × to_expiry, in place
-    gains -= S[:, :-1] * np.exp(r * dt)
-    np.multiply(held, gains, out=gains)
-    gains *= to_expiry[1:]
+    counts = np.diff(np.append(reb, n_steps))
+    k = int(min(max(keep_paths, 0), n_paths))
+
+    def hedge_gains(b):  # path by path: blocks of paths side by side (gexlib.parallel; the same numbers)
+        # shares held over each step (every step's own delta when the hedge is reset at every step)
+        held = d_reb[b] if every == 1 else np.repeat(d_reb[b], counts, axis=1)
+        gains = S[b, 1:] * np.exp(q * dt)  # held × (S_{j+1} e^{q dt} − S_j e^{r dt}) × to_expiry, in place
+        gains -= S[b, :-1] * np.exp(r * dt)
+        np.multiply(held, gains, out=gains)
+        gains *= to_expiry[1:]
+        return gains.sum(axis=1), gains[:max(0, min(k, b.stop) - b.start)].copy()  # each step's, for kept paths
+
+    summed = parallel.map_rows(hedge_gains, len(S), size=S.size)
+    gained = np.concatenate([g for g, _ in summed])
+    kept_gains = np.concatenate([kept for _, kept in summed])
     trades = np.abs(np.diff(d_reb, axis=1, prepend=0.0))  # the first column is the initial purchase
     cost_steps = cost_per_share * trades * to_expiry[reb]
     unwind = cost_per_share * np.abs(d_reb[:, -1])
     premium = float(bs.price(S0, K, T, sigma_implied, r=r, q=q, kind=kind))
     payoff = np.asarray(bs.price(S[:, -1], K, 0.0, sigma_implied, kind=kind))  # T = 0: intrinsic
     cost = cost_steps.sum(axis=1) + unwind
-    pnl = premium * to_expiry[0] - payoff + gains.sum(axis=1) - cost
+    pnl = premium * to_expiry[0] - payoff + gained - cost
 
-    k = int(min(max(keep_paths, 0), n_paths))
     running = np.empty((k, n_steps + 1))
     if k:
         step_cost = np.zeros((k, n_steps + 1))
@@ -431,7 +444,7 @@ def simulate_discrete_hedge(S0: float, K: float, T: float, sigma_implied: float,
         step_cost[:, -1] += unwind[:k]
         liability = np.asarray(bs.price(S[:k], K, T - times, sigma_implied, r=r, q=q, kind=kind)) * to_expiry
         running = (premium * to_expiry[0] - liability
-                   + np.concatenate([np.zeros((k, 1)), np.cumsum(gains[:k], axis=1)], axis=1)
+                   + np.concatenate([np.zeros((k, 1)), np.cumsum(kept_gains, axis=1)], axis=1)
                    - np.cumsum(step_cost, axis=1))
     return HedgeSimulation(
         pnl=pnl, cost=cost, shares_traded=trades.sum(axis=1) + np.abs(d_reb[:, -1]), premium=premium,
@@ -1305,8 +1318,6 @@ def _book_greeks(kind: str, K, S, tau, sigma):
     return value, delta, gamma
 
 
-#: Paths valued together in one pass of :func:`_driftless_rows` (a block's arrays stay in a core's cache).
-_ROWS_AT_ONCE = 50
 _INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
 
 
