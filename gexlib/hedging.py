@@ -1318,9 +1318,6 @@ def _book_greeks(kind: str, K, S, tau, sigma):
     return value, delta, gamma
 
 
-_INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
-
-
 def _driftless_calls(x, S, K: float, sd, w: float, price, delta=None, gamma=None) -> None:
     """Black–Scholes value, and delta and gamma, of a call (``w = 1``) or put (``w = -1``) with r = q = 0, in place.
 
@@ -1355,7 +1352,7 @@ def _driftless_calls(x, S, K: float, sd, w: float, price, delta=None, gamma=None
     np.multiply(d1, -0.5, out=gamma)  # the density exp(-d1²/2)/√(2π), then / S / σ√τ
     gamma *= d1
     np.exp(gamma, out=gamma)
-    np.multiply(_INV_SQRT_2PI, gamma, out=gamma)
+    np.multiply(bs._INV_SQRT_2PI, gamma, out=gamma)
     gamma /= S
     gamma /= sd
 
