@@ -214,12 +214,12 @@ def test_stage_gives_up_keeping_room_when_smaller_boxes_do_not_fit():
     assert stage.layouts <= 5, (stage.layouts, stage.frozen)
 
 
-def legended(label="spot 6,254", under=None):
+def legended(label="spot 6,254", under=None, curve="curve"):
     """A figure with a legend above its Axes (as :func:`gexlib.plots.legend` draws it); ``under``: a text drawn
     beneath the legend (unclipped, below it in z-order), so what lies under the legend changes. No layout
     engine: the Axes stay where they are from one draw to the next, as on a dashboard's stage."""
     fig, ax = plt.subplots(figsize=(5, 3))
-    ax.plot([0, 1], [0, 1], label="curve", ls="--")
+    ax.plot([0, 1], [0, 1], label=curve, ls="--")
     ax.bar([0.2, 0.6], [0.5, 0.7], width=0.2, hatch="///", label="bars")
     ax.axvline(0.5, label=label, color="C3")
     plots.legend(ax, ncols=3)
@@ -228,44 +228,115 @@ def legended(label="spot 6,254", under=None):
     return fig
 
 
-def test_a_legend_is_put_back_only_when_it_and_what_lies_under_it_are_unchanged():
+def counted_legend_draws(monkeypatch) -> list:
+    """The legends drawn in full (matplotlib's ``Legend.draw``) from now on, one entry per draw."""
+    from matplotlib.legend import Legend
+
+    calls, real = [], Legend.draw
+    monkeypatch.setattr(Legend, "draw", lambda self, renderer: calls.append(self) or real(self, renderer))
+    return calls
+
+
+def counted_text_draws(monkeypatch) -> list:
+    """The texts drawn (``Text.draw``) from now on, one entry per draw."""
+    from matplotlib.text import Text
+
+    calls, real = [], Text.draw
+    monkeypatch.setattr(Text, "draw", lambda self, renderer: calls.append(self) or real(self, renderer))
+    return calls
+
+
+def test_a_legend_is_put_back_only_when_it_and_what_lies_under_it_are_unchanged(monkeypatch):
+    full = counted_legend_draws(monkeypatch)
     fig = legended()
     render.draw(fig, 100)
     leg = fig.axes[0].get_legend()
-    assert leg._gexlib_kept.region is None  # a state seen once: only its key is kept
-    render.draw(fig, 100)  # seen again: its pixels are kept
-    kept = leg._gexlib_kept
-    assert kept.region[1] > kept.region[0] and kept.region[3] > kept.region[2]
+    assert full.count(leg) == 1 and leg._gexlib_legend.region is None  # packed once: only its key is kept
+    render.draw(fig, 100)  # packed alike again: its pixels are kept
+    kept = leg._gexlib_legend
+    assert full.count(leg) == 2 and kept.region[1] > kept.region[0] and kept.region[3] > kept.region[2]
     again = render.draw(fig, 100)
-    assert leg._gexlib_kept is kept  # put back, not drawn
+    assert full.count(leg) == 2 and leg._gexlib_legend is kept  # put back, not drawn
     assert np.array_equal(again, agg(legended()))
-    [spot] = [t for t in leg.texts if t.get_text().startswith("spot")]
-    spot.set_text("spot 6,300")  # the legend changed: drawn again
-    changed = render.draw(fig, 100)
-    assert leg._gexlib_kept is not kept and leg._gexlib_kept.region is None
-    assert np.array_equal(changed, agg(legended("spot 6,300")))
-    render.draw(fig, 100)
-    kept = leg._gexlib_kept
-    assert kept.region is not None
     fig.axes[0].text(0.05, 1.04, "under", transform=fig.axes[0].transAxes, clip_on=False, zorder=0, color="0.6")
     covered = render.draw(fig, 100)  # same legend, other pixels under it: drawn again and kept
-    assert leg._gexlib_kept is not kept and leg._gexlib_kept.region is not None
-    assert np.array_equal(covered, agg(legended("spot 6,300", under="under")))
-    kept = leg._gexlib_kept
-    assert np.array_equal(render.draw(fig, 100), covered)
-    assert leg._gexlib_kept is kept
+    assert full.count(leg) == 3 and leg._gexlib_legend is not kept and leg._gexlib_legend.region is not None
+    assert np.array_equal(covered, agg(legended(under="under")))
+    assert np.array_equal(render.draw(fig, 100), covered) and full.count(leg) == 3
     assert "draw" not in vars(leg)  # nothing of the canvas stays on the legend
+    assert all("draw" not in vars(t) for t in leg.texts)
     fig.set_size_inches(6, 3)  # another size: drawn again
-    assert np.array_equal(render.draw(fig, 100), agg(fig))
+    out = render.draw(fig, 100)
+    assert full.count(leg) == 4 and np.array_equal(out, agg(fig))
 
 
-def test_a_legend_with_a_handle_it_cannot_describe_is_drawn_every_time():
+def test_a_changed_legend_text_of_the_same_size_is_drawn_alone(monkeypatch):
+    # the legend packs as before: its pixels are put back and only the changed text is drawn again, over the
+    # pixels that were under it; the result is matplotlib's drawing of the new legend, byte for byte
+    full, texts = counted_legend_draws(monkeypatch), counted_text_draws(monkeypatch)
+    fig = legended()
+    render.draw(fig, 100)
+    render.draw(fig, 100)  # packed alike twice: kept
+    leg = fig.axes[0].get_legend()
+    [spot] = [t for t in leg.texts if t.get_text().startswith("spot")]
+    others = [t for t in leg.texts if t is not spot]
+    for label in ("spot 6,300", "spot 6,391", "spot 5,117"):  # digits of one width: the same box
+        spot.set_text(label)
+        texts.clear()
+        out = render.draw(fig, 100)
+        assert full.count(leg) == 2 and texts.count(spot) == 1 and not any(t in texts for t in others)
+        assert np.array_equal(out, agg(legended(label)))
+    texts.clear()
+    assert np.array_equal(render.draw(fig, 100), agg(legended("spot 5,117")))  # unchanged: put back as last drawn
+    assert full.count(leg) == 2 and spot not in texts
+    spot.set_text("spot 16,300")  # wider: the legend packs anew and draws in full
+    assert np.array_equal(render.draw(fig, 100), agg(legended("spot 16,300"))) and full.count(leg) == 3
+    [curve] = [t for t in leg.texts if t.get_text() == "curve"]
+    curve.set_text("curvy")  # two texts change at once, one of them to another width: in full
+    spot.set_text("spot 16,311")
+    assert np.array_equal(render.draw(fig, 100), agg(legended("spot 16,311", curve="curvy")))
+    assert full.count(leg) == 4
+    curve.set_text("curve")
+    spot.set_text("spot 16,300")
+    render.draw(fig, 100)
+    leg.legend_handles[0].set_color("C4")  # a handle changed: in full
+    expected = legended("spot 16,300")
+    expected.axes[0].get_legend().legend_handles[0].set_color("C4")
+    assert np.array_equal(render.draw(fig, 100), agg(expected)) and full.count(leg) == 6
+
+
+def stacked(label="spot 6,254"):
+    """A legend of one column with no room between its rows: its texts' boxes meet."""
+    fig, ax = plt.subplots(figsize=(5, 3))
+    ax.plot([0, 1], [0, 1], label="curve", ls="--")
+    ax.axvline(0.5, label=label, color="C3")
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.01), ncols=1, labelspacing=0.0, frameon=False)
+    return fig
+
+
+def test_a_legend_text_whose_box_meets_another_is_not_drawn_alone(monkeypatch):
+    full = counted_legend_draws(monkeypatch)
+    fig = stacked()
+    render.draw(fig, 100)
+    render.draw(fig, 100)
+    leg = fig.axes[0].get_legend()
+    kept = [t for t in leg._gexlib_legend.texts if t is not None]
+    boxes = [t.box for t in kept]
+    meets = [sum(o[0] < b[1] and b[0] < o[1] and o[2] < b[3] and b[2] < o[3] for o in boxes) > 1 for b in boxes]
+    assert sum(meets) == 2 and not any(t.alone for t, m in zip(kept, meets, strict=True) if m)
+    [spot] = [t for t in leg.texts if t.get_text().startswith("spot")]
+    spot.set_text("spot 6,300")
+    assert np.array_equal(render.draw(fig, 100), agg(stacked("spot 6,300"))) and full.count(leg) == 3
+
+
+def test_a_legend_with_a_handle_it_cannot_describe_is_drawn_every_time(monkeypatch):
+    full = counted_legend_draws(monkeypatch)
     fig = legended()
     leg = fig.axes[0].get_legend()
     leg.legend_handles[0].set_path_effects([matplotlib.patheffects.withStroke(linewidth=3, foreground="y")])
     first = render.draw(fig, 100)
-    assert getattr(leg, "_gexlib_kept", None) is None
-    assert np.array_equal(render.draw(fig, 100), first)
+    assert getattr(leg, "_gexlib_legend", None) is None
+    assert np.array_equal(render.draw(fig, 100), first) and full.count(leg) == 2
     assert np.array_equal(first, agg(fig))
 
 
@@ -273,11 +344,16 @@ def test_the_kept_ink_of_a_legend_counts_for_the_stage():
     fig = legended("a legend entry that is long enough to reach out")
     first, second, third = {}, {}, {}
     render.draw(fig, 100, first)
-    render.draw(fig, 100, second)  # the legend's pixels kept
-    kept = fig.axes[0].get_legend()._gexlib_kept
-    render.draw(fig, 100, third)  # and put back
-    assert fig.axes[0].get_legend()._gexlib_kept is kept
+    render.draw(fig, 100, second)  # the legend's pixels put back
+    [long] = [t for t in fig.axes[0].get_legend().texts if t.get_text().startswith("a legend")]
+    long.set_text("a legend entry that is long enough to reach out")
+    render.draw(fig, 100, third)
     assert first == second == third
+    long.set_text("a legend entry that is lone enough to reach out")  # the same box: drawn alone
+    alone, fresh = {}, {}
+    render.draw(fig, 100, alone)
+    render.draw(legended("a legend entry that is lone enough to reach out"), 100, fresh)
+    assert [list(map(float, b)) for b in alone.values()] == [list(map(float, b)) for b in fresh.values()]
 
 
 def shared(align: bool):
@@ -348,17 +424,22 @@ def test_tick_marks_drawn_together_give_matplotlibs_pixels(monkeypatch, pad):
         assert len(calls) >= marks
 
 
-def test_a_framed_legend_is_put_back_only_while_its_frame_style_stays():
+def test_a_framed_legend_is_put_back_only_while_its_frame_style_stays(monkeypatch):
+    full = counted_legend_draws(monkeypatch)
     fig = legended()
     leg = fig.axes[0].get_legend()
     leg.set_frame_on(True)
     for _ in range(3):
         render.draw(fig, 100)
-    kept = leg._gexlib_kept
-    assert kept.region is not None
+    assert full.count(leg) == 2
+    [spot] = [t for t in leg.texts if t.get_text().startswith("spot")]
+    spot.set_text("spot 6,300")  # drawn alone inside the frame
+    expected = legended("spot 6,300")
+    expected.axes[0].get_legend().set_frame_on(True)
+    assert np.array_equal(render.draw(fig, 100), agg(expected)) and full.count(leg) == 2
     leg.get_frame().set_boxstyle("round", pad=0.4)
-    assert np.array_equal(render.draw(fig, 100), agg(fig))
-    assert leg._gexlib_kept is not kept
+    out = render.draw(fig, 100)
+    assert full.count(leg) == 3 and np.array_equal(out, agg(fig))
 
 
 _CHARS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ ,.$%()+-−×±–—/:;'\"?!&[]{}_=<>|~^*#@ïüéΓσ√≤≥→€jfĳ"

@@ -43,6 +43,7 @@ import math
 
 import matplotlib
 import numpy as np
+from matplotlib import cbook
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.font_manager import FontProperties, fontManager, get_font
 from matplotlib.ft2font import LoadFlags, RenderMode
@@ -354,12 +355,13 @@ _BOX_ATTRS = ("pad", "sep", "width", "height", "align", "mode", "xdescent", "yde
               "_multilinebaseline")
 
 
-def _state(a, placed: bool = False) -> tuple:
+def _state(a, placed: bool = False, string: bool = True) -> tuple:
     """Everything that decides how the artist ``a`` draws itself (its children apart), frozen.
 
     ``placed``: ``a`` is placed by its container when drawn (a legend's texts, handles
     and frame): its transform, position and (for a frame) outline are left out, as the
-    draw derives them from what the key holds. Raises :class:`_NoKey` for an artist it
+    draw derives them from what the key holds. ``string=False``: a text's string is left
+    out (None in its place). Raises :class:`_NoKey` for an artist it
     does not know or whose drawing depends on more than its own properties (clip paths,
     path effects, sketches, filters).
     """
@@ -374,7 +376,8 @@ def _state(a, placed: bool = False) -> tuple:
     if isinstance(a, Text):
         if a.get_bbox_patch() is not None or a.get_usetex() or a.get_wrap():
             raise _NoKey
-        return common + _freeze((a.get_text(), a.get_color(), a.get_fontproperties(), a.get_rotation(),
+        return common + _freeze((a.get_text() if string else None, a.get_color(), a.get_fontproperties(),
+                                 a.get_rotation(),
                                  a.get_rotation_mode(), a.get_horizontalalignment(), a.get_verticalalignment(),
                                  None if placed else a.get_position(), a.get_antialiased(), a.get_linespacing(),
                                  a._get_multialignment(), a.get_parse_math(), a.get_transform_rotates_text(),
@@ -409,17 +412,39 @@ def _box_draws() -> tuple:
 
 _BOX_DRAWS = _box_draws()
 
-def _legend_key(leg, renderer) -> tuple | None:
-    """The state key of a legend and everything in it, or None when it cannot be kept (see :func:`_state`)."""
+def _legend_parts(leg, renderer) -> tuple | None:
+    """A legend's state key without its texts' strings, its texts' strings, and its texts, or None when it cannot be
+    kept (see :func:`_state`).
+
+    In the first, each visible text is known by the box its layout takes (width, height, descent
+    and lines, :func:`_text_layout`), which is what the legend's packing reads of it: equal
+    first parts mean a legend packed into the same boxes around the same handles and frame.
+    """
     if leg._loc in (0, "best") or leg.get_draggable() or not isinstance(renderer, Renderer):
         return None
     try:
         parts = [(leg._loc, leg._mode, leg._ncols, leg.get_frame_on(), leg.shadow, leg.get_visible(), leg.get_alpha(),
                   _freeze(leg.get_bbox_to_anchor()), leg.borderaxespad, leg._alignment)]
-        parts.extend(_state(a, placed=True) for a in leg.findobj(include_self=False))
+        strings, texts = [], []
+        for a in leg.findobj(include_self=False):
+            if isinstance(a, Text):
+                parts.append(_state(a, placed=True, string=False))
+                if a.get_visible():
+                    bbox, info, descent = _text_layout(a, renderer)
+                    parts.append((bbox.width, bbox.height, descent, len(info)))
+                strings.append(a.get_text())
+                texts.append(a)
+            else:
+                parts.append(_state(a, placed=True))
     except _NoKey:
         return None
-    return _canvas_key(renderer), tuple(parts)
+    return (_canvas_key(renderer), tuple(parts)), tuple(strings), texts
+
+
+def _legend_key(leg, renderer) -> tuple | None:
+    """The state key of a legend and everything in it, or None when it cannot be kept (see :func:`_state`)."""
+    parts = _legend_parts(leg, renderer)
+    return None if parts is None else (parts[0], parts[1])
 
 
 #: Pixels added around the changed pixels of a kept draw (anti-aliasing fringes that may blend invisibly).
@@ -493,6 +518,173 @@ def _kept_draw(artist, draw, key_of, least=None):
         artist._gexlib_kept = _Kept(key, (y0, y1, x0, x1), before[y0:y1, x0:x1].copy(), buf[y0:y1, x0:x1].copy(),
                                     [] if not drawn else [(owner, list(box)) for owner, box in drawn.items()])
         return None
+
+    return kept
+
+
+class _TextKept:
+    """A legend text's last draw: the pixels it may ink (``box``: rows and columns, with :data:`TEXT_PAD`), what they
+    were before it drew, its ink (owner and box), and whether it can be drawn again alone (``alone``)."""
+
+    __slots__ = ("box", "before", "ink", "alone")
+
+    def __init__(self, box, before, ink, alone):
+        self.box, self.before, self.ink, self.alone = box, before, ink, alone
+
+
+class _LegendKept:
+    """A legend's last draw: its key without and with its strings, the pixels it drew on (``region``), what they were
+    and what they became, and each text's :class:`_TextKept`."""
+
+    __slots__ = ("frame", "strings", "region", "before", "after", "texts")
+
+    def __init__(self, frame, strings, region, before, after, texts):
+        self.frame, self.strings, self.region = frame, strings, region
+        self.before, self.after, self.texts = before, after, texts
+
+
+#: Pixels around a legend text's layout box that its glyphs may ink (a glyph's bitmap past its advance).
+TEXT_PAD = 2
+
+
+def _is_math(text, s: str) -> bool:
+    """Whether ``text`` would draw ``s`` as mathtext (its ink is then measured, not known from its glyphs)."""
+    return text.get_parse_math() and cbook.is_math_text(s)
+
+
+def _text_rows(text, renderer, shape) -> tuple[int, int, int, int]:
+    """The rows and columns of the buffer (``shape``) a text's layout box covers, with :data:`TEXT_PAD`, clipped."""
+    x0, y0, x1, y1 = text.get_window_extent(renderer).extents
+    h, w = shape[:2]
+    return (int(min(max(math.floor(h - y1) - TEXT_PAD, 0), h)), int(min(max(math.ceil(h - y0) + TEXT_PAD, 0), h)),
+            int(min(max(math.floor(x0) - TEXT_PAD, 0), w)), int(min(max(math.ceil(x1) + TEXT_PAD, 0), w)))
+
+
+def _inside(ink, box, height) -> bool:
+    """Whether an ink box (display pixels, y upwards) lies within ``box`` (rows and columns)."""
+    x0, y0, x1, y1 = ink
+    r0, r1, c0, c1 = box
+    return c0 <= x0 and x1 <= c1 and r0 <= height - y1 and height - y0 <= r1
+
+
+def _kept_legend(leg, draw):
+    """``leg.draw`` that draws only what changed when the legend is packed as at its last draw.
+
+    A legend's texts often change while everything else in it stays: a level or total in an
+    entry's label. When its key without the strings (:func:`_legend_parts`) is the kept one,
+    and the pixels it draws on are what they were at its last draw (as :func:`_kept_draw`
+    requires), the legend is packed into the same boxes and draws the same frame and handles
+    at the same places, and each text the same pixels when its string is the same. So the
+    kept pixels are put back and each changed text is drawn again alone, over the pixels
+    that were under it just before it drew (kept from the last full draw; a text is drawn
+    alone only when nothing drawn after it touched the pixels around its box, its string is
+    not mathtext, and its ink stays inside that box). The result is the pixels a full draw
+    gives, byte for byte. Otherwise the legend draws in full; its pixels are kept when it packs as at its
+    last draw (a legend packed alike once costs no copy of the canvas).
+    """
+
+    def full(renderer, parts):
+        frame, strings, texts = parts
+        buf = np.asarray(renderer.buffer_rgba())
+        before = buf.copy()
+        kept = []
+
+        def alone(text):
+            def draw_text(r):
+                box = _text_rows(text, r, buf.shape)
+                under = buf[box[0]:box[1], box[2]:box[3]].copy()
+                ink, r.ink = r.ink, {}
+                try:
+                    Text.draw(text, r)
+                finally:
+                    drawn, r.ink = r.ink, ink
+                if ink is not None:
+                    for owner, b in drawn.items():
+                        r._ink_of(owner, *b)
+                ok = not _is_math(text, text.get_text()) and all(_inside(b, box, buf.shape[0]) for b in drawn.values())
+                kept.append((text, box, under, [(owner, list(b)) for owner, b in drawn.items()], ok,
+                             buf[box[0]:box[1], box[2]:box[3]].copy()))
+            return draw_text
+
+        for text in texts:
+            if text.get_visible():
+                text.draw = alone(text)
+        try:
+            draw(renderer)
+        finally:
+            for text in texts:
+                vars(text).pop("draw", None)
+        changed = before.view(np.uint32)[..., 0] != buf.view(np.uint32)[..., 0]
+        rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
+        boxes = [[rows[0] - PAD, rows[-1] + 1 + PAD, cols[0] - PAD, cols[-1] + 1 + PAD]] if rows.size else []
+        boxes += [list(k[1]) for k in kept]
+        h, w = changed.shape
+        if not boxes:
+            leg._gexlib_legend = _LegendKept(frame, strings, None, None, None, None)
+            return None
+        region = (int(min(max(min(b[0] for b in boxes), 0), h)), int(min(max(max(b[1] for b in boxes), 0), h)),
+                  int(min(max(min(b[2] for b in boxes), 0), w)), int(min(max(max(b[3] for b in boxes), 0), w)))
+        y0, y1, x0, x1 = region
+        def apart(box):  # from every other text's box
+            return sum(b[0] < box[1] and box[0] < b[1] and b[2] < box[3] and box[2] < b[3] for _, b, *_ in kept) == 1
+
+        # alone: nothing drawn later touched its box, and no other text's box meets it
+        by_text = {id(text): (box, under, ink, ok and apart(box)
+                              and np.array_equal(buf[box[0]:box[1], box[2]:box[3]], after))
+                   for text, box, under, ink, ok, after in kept}
+        leg._gexlib_legend = _LegendKept(frame, strings, region, before[y0:y1, x0:x1].copy(),
+                                         buf[y0:y1, x0:x1].copy(),
+                                         [_TextKept(*by_text[id(t)]) if id(t) in by_text else None for t in texts])
+        return None
+
+    def again(renderer, parts, entry) -> bool:
+        """Put the kept pixels back and draw the changed texts alone; False (pixels as before) when that cannot be."""
+        _, strings, texts = parts
+        buf = np.asarray(renderer.buffer_rgba())
+        y0, y1, x0, x1 = entry.region
+        if not np.array_equal(buf[y0:y1, x0:x1], entry.before):
+            return False
+        changed = [i for i, (new, old) in enumerate(zip(strings, entry.strings, strict=True)) if new != old]
+        if any(entry.texts[i] is None or not entry.texts[i].alone or _is_math(texts[i], strings[i]) for i in changed):
+            return False
+        buf[y0:y1, x0:x1] = entry.after
+        inks = [None if t is None else t.ink for t in entry.texts]
+        for i in changed:
+            t = entry.texts[i]
+            r0, r1, c0, c1 = t.box
+            buf[r0:r1, c0:c1] = t.before
+            ink, renderer.ink = renderer.ink, {}
+            try:
+                Text.draw(texts[i], renderer)
+            finally:
+                drawn, renderer.ink = renderer.ink, ink
+            if not all(_inside(b, t.box, buf.shape[0]) for b in drawn.values()):
+                buf[y0:y1, x0:x1] = entry.before  # its ink left its box: the legend draws in full
+                return False
+            inks[i] = [(owner, list(b)) for owner, b in drawn.items()]
+        if renderer.ink is not None:
+            for ink in inks:
+                for owner, b in ink or ():
+                    renderer._ink_of(owner, *b)
+        for i in changed:
+            entry.texts[i].ink = inks[i]
+        entry.strings = strings
+        entry.after = buf[y0:y1, x0:x1].copy()
+        leg.stale = False
+        return True
+
+    def kept(renderer):
+        parts = _legend_parts(leg, renderer)
+        if parts is None:
+            vars(leg).pop("_gexlib_legend", None)
+            return draw(renderer)
+        entry = vars(leg).get("_gexlib_legend")
+        if entry is None or entry.frame != parts[0]:  # packed anew: drawn as usual, kept if the next draw packs alike
+            leg._gexlib_legend = _LegendKept(parts[0], parts[1], None, None, None, None)
+            return draw(renderer)
+        if entry.region is not None and again(renderer, parts, entry):
+            return None
+        return full(renderer, parts)
 
     return kept
 
@@ -774,7 +966,7 @@ class Canvas(FigureCanvasAgg):
         legends = [leg for leg in (*(ax.get_legend() for ax in self.figure.axes), *self.figure.legends)
                    if isinstance(leg, Legend)]
         for leg in legends:
-            leg.draw = _kept_draw(leg, _packed_once(leg), _legend_key)
+            leg.draw = _kept_legend(leg, _packed_once(leg))
         axes = [axis for ax in self.figure.axes for axis in ax._axis_map.values()]
         for axis in axes:
             _ticked_once(axis)
