@@ -13,11 +13,15 @@ the Agg draw of the dashboard's stage (layout included in the events where it ru
 in how many) and the PNG encoding. ``python -m benchmarks.slider dealer`` runs only the dashboards
 whose label contains "dealer". The conventions dashboard (lesson 09) caches each combination it has
 computed, so its toggles are timed on first visits (``measure(dash, build=...)``
-rebuilds it before every event). Not a test: it prints figures.
+rebuilds it before every event). The interpreter's full garbage collections that run during a
+dashboard's events are listed with their milliseconds: one process holds every dashboard measured so
+far, so a full collection late in the run walks far more objects than a lesson's kernel holds, and it
+lands in whichever event allocates when one is due. Not a test: it prints figures.
 """
 
 from __future__ import annotations
 
+import gc
 import statistics
 import sys
 import time
@@ -56,10 +60,22 @@ def _values(name: str, dash, k: int):
 
 
 class _Timed:
-    """Times the three parts of every event while installed: compute, draw (the dashboard's stage), encode."""
+    """Times the three parts of every event while installed: compute, draw (the dashboard's stage), encode; and
+    the interpreter's full garbage collections that run meanwhile (``collections``, ms each), which land in
+    whichever part allocates when one is due."""
 
     def __init__(self, dash):
         self.dash, self.parts = dash, {"compute": [], "draw": [], "encode": []}
+        self.collections, self._started = [], None
+
+    def _collected(self, phase, info):
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        elif self._started is not None:
+            self.collections.append((time.perf_counter() - self._started) * 1e3)
+            self._started = None
 
     def _wrap(self, part, fn):
         def timed(*args, **kwargs):
@@ -78,9 +94,11 @@ class _Timed:
         d.compute = (lambda v, into=None: compute(v, into=into)) if takes_into else compute
         d.stage.draw = self._wrap("draw", d.stage.draw)
         widgets.encode_png = self._wrap("encode", widgets.encode_png)
+        gc.callbacks.append(self._collected)
         return self
 
     def __exit__(self, *exc):
+        gc.callbacks.remove(self._collected)
         self.dash.compute, widgets.encode_png = self._saved[0], self._saved[2]
         del self.dash.stage.draw  # the class's method again
 
@@ -94,7 +112,7 @@ def measure(dash, events: int = EVENTS, build=None) -> dict:
     a fresh dashboard) every event starts from a new dashboard, so nothing it caches
     is reused.
     """
-    per_control, parts, layouts, frozen = {}, {"compute": [], "draw": [], "encode": []}, 0, 0
+    per_control, parts, layouts, frozen, collections = {}, {"compute": [], "draw": [], "encode": []}, 0, 0, []
     for name in dash.controls:
         times = []
         for k in range(1, events + 1):
@@ -110,12 +128,13 @@ def measure(dash, events: int = EVENTS, build=None) -> dict:
             frozen += dash.stage.frozen - before[1]
             for part, ms in timed.parts.items():
                 parts[part].extend(ms)
+            collections.extend(timed.collections)
         per_control[name] = times
     every = [t for times in per_control.values() for t in times]
     return {"median": statistics.median(every), "max": max(every), "events": len(every),
             "by_control": {k: statistics.median(v) for k, v in per_control.items()},
             **{part: statistics.median(ms) for part, ms in parts.items()},
-            "layouts": layouts, "frozen": frozen}
+            "layouts": layouts, "frozen": frozen, "collections": collections}
 
 
 def report(label: str, m: dict) -> list[str]:
@@ -125,15 +144,24 @@ def report(label: str, m: dict) -> list[str]:
             f"({ok} the targets: median <= {TARGET_MS:.0f} ms, slowest <= {TARGET_MAX_MS:.0f} ms)",
             f"  by control (median ms): {by}",
             f"  split (median ms): compute + figure {m['compute']:.0f}, Agg draw {m['draw']:.0f}, "
-            f"PNG encode {m['encode']:.0f}; layout ran in {m['layouts']} of {m['events']} events"]
+            f"PNG encode {m['encode']:.0f}; layout ran in {m['layouts']} of {m['events']} events",
+            f"  full garbage collections during its events: {_collections(m)}"]
+
+
+def _collections(m: dict) -> str:
+    """How many full collections ran during a dashboard's events, and their milliseconds."""
+    ms = m.get("collections", [])
+    return "none" if not ms else f"{len(ms)} ({', '.join(f'{x:.0f}' for x in ms)} ms)"
 
 
 def table(rows: list[tuple[str, dict]]) -> list[str]:
     """The summary: one line per dashboard, median / slowest / split, in milliseconds."""
-    out = [f"{'dashboard':<58} {'median':>6} {'slowest':>7} {'compute':>7} {'draw':>5} {'encode':>6}"]
+    out = [f"{'dashboard':<58} {'median':>6} {'slowest':>7} {'compute':>7} {'draw':>5} {'encode':>6}  full gc (ms)"]
     for label, m in rows:
+        ms = m.get("collections", [])
+        gcs = "-" if not ms else " ".join(f"{x:.0f}" for x in ms)
         out.append(f"{label:<58} {m['median']:>6.0f} {m['max']:>7.0f} {m['compute']:>7.0f} {m['draw']:>5.0f} "
-                   f"{m['encode']:>6.0f}")
+                   f"{m['encode']:>6.0f}  {gcs}")
     return out
 
 
