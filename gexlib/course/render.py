@@ -21,8 +21,10 @@ each asked again), a legend packs each of its boxes once (:func:`_packed_once`),
 an axis' tick marks are drawn by one line (:func:`_marks_together`), and each spine's extent
 (:func:`_extent_once`) and each Axes' siblings (:func:`_siblings_once`) are found once per draw.
 A legend whose texts, handles and place did not change since its last draw, drawn
-on the same pixels, gets the pixels of that draw back (:func:`_kept_draw`), and so does
-an Axes that matplotlib has not marked changed since its last draw (``stale``: no artist
+on the same pixels, gets the pixels of that draw back, and one packed as then, whose
+texts changed, draws only those texts again (:func:`_kept_legend`); an Axes gets the
+pixels of its last draw back (:func:`_kept_draw`) when matplotlib has not marked it
+changed since (``stale``: no artist
 in it set, added or removed, no limits set on it or an Axes sharing them, no rcParam
 changed), at the same place on a canvas of the same size (:func:`_axes_key`): a
 dashboard's panel that an event leaves alone costs a copy of its pixels.
@@ -439,12 +441,6 @@ def _legend_parts(leg, renderer) -> tuple | None:
     except _NoKey:
         return None
     return (_canvas_key(renderer), tuple(parts)), tuple(strings), texts
-
-
-def _legend_key(leg, renderer) -> tuple | None:
-    """The state key of a legend and everything in it, or None when it cannot be kept (see :func:`_state`)."""
-    parts = _legend_parts(leg, renderer)
-    return None if parts is None else (parts[0], parts[1])
 
 
 #: Pixels added around the changed pixels of a kept draw (anti-aliasing fringes that may blend invisibly).
