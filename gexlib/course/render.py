@@ -496,26 +496,38 @@ def _kept_draw(artist, draw, key_of, least=None):
         if drawn:
             for owner, box in drawn.items():
                 renderer._ink_of(owner, *box)
-        changed = before.view(np.uint32)[..., 0] != buf.view(np.uint32)[..., 0]
-        rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
-        h, w = changed.shape
-        if rows.size:
-            region = [rows[0] - PAD, rows[-1] + 1 + PAD, cols[0] - PAD, cols[-1] + 1 + PAD]
-        else:
-            region = None
-        if least is not None:  # display pixels, y upwards, to rows and columns
-            x0, y0, x1, y1 = least(artist)
-            box = [math.floor(h - y1) - PAD, math.ceil(h - y0) + PAD, math.floor(x0) - PAD, math.ceil(x1) + PAD]
-            region = box if region is None else [min(region[0], box[0]), max(region[1], box[1]),
-                                                 min(region[2], box[2]), max(region[3], box[3])]
-        if region is None:
-            region = (0, 0, 0, 0)
-        y0, y1, x0, x1 = (int(min(max(v, 0), n)) for v, n in zip(region, (h, h, w, w), strict=True))
+        boxes = [] if least is None else [_rows_of(least(artist), buf.shape[0], PAD)]
+        y0, y1, x0, x1 = _region(before, buf, boxes) or (0, 0, 0, 0)
         artist._gexlib_kept = _Kept(key, (y0, y1, x0, x1), before[y0:y1, x0:x1].copy(), buf[y0:y1, x0:x1].copy(),
                                     [] if not drawn else [(owner, list(box)) for owner, box in drawn.items()])
         return None
 
     return kept
+
+
+def _rows_of(extents, height: int, pad: int) -> list[int]:
+    """A box in display pixels (``x0, y0, x1, y1``, y upwards) as the buffer's rows and columns
+    (``[row0, row1, col0, col1]``, y downwards), widened by ``pad`` on every side (not clipped)."""
+    x0, y0, x1, y1 = extents
+    return [math.floor(height - y1) - pad, math.ceil(height - y0) + pad, math.floor(x0) - pad, math.ceil(x1) + pad]
+
+
+def _clipped(box, shape) -> tuple[int, int, int, int]:
+    """Rows and columns ``box`` clipped to a buffer of ``shape``."""
+    h, w = shape[:2]
+    return tuple(int(min(max(v, 0), n)) for v, n in zip(box, (h, h, w, w), strict=True))
+
+
+def _region(before, after, boxes=()) -> tuple[int, int, int, int] | None:
+    """The rows and columns covering every pixel that differs between two buffers (widened by :data:`PAD`)
+    and ``boxes`` (rows and columns), clipped to the buffer; None when there is neither."""
+    changed = before.view(np.uint32)[..., 0] != after.view(np.uint32)[..., 0]
+    rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
+    boxes = list(boxes) + ([[rows[0] - PAD, rows[-1] + 1 + PAD, cols[0] - PAD, cols[-1] + 1 + PAD]] if rows.size else [])
+    if not boxes:
+        return None
+    return _clipped((min(b[0] for b in boxes), max(b[1] for b in boxes), min(b[2] for b in boxes),
+                     max(b[3] for b in boxes)), changed.shape)
 
 
 class _TextKept:
@@ -550,10 +562,7 @@ def _is_math(text, s: str) -> bool:
 
 def _text_rows(text, renderer, shape) -> tuple[int, int, int, int]:
     """The rows and columns of the buffer (``shape``) a text's layout box covers, with :data:`TEXT_PAD`, clipped."""
-    x0, y0, x1, y1 = text.get_window_extent(renderer).extents
-    h, w = shape[:2]
-    return (int(min(max(math.floor(h - y1) - TEXT_PAD, 0), h)), int(min(max(math.ceil(h - y0) + TEXT_PAD, 0), h)),
-            int(min(max(math.floor(x0) - TEXT_PAD, 0), w)), int(min(max(math.ceil(x1) + TEXT_PAD, 0), w)))
+    return _clipped(_rows_of(text.get_window_extent(renderer).extents, shape[0], TEXT_PAD), shape)
 
 
 def _inside(ink, box, height) -> bool:
@@ -610,17 +619,12 @@ def _kept_legend(leg, draw):
         finally:
             for text in texts:
                 vars(text).pop("draw", None)
-        changed = before.view(np.uint32)[..., 0] != buf.view(np.uint32)[..., 0]
-        rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
-        boxes = [[rows[0] - PAD, rows[-1] + 1 + PAD, cols[0] - PAD, cols[-1] + 1 + PAD]] if rows.size else []
-        boxes += [list(k[1]) for k in kept]
-        h, w = changed.shape
-        if not boxes:
+        region = _region(before, buf, [k[1] for k in kept])
+        if region is None:
             leg._gexlib_legend = _LegendKept(frame, strings, None, None, None, None)
             return None
-        region = (int(min(max(min(b[0] for b in boxes), 0), h)), int(min(max(max(b[1] for b in boxes), 0), h)),
-                  int(min(max(min(b[2] for b in boxes), 0), w)), int(min(max(max(b[3] for b in boxes), 0), w)))
         y0, y1, x0, x1 = region
+
         def apart(box):  # from every other text's box
             return sum(b[0] < box[1] and box[0] < b[1] and b[2] < box[3] and box[2] < b[3] for _, b, *_ in kept) == 1
 
