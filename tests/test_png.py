@@ -60,3 +60,27 @@ def test_the_file_has_the_declared_structure():
 def test_a_wrong_array_is_refused(bad):
     with pytest.raises(ValueError, match="uint8 array of shape"):
         widgets.png_rgba(bad)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300), st.binary(max_size=300), st.integers(0, 3))
+def test_adler32_combine_is_the_checksum_of_the_joined_bytes(first, second, repeat):
+    second = second * (1 + repeat * 300)  # lengths past the modulus 65521 too
+    assert widgets.adler32_combine(zlib.adler32(first), zlib.adler32(second), len(second)) == zlib.adler32(first + second)
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_rows_deflated_in_blocks_join_into_one_stream(monkeypatch, threads):
+    from gexlib import parallel
+
+    monkeypatch.setattr(parallel, "THREADS", threads)
+    rng = np.random.default_rng(threads)
+    rgba = np.full((301, 200, 4), 255, np.uint8)  # over parallel.MIN_SIZE bytes: split into `threads` blocks
+    rgba[::7, ::3] = rng.integers(0, 256, size=rgba[::7, ::3].shape, dtype=np.uint8)
+    png = widgets.png_rgba(rgba, level=1)
+    np.testing.assert_array_equal(_read(png), rgba)
+    idat = png[33 + 8:-12 - 4]  # after the signature and IHDR, the IDAT body (before its CRC and IEND)
+    assert struct.unpack(">I", png[33:37])[0] == len(idat) and png[37:41] == b"IDAT"
+    rows = np.concatenate([np.zeros((301, 1), np.uint8), rgba.reshape(301, -1)], axis=1)
+    assert zlib.decompress(idat) == rows.tobytes()  # zlib checks the header and the combined Adler-32
+    assert idat.count(b"\x00\x00\xff\xff") >= threads - 1  # each block but the last ends on a sync flush
