@@ -132,6 +132,10 @@ def freeze(value):
 
 
 _SCOPE: contextvars.ContextVar = contextvars.ContextVar("gexlib_memo_scope", default=None)
+_KEPT = object()  # a scope's key for the snapshots whose results :func:`keep` carries to later scopes
+#: Kinds of result :func:`keep` never carries: other snapshots made from a snapshot in the scope (a shifted
+#: what-if), which belong to the event that made them.
+PER_SCOPE = frozenset({"shift_iv"})
 
 
 @contextlib.contextmanager
@@ -140,11 +144,37 @@ def scope():
     if _SCOPE.get() is not None:
         yield
         return
-    token = _SCOPE.set({})
+    memo = {}
+    token = _SCOPE.set(memo)
     try:
         yield
     finally:
         _SCOPE.reset(token)
+        for snap, entries in memo.get(_KEPT, ()):
+            entries.update((k, v) for k, v in memo.items()
+                           if k is not _KEPT and k[1] == id(snap) and k[0] not in PER_SCOPE)
+
+
+def keep(snap, entries: dict) -> None:
+    """Carry the results the active :func:`scope` remembers about ``snap`` to later scopes, through ``entries``.
+
+    The results in ``entries`` (put there when an earlier scope that kept ``snap`` ended) are
+    remembered in this scope too, and when it ends, every result it remembered about ``snap``
+    is added to ``entries`` (except the kinds in :data:`PER_SCOPE`). For a snapshot that
+    nothing changes after it is made and that its maker holds between scopes, as a dashboard
+    holds the what-if of a setting that several events share: what each event asks of it is
+    then computed once, not in every event. ``entries`` holds ``snap`` (so its ``id`` stays
+    its own); pass the same dict with the same snapshot every time. Outside a scope nothing
+    happens.
+    """
+    memo = _SCOPE.get()
+    if memo is None:
+        return
+    for key, value in entries.items():
+        if value[0] is not snap:
+            raise ValueError("memo.keep: these results are of another snapshot")
+        memo.setdefault(key, value)
+    memo.setdefault(_KEPT, []).append((snap, entries))
 
 
 def active() -> bool:

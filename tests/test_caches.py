@@ -57,6 +57,36 @@ def test_lru_keeps_the_most_recent_results_and_no_more():
     assert len(nothing) == 0 and made[-2:] == [4, 4]
 
 
+def test_keep_carries_a_snapshots_results_to_later_scopes(monkeypatch):
+    from gexlib import datasets, gex, whatif
+
+    snap = whatif.advance_time(datasets.load("spx_intraday_0dte.csv"), 1.0)
+    made = []
+    real = gex._contracts
+    monkeypatch.setattr(gex, "_contracts", lambda *a, **k: made.append(1) or real(*a, **k))
+    kept = {}
+    memo.keep(snap, kept)  # outside a scope: nothing happens
+    assert kept == {}
+    with memo.scope():
+        memo.keep(snap, kept)
+        first = gex.contracts(snap, with_gamma=False)
+        whatif.shift_iv(snap, 0.01)  # a snapshot made from it: not carried (memo.PER_SCOPE)
+    assert len(made) == 1 and kept
+    assert {k[0] for k in kept} >= {"contracts", "contracts_base", "chain", "quotes_key"}
+    assert not {k[0] for k in kept} & memo.PER_SCOPE
+    assert all(value[0] is snap for value in kept.values())
+    with memo.scope():
+        memo.keep(snap, kept)
+        assert gex.contracts(snap, with_gamma=False) is first  # remembered, not made again
+    assert len(made) == 1
+    with memo.scope():  # a scope that does not keep it computes afresh, the same numbers
+        again = gex.contracts(snap, with_gamma=False)
+    assert len(made) == 2 and again is not first and np.array_equal(again.weight, first.weight)
+    other = whatif.advance_time(datasets.load("spx_intraday_0dte.csv"), 2.0)
+    with memo.scope(), pytest.raises(ValueError, match="another snapshot"):
+        memo.keep(other, kept)
+
+
 def test_array_keys_tell_arrays_apart_bit_for_bit():
     x = np.array([1.0, 2.0, 3.0])
     assert memo.array_key(x) == memo.array_key(x.copy())

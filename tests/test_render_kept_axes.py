@@ -134,62 +134,6 @@ def test_an_axes_whose_labels_align_with_a_changed_one_is_drawn_again():
     assert np.array_equal(render.draw(fig, 100), agg(fig))
 
 
-def counted_axis_draws(monkeypatch) -> list:
-    """The axes (``Axis.axes``) of every axis draw that ran (not put back) from now on."""
-    calls = []
-    real = matplotlib.axis.Axis.draw
-
-    def counting(self, renderer):
-        calls.append(self)
-        return real(self, renderer)
-
-    monkeypatch.setattr(matplotlib.axis.Axis, "draw", counting)
-    return calls
-
-
-def test_an_axis_whose_text_reads_and_sits_as_before_is_put_back(monkeypatch):
-    fig, ax = plt.subplots(figsize=(4, 3))
-    (line,) = ax.plot([0, 1, 2], [0, 1, 0])
-    ax.set_xlim(0, 2)
-    ax.set_ylim(-1, 2)
-    ax.set_xlabel("x")
-    ax.set_ylabel("y")
-    calls = counted_axis_draws(monkeypatch)
-    ours = []
-    for k in range(4):  # the Axes changes (its line moves) at every draw; its ticks do not
-        line.set_ydata([0, 1 - k / 4, 0])
-        del calls[:]
-        got = render.draw(fig, 100)
-        ours.append(sorted(axis.axis_name for axis in calls))
-        assert np.array_equal(got, agg(fig))
-    assert ours == [["x", "y"], ["x", "y"], [], []]  # drawn while new, kept at the second draw, then put back
-    # other strings as wide as before at the same places (digits are all one width), so the label stays put
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{-v:.1f}".replace("-", "\u2212")))
-    del calls[:]
-    got = render.draw(fig, 100)
-    assert [axis.axis_name for axis in calls] == ["y"]
-    assert np.array_equal(got, agg(fig))
-    # a figure-level patch under the x axis' text: the pixels under it changed, so it is drawn again
-    fig.patches.append(matplotlib.patches.Rectangle((0, 0), 1, 0.1, transform=fig.transFigure, color="0.9",
-                                                    zorder=-1, figure=fig))
-    del calls[:]
-    got = render.draw(fig, 100)
-    assert "x" in [axis.axis_name for axis in calls]
-    assert np.array_equal(got, agg(fig))
-
-
-def test_an_axis_label_placed_from_an_aligned_panel_is_placed_anew(monkeypatch):
-    fig, a, b = aligned_pair()
-    for k in range(3):  # the upper panel changes at every draw, its ticks do not
-        a.set_ydata([0, 1 - k / 4])
-        render.draw(fig, 100)
-    a.set_ydata([0, 0.1])
-    b.set_ydata([0, 1e5])  # its tick labels widen: the upper label moves, though the upper ticks stay
-    fig.axes[1].relim()
-    fig.axes[1].autoscale_view()
-    assert np.array_equal(render.draw(fig, 100), agg(fig))
-
-
 # --- the lesson dashboards --------------------------------------------------------------------
 
 

@@ -321,6 +321,18 @@ def test_time_vol_dashboard_is_advance_time_shift_iv_and_the_flows(intraday):
     assert dash.state["settled"] == whatif.advance_time(intraday, 5.5).dropped["settled"] > 0
 
 
+def test_time_vol_events_that_share_a_time_give_what_a_fresh_dashboard_gives(intraday):
+    """The events of one time reuse what they ask of its aged chain (memo.keep): the same numbers as a new
+    dashboard set straight to each setting."""
+    dash = widgets.time_vol_dashboard(intraday)
+    for hours, iv_shift in [(3.0, 0.03), (3.0, -0.02), (3.0, 0.01), (1.0, 0.01), (3.0, 0.0), (3.0, 0.03)]:
+        dash.set(hours=hours, iv_shift=iv_shift)
+        fresh = widgets.time_vol_dashboard(intraday)
+        fresh.set(hours=hours, iv_shift=iv_shift)
+        assert dash.state == fresh.state, (hours, iv_shift)
+        assert dash.readout.value == fresh.readout.value
+
+
 # --- lesson 09 ---------------------------------------------------------------------------
 
 

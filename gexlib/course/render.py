@@ -28,9 +28,7 @@ changed since (``stale``: no artist
 in it set, added or removed, no limits set on it or an Axes sharing them, no rcParam
 changed), nor any Axes its labels are aligned with, at the same place on a canvas of the
 same size (:func:`_axes_key`): a dashboard's panel that an event leaves alone costs a copy
-of its pixels. In a panel that changed, an axis whose tick labels, label and offset text
-read and sit as at its last draw, over the same pixels, gets that draw's text back
-(:func:`_axis_texts_key`; its tick marks are drawn).
+of its pixels.
 
 Text is drawn one bitmap per string (its glyphs put together once, where no
 two share a pixel) rather than glyph by glyph.
@@ -945,38 +943,12 @@ def _marks_together(axis):
             line.draw = _drawn
         try:
             marks.draw(renderer)
-            return rest(renderer)
+            return draw(renderer)
         finally:
             for line in lines:
                 vars(line).pop("draw", None)
 
-    rest = _kept_draw(axis, draw, _axis_texts_key)  # the rest of the axis: its text
     return together
-
-
-def _axis_texts_key(axis, renderer) -> tuple | None:
-    """The state key of what an axis draws besides its tick marks (drawn apart by :func:`_marks_together`):
-    each tick's label, second label, grid line and second mark, the axis label and the offset text, placed
-    where the draw places them; None when one of them cannot be described (:func:`_state`).
-
-    The label and offset text are placed first, as the draw does (from the tick labels' boxes, the spines
-    and any Axes aligned with this one): every text is then known by its string, style, position and
-    transform, so an axis whose ticks and labels read and sit as at its last draw, over the same pixels,
-    gets that draw's pixels back (:func:`_kept_draw`).
-    """
-    if not isinstance(renderer, Renderer) or axis.get_gid() is not None:
-        return None
-    ticks = axis._update_ticks()
-    tlb1, tlb2 = axis._get_ticklabel_bboxes(ticks, renderer)
-    axis._update_label_position(renderer)
-    axis._update_offset_text_position(tlb1, tlb2)
-    axis.offsetText.set_text(axis.major.formatter.get_offset())
-    try:
-        parts = [(tick.get_visible(), tick.get_gid() is None,
-                  *(_state(a) for a in (tick.gridline, tick.tick2line, tick.label1, tick.label2))) for tick in ticks]
-        return _canvas_key(renderer), id(axis), tuple(parts), _state(axis.label), _state(axis.offsetText)
-    except _NoKey:
-        return None
 
 
 class Canvas(FigureCanvasAgg):

@@ -71,7 +71,7 @@ from matplotlib.figure import Figure
 from matplotlib.transforms import TransformNode
 
 from .. import conventions as cv
-from .. import datasets, dix, evidence, fmt, gex, hedging, parallel, plots, regime, sheet, whatif
+from .. import datasets, dix, evidence, fmt, gex, hedging, memo, parallel, plots, regime, sheet, whatif
 from ..chain import Snapshot
 from . import render
 from .palette import quantize
@@ -1199,11 +1199,13 @@ def time_vol_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float = p
     }
 
     @functools.lru_cache(maxsize=8)
-    def at(hours):  # what time alone does (the IV shift changes neither): the aged chain and the charm flow
-        return whatif.advance_time(snap, hours), gex.charm_flow(snap, hours, sign=sign, r=r, q=q)
+    def at(hours):  # what time alone does (the IV shift changes neither): the aged chain and the charm flow,
+        # and what the events of this time ask of the aged chain, which nothing changes (memo.keep)
+        return whatif.advance_time(snap, hours), gex.charm_flow(snap, hours, sign=sign, r=r, q=q), {}
 
     def compute(v, into=None):
-        aged, charm = at(v["hours"])
+        aged, charm, kept = at(v["hours"])
+        memo.keep(aged, kept)
         t = whatif.shift_iv(aged, v["iv_shift"])
         zero = gex.zero_gamma_within(t, window, **zconv)
         flip = gex.flip_strike(t, **conv)
