@@ -164,52 +164,110 @@ def mark(ax, kind: str, x: float | None, *, xlim=None, line=None, keep: bool = F
 
 
 class Bars(PolyCollection):
-    """Vertical bars as one collection whose hatching is drawn as one compound path.
+    """Vertical bars as one collection, filled and hatched as one compound path.
 
-    Agg hatches each polygon of a collection on its own, which costs more than the
-    rest of a dashboard figure; the same hatch laid over all the bars at once as
-    one path (a :class:`matplotlib.patches.PathPatch` of every rectangle) draws
-    the same pixels in a fraction of the time. The collection keeps its
-    ``hatch``, so legends show it.
+    Agg fills and hatches each polygon of a collection on its own, which costs more
+    than the rest of a dashboard figure. Bars set by :func:`bars` or :meth:`set_bars`
+    (rectangles, opaque, no edges) are filled as one path of every rectangle, snapped
+    to pixels as Agg snaps each rectangle, which gives the very pixels of the
+    per-bar fill (tests compare them on the lesson figures and on random bars,
+    overlapping ones included), and the hatch is laid over all of them at once, the
+    same picture as per-bar hatching to within a few pixels. Each bar's own path is
+    made only when asked for (:meth:`get_paths`). The collection keeps its ``hatch``,
+    so legends show it; other polygons, colours per bar, transparency or edges are
+    drawn as :class:`~matplotlib.collections.PolyCollection` draws them.
     """
+
+    _gexlib_verts = None  # the corners set_bars (or bars) set, while they are the bars shown
+
+    def set_verts(self, verts, closed=True):
+        super().set_verts(verts, closed)
+        self._gexlib_verts = None  # not bars set by set_bars (or replaced behind its back)
+
+    def set_paths(self, verts, closed=True):
+        self.set_verts(verts, closed)
+
+    def set_verts_and_codes(self, verts, codes):
+        super().set_verts_and_codes(verts, codes)
+        self._gexlib_verts = None
 
     def set_bars(self, x, heights, width: float) -> None:
         """Replace the bars: centres ``x``, ``heights`` and one ``width`` (as :func:`bars` draws them).
 
         Bars equal to those the last call set (corner for corner, and not replaced since) are kept
-        as they are: making their paths again (one per bar) would give the same ones.
+        as they are. The bars' paths are made when :meth:`get_paths` asks for them.
         """
         verts = _bar_verts(x, heights, width)
-        kept = getattr(self, "_gexlib_set", None)
-        if kept is not None and kept[1] is self._paths and np.array_equal(kept[0], verts):
+        if self._gexlib_verts is not None and np.array_equal(self._gexlib_verts, verts):
             return
-        self.set_verts(verts)
-        self._gexlib_set = (verts, self._paths)
+        self._gexlib_verts = verts
+        self._paths = None
+        self.stale = True
+
+    def get_paths(self):
+        if self._paths is None and self._gexlib_verts is not None:
+            # as PolyCollection.set_verts makes them: each rectangle closed by its first corner
+            self._paths = [Path(xy, closed=True) for xy in np.concatenate(
+                [self._gexlib_verts, self._gexlib_verts[:, :1]], axis=1)]
+        return self._paths
+
+    def _compound(self) -> Path | None:
+        """Every bar as one path (None without bars): the paths of :meth:`get_paths` joined."""
+        verts = self._gexlib_verts
+        if verts is None:
+            paths = self.get_paths()
+            return Path.make_compound_path(*paths) if paths else None
+        if not len(verts):
+            return None
+        closed = np.concatenate([verts, verts[:, :1]], axis=1).reshape(-1, 2)
+        return Path(closed, np.tile(_BAR_CODES, len(verts)))
+
+    def _one_fill(self) -> bool:
+        """Whether the bars can be filled as one path with the pixels of the per-bar fill (see the class)."""
+        faces, edges = self.get_facecolor(), self.get_edgecolor()
+        return (self._gexlib_verts is not None and len(faces) == 1 and faces[0][3] == 1.0
+                and (len(edges) == 0 or not np.any(edges[:, 3])) and self.get_alpha() in (None, 1.0)
+                and self.get_snap() is not False and self.get_transform().is_affine
+                and np.isfinite(self._gexlib_verts).all() and not self.get_path_effects()
+                and self.get_sketch_params() is None and not np.any(self.get_offsets()))
+
+    def _overlay(self, compound: Path, **style) -> PathPatch:
+        patch = PathPatch(compound, transform=self.get_transform(), **style)
+        patch.set_figure(self.get_figure(root=False))
+        patch.set_clip_box(self.get_clip_box())
+        patch.set_clip_path(self.get_clip_path())
+        patch.set_zorder(self.get_zorder())
+        patch.set_alpha(self.get_alpha())
+        return patch
 
     def draw(self, renderer):
-        hatch = self.get_hatch()
-        if not hatch or not self.get_visible():
+        if not self.get_visible():
             return super().draw(renderer)
-        self._hatch = None  # draw the colour alone, then the hatch over every bar at once
-        try:
-            super().draw(renderer)
-        finally:
-            self._hatch = hatch
-        paths = self.get_paths()
-        if not paths:
-            return None
-        compound = Path.make_compound_path(*paths)
-        overlay = PathPatch(compound, facecolor="none", edgecolor="none", hatch=hatch, lw=0,
-                            transform=self.get_transform())
-        overlay.set_hatchcolor(np.atleast_2d(self.get_hatchcolor())[0])
-        overlay.set_figure(self.get_figure(root=False))
-        overlay.set_clip_box(self.get_clip_box())
-        overlay.set_clip_path(self.get_clip_path())
-        overlay.set_zorder(self.get_zorder())
-        overlay.set_alpha(self.get_alpha())
-        overlay.draw(renderer)
+        hatch = self.get_hatch()
+        one = self._one_fill()
+        if not hatch and not one:
+            return super().draw(renderer)
+        compound = self._compound()
+        if one:
+            if compound is not None:  # snapped as Agg snaps each rectangle, and as wide a stroke to snap for
+                self._overlay(compound, facecolor=self.get_facecolor()[0], edgecolor="none",
+                              lw=self.get_linewidth()[0], snap=True,
+                              antialiased=bool(self.get_antialiased()[0])).draw(renderer)
+        else:
+            self._hatch = None  # the colour alone, then the hatch over every bar at once
+            try:
+                super().draw(renderer)
+            finally:
+                self._hatch = hatch
+        if hatch and compound is not None:
+            overlay = self._overlay(compound, facecolor="none", edgecolor="none", hatch=hatch, lw=0)
+            overlay.set_hatchcolor(np.atleast_2d(self.get_hatchcolor())[0])
+            overlay.draw(renderer)
         self.stale = False
         return None
+
+
+_BAR_CODES = np.array([Path.MOVETO, Path.LINETO, Path.LINETO, Path.LINETO, Path.CLOSEPOLY], dtype=Path.code_type)
 
 
 def _bar_verts(x, heights, width: float) -> np.ndarray:
@@ -227,8 +285,9 @@ def bars(ax, x, heights, width: float, *, color, label: str | None = None, hatch
     ``hatch`` (a matplotlib hatch pattern, e.g. from :data:`HATCHES`) is drawn in white over the colour.
     :meth:`Bars.set_bars` replaces them later.
     """
-    coll = Bars(_bar_verts(x, heights, width), facecolors=color, edgecolors="none", label=label, hatch=hatch,
-                hatchcolor="white")
+    verts = _bar_verts(x, heights, width)
+    coll = Bars(verts, facecolors=color, edgecolors="none", label=label, hatch=hatch, hatchcolor="white")
+    coll._gexlib_verts = verts  # the bars set_bars compares with and the fill is made from
     ax.add_collection(coll)
     ax.autoscale_view()
     return coll
