@@ -7,6 +7,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 from matplotlib.collections import PolyCollection, QuadMesh  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -479,6 +481,55 @@ def test_hatched_bars_draw_the_hatch_over_every_bar_at_once():
     assert differ < 0.01, f"{differ:.2%} of pixels differ from per-bar hatching"
     plain = draw(lambda *a, **k: PolyCollection(*a, **{**k, "hatch": None}))
     assert (np.abs(plain - reference).max(-1) > 60).mean() > 5 * max(differ, 1e-4)  # hatching shows
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 300), st.sampled_from([0.05, 0.3, 0.9, 1.0, 2.5]), st.booleans(), st.integers(0, 2**32 - 1),
+       st.sampled_from([72, 100, 150]))
+def test_bars_filled_as_one_path_give_the_pixels_of_the_per_bar_fill(n, width, spread, seed, dpi):
+    """plots.Bars fills its bars as one snapped compound path: the very pixels matplotlib's PolyCollection
+    gives, bar by bar, for any bars (dense, sub-pixel, overlapping, zero height), at several resolutions."""
+    from agg_reference import agg
+
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(0, 100, n)) if spread else np.linspace(0, 100, n)
+    h = rng.normal(size=n) * (rng.uniform(size=n) > 0.1)
+    w = width * 100 / n
+    per_bar = []
+    real = PolyCollection.draw
+
+    def figure(make):
+        fig, ax = plt.subplots(figsize=(4, 2.5))
+        make(ax)
+        ax.set_xlim(-1, 101)
+        ax.set_ylim(-3, 3)
+        return fig
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(PolyCollection, "draw", lambda self, r: per_bar.append(type(self)) or real(self, r))
+        fast = agg(figure(lambda ax: plots.bars(ax, x, h, w, color=plots.COLORS["put"])), dpi)
+        assert plots.Bars not in per_bar  # filled as one path, not bar by bar
+        reference = agg(figure(lambda ax: ax.add_collection(PolyCollection(
+            plots._bar_verts(x, h, w), facecolors=plots.COLORS["put"], edgecolors="none"))), dpi)
+        assert PolyCollection in per_bar
+    np.testing.assert_array_equal(fast, reference)
+    plt.close("all")
+
+
+def test_bars_that_are_not_one_opaque_colour_are_drawn_bar_by_bar(monkeypatch):
+    per_bar = []
+    real = PolyCollection.draw
+    monkeypatch.setattr(PolyCollection, "draw", lambda self, r: per_bar.append(self) or real(self, r))
+    fig, ax = plt.subplots()
+    kinds = [plots.bars(ax, [1.0, 2.0], [1.0, 2.0], 0.5, color=["C0", "C1"]),  # a colour per bar
+             plots.bars(ax, [1.0, 2.0], [1.0, 2.0], 0.5, color=(0, 0, 1, 0.5))]  # transparent
+    kinds.append(plots.bars(ax, [1.0, 2.0], [1.0, 2.0], 0.5, color="C2"))
+    kinds[-1].set_edgecolor("k")  # edges
+    kinds.append(plots.Bars([[(0, 0), (1, 1), (2, 0)]], facecolors="C3"))  # not set as bars
+    ax.add_collection(kinds[-1])
+    fig.canvas.draw()
+    assert per_bar == kinds
+    plt.close(fig)
 
 
 def test_bars_keep_their_hatch_for_the_legend(calm):
