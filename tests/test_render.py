@@ -114,6 +114,36 @@ def test_stage_lays_out_again_when_text_outgrows_the_layout():
     assert (stage.layouts, stage.frozen) == (2, 1)
 
 
+def panels(label="y"):
+    """Three panels, one above the other, with constrained layout; ``label`` is the top panel's y label."""
+    fig, axes = plt.subplots(3, 1, figsize=(4, 5), layout="constrained")
+    for i, ax in enumerate(axes):
+        ax.plot([0, 1, 2], [0, i + 1, 0])
+    axes[0].set_ylabel(label)
+    return fig
+
+
+def test_stage_stops_drawing_at_the_first_axes_whose_text_outgrows_the_layout(monkeypatch):
+    from matplotlib.axes import Axes
+
+    stage = render.Stage()
+    stage.draw(panels(), 100)
+    drawn = []
+    real = Axes.draw
+    monkeypatch.setattr(Axes, "draw", lambda self, r: drawn.append(self) or real(self, r))
+    wide = panels("a much longer label\nover two lines")
+    out = stage.draw(wide, 100)
+    assert (stage.layouts, stage.frozen, stage.cut) == (2, 0, 1)
+    top, middle, bottom = wide.axes
+    # the draw at the stored positions stopped after the top panel; the layout's draw then drew all three
+    assert drawn == [top, top, middle, bottom]
+    monkeypatch.undo()
+    assert np.array_equal(out, agg(panels("a much longer label\nover two lines")))
+    narrow = panels()
+    stage.draw(narrow, 100)  # fits the wider layout: drawn once, whole
+    assert (stage.layouts, stage.frozen, stage.cut) == (2, 1, 1)
+
+
 def test_stage_lays_out_a_figure_of_another_structure():
     stage = render.Stage()
     stage.draw(series(), 100)

@@ -117,6 +117,7 @@ class Renderer(RendererAgg):
     """
 
     ink: dict | None = None
+    after_axes = None  # called after each Axes is drawn, while ``ink`` is collected (see :func:`draw`)
     settings: tuple = ()  # _font_settings() at the start of the draw (Canvas.get_renderer)
     rc: int = 0  # _rc_generation() at the start of the draw (Canvas.draw)
     _drawing: tuple = ()
@@ -951,6 +952,15 @@ def _marks_together(axis):
     return together
 
 
+def _then(draw, after):
+    """``draw``, then ``after()``."""
+    def run(renderer):
+        out = draw(renderer)
+        after()
+        return out
+    return run
+
+
 class Canvas(FigureCanvasAgg):
     """An Agg canvas drawing with :class:`Renderer`; otherwise :class:`~matplotlib.backends.backend_agg.FigureCanvasAgg`."""
 
@@ -966,10 +976,13 @@ class Canvas(FigureCanvasAgg):
     def draw(self):
         """Draw the figure; each Axes and each legend from the pixels of its last draw when it and what lies under it
         are unchanged (:func:`_kept_draw`)."""
-        self.get_renderer().rc = _rc_generation()
+        renderer = self.get_renderer()
+        renderer.rc = _rc_generation()
         for ax in self.figure.axes:
             _changed_since_drawn(ax)
             ax.draw = _kept_draw(ax, ax.draw, _axes_key, _axes_box)
+            if renderer.after_axes is not None:
+                ax.draw = _then(ax.draw, renderer.after_axes)
         legends = [leg for leg in (*(ax.get_legend() for ax in self.figure.axes), *self.figure.legends)
                    if isinstance(leg, Legend)]
         for leg in legends:
@@ -1004,13 +1017,15 @@ class Canvas(FigureCanvasAgg):
                 vars(axis).pop("draw", None)
 
 
-def draw(fig, dpi: float, ink: dict | None = None) -> np.ndarray:
+def draw(fig, dpi: float, ink: dict | None = None, after_axes=None) -> np.ndarray:
     """``fig`` drawn with :class:`Canvas` at ``dpi``: an RGBA array (height × width × 4) of its own.
 
     The array is the pixels of the renderer that drew it, which no later draw writes to (the
     canvas left on the figure makes a new renderer for its next draw), so it needs no copy.
 
-    With ``ink`` (a dict), the texts' inked boxes are collected into it (:attr:`Renderer.ink`).
+    With ``ink`` (a dict), the texts' inked boxes are collected into it (:attr:`Renderer.ink`),
+    and ``after_axes()`` (if given) is called after each Axes is drawn: an exception it raises
+    ends the draw there.
     """
     fig.set_dpi(dpi)
     canvas = Canvas(fig)
@@ -1018,12 +1033,14 @@ def draw(fig, dpi: float, ink: dict | None = None) -> np.ndarray:
     gids = [ax.get_gid() for ax in fig.axes]
     if ink is not None:
         renderer.ink = ink
+        renderer.after_axes = after_axes
         for ax in fig.axes:
             ax.set_gid(_Owner(ax))
     try:
         canvas.draw()
     finally:
         renderer.ink = None
+        renderer.after_axes = None
         renderer._drawing = ()
         for ax, gid in zip(fig.axes, gids, strict=True):
             ax.set_gid(gid)
@@ -1081,6 +1098,10 @@ def _within(a, b):
     return Bbox.from_extents(max(a.x0, b.x0), max(a.y0, b.y0), min(a.x1, b.x1), min(a.y1, b.y1))
 
 
+class _Outgrown(Exception):
+    """Raised while :class:`Stage` draws at its stored layout, as soon as an Axes' text outgrows it."""
+
+
 class Stage:
     """Draws a live figure's successive states, running its layout only when its text would not fit.
 
@@ -1094,7 +1115,8 @@ class Stage:
     was made (:func:`_margins`; by more than :data:`TOLERANCE` pixels, half the pad
     constrained layout leaves around each Axes' text), or a figure-level text
     further beyond the figure, the figure is laid out and drawn again, and that
-    layout is stored. So text is never cut or pushed over a neighbour, and the Axes do not
+    layout is stored (the draw at the stored positions stops at the first Axes whose
+    text outgrows them). So text is never cut or pushed over a neighbour, and the Axes do not
     jump about while a slider moves. A figure without a layout engine is drawn as it is.
 
     Layouts only ever make more room: after a new layout, the stored positions are
@@ -1114,6 +1136,10 @@ class Stage:
         How many draws ran the layout (the first included).
     frozen : int
         How many draws used the stored positions.
+    cut : int
+        How many draws at the stored positions stopped at the first Axes whose text outgrew them
+        (its Axes' text is measured as each is drawn: the Axes after it are not drawn for nothing
+        before the layout runs).
     """
 
     #: Pixels by which text may reach further than when the layout was made (at 100 dpi, half of
@@ -1129,6 +1155,12 @@ class Stage:
         self._boxes = None  # the Axes positions of the next draw at the stored layout
         self._within = False  # whether _boxes are an intersection not drawn yet
         self._widen = True  # whether a new layout keeps the old one's room (see the class)
+        self.cut = 0
+
+    def _fits(self, margins: dict) -> bool:
+        """Whether text reaching ``margins`` (:func:`_margins`) fits the stored layout (within :data:`TOLERANCE`)."""
+        return margins.keys() <= self._margins.keys() and all(
+            new <= old + self.TOLERANCE for i, m in margins.items() for new, old in zip(m, self._margins[i], strict=True))
 
     def draw(self, fig, dpi: float) -> np.ndarray:
         """``fig`` drawn at ``dpi`` (an RGBA array of its own, see :func:`draw`), at the stored layout when its text fits it."""
@@ -1144,15 +1176,21 @@ class Stage:
         if again:
             place(fig, self._boxes)
             ink = {}
-            rgba = draw(fig, dpi, ink)
-            margins = _margins(fig, ink)
-            if margins.keys() <= self._margins.keys() and all(
-                    new <= old + self.TOLERANCE
-                    for i, m in margins.items() for new, old in zip(m, self._margins[i], strict=True)):
-                self.frozen += 1
-                self.positions = list(self._boxes)
-                self._within = False
-                return rgba
+
+            def fits():  # checked after each Axes: text that reaches further already will not fit
+                if not self._fits(_margins(fig, ink)):
+                    raise _Outgrown
+
+            try:
+                rgba = draw(fig, dpi, ink, after_axes=fits)
+            except _Outgrown:
+                self.cut += 1
+            else:
+                if self._fits(_margins(fig, ink)):
+                    self.frozen += 1
+                    self.positions = list(self._boxes)
+                    self._within = False
+                    return rgba
             if self._within:  # text that depends on its box's size (e.g. a centred label) outgrew the
                 self._widen = False  # smaller boxes: lay out afresh from now on
         fig.set_layout_engine(engine)
