@@ -1171,11 +1171,15 @@ def vanna_flow(snap: Snapshot, iv_shift: float, *, sign: str = cv.SIGN, time: st
     conv = dict(sign=sign, time=time, carry=carry, iv=iv, r=r, q=q)
     c = contracts(snap, gamma="model", with_gamma=False, **conv)
     S = float(snap.spot)
-    before = _deltas_now(c, S)  # they do not depend on the shift: remembered by the bytes of their inputs
     shifted = replace(c, iv=np.maximum(c.iv + float(iv_shift), floor))  # the same contracts, IVs shifted
     after = _shifted_deltas(snap, shifted, float(iv_shift), float(floor), conv)
-    if after is None:
-        after = _delta(shifted, S)
+    if np.array_equal(shifted.iv, c.iv):  # no IV moved (a zero shift above the floor): the same deltas
+        before = after if after is not None else _deltas_now(c, S)
+        after = before
+    else:
+        before = _deltas_now(c, S)  # they do not depend on the shift: remembered by the bytes of their inputs
+        if after is None:
+            after = _delta(shifted, S)
     return _flow_table(_strike_groups(snap, c, conv), {"": -c.weight * (after - before)}, S)
 
 

@@ -74,6 +74,17 @@ def test_the_deltas_after_the_shift_are_evaluated_once(monkeypatch):
     pd.testing.assert_frame_equal(vanna, _vanna_reference(aged, 0.02), check_exact=True)
 
 
+def test_a_zero_shift_evaluates_the_deltas_once(monkeypatch):
+    """No IV moves: the deltas before and after are the same numbers, evaluated once (the shifted chain's)."""
+    aged = whatif.advance_time(datasets.load("intraday_0dte"), 2.5)  # a time no delta was kept for
+    gex.clear_caches()
+    evaluated = count_terms(monkeypatch)
+    _, vanna, _ = _event(aged, 0.0)
+    assert sum(evaluated) == gex.contracts(aged).used
+    pd.testing.assert_frame_equal(vanna, _vanna_reference(aged, 0.0), check_exact=True)
+    assert (vanna["shares"] == 0.0).all()
+
+
 def test_ivs_under_the_floor_are_not_taken_from_an_unfloored_copy(monkeypatch):
     # shift_iv(…, 0) keeps an IV under the floor as it is; the vanna flow floors it: other deltas
     snap = snapshot([{"strike": 95, "type": "P", "oi": 1000, "iv": 0.005, "days": 3},
