@@ -183,13 +183,13 @@ _CHAINS = memo.LRU(16)
 
 def clear_caches() -> None:
     """Empty what this module keeps across calls: each file's contracts apart from OI, IV and spot, the
-    exponentials of the last profile drawn, the last zero-gamma results and the deltas before time passes or
-    IVs shift.
+    exponentials of the last profile drawn, the last zero-gamma results, the deltas before time passes or
+    IVs shift, and where the last few per-strike sums put each contract.
 
     Every one of them is keyed by the bytes of what it depends on, so clearing changes no number, only
     how long the next call takes.
     """
-    for cache in (_CHAINS, _EXPONENTIALS, _ZEROS, _DELTAS):
+    for cache in (_CHAINS, _EXPONENTIALS, _ZEROS, _DELTAS, _PLANS):
         cache.clear()
 
 
@@ -293,26 +293,21 @@ def _group_sum(labels: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     pandas adds each group's rows in their order with Kahan compensation and skips NaN;
     this does the same with numpy, one step per position within a group over all groups
     at once (groups sorted by size, so each step works on a leading slice of them).
-    ``values`` is ``(rows, k)``; returns ``(n, k)``.
+    ``values`` is ``(rows, k)``; returns ``(n, k)``. Where each row goes depends on the labels
+    alone (:func:`_group_plan`, kept for the last few labellings).
     """
-    counts = np.bincount(labels, minlength=n)
     out = np.zeros((n, values.shape[1]))
     if not labels.size:
         return out
-    order = np.argsort(labels, kind="stable")
-    pos = np.empty(labels.size, dtype=np.intp)  # each row's place within its group, in row order
-    pos[order] = np.arange(labels.size) - (np.cumsum(counts) - counts)[labels[order]]
-    by = np.argsort(-counts, kind="stable")  # largest groups first
-    rank = np.empty(n, dtype=np.intp)
-    rank[by] = np.arange(n)
-    size = counts[by]
-    active = np.cumsum(np.bincount(size, minlength=size[0] + 1)[::-1])[::-1]  # active[p]: groups with >= p rows
-    dense = np.zeros((int(size[0]), n, values.shape[1]))
-    dense[pos, rank[labels]] = values
+    labels = np.ascontiguousarray(labels, dtype=np.intp)
+    at, by, active = _PLANS.get((labels.tobytes(), int(n)), lambda: _group_plan(labels, n))
+    k = values.shape[1]
+    dense = np.zeros((active.size - 1, n, k))
+    dense.reshape(-1, k)[at] = values
     total, comp, y, t = (np.zeros_like(out) for _ in range(4))
     finite = bool(np.isfinite(values).all())
     with np.errstate(invalid="ignore"):
-        for p in range(int(size[0])):
+        for p in range(active.size - 1):
             m = int(active[p + 1])
             x, t0, c0, yy, tt = dense[p, :m], total[:m], comp[:m], y[:m], t[:m]
             np.subtract(x, c0, out=yy)
@@ -329,6 +324,26 @@ def _group_sum(labels: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
             np.copyto(t0, tt, where=ok)
     out[by] = total
     return out
+
+
+def _group_plan(labels: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where :func:`_group_sum` puts each row: ``at``, its flat position (position within its group × ``n`` +
+    its group's rank by size, largest first), ``by``, the groups in that order, and ``active`` (``active[p]``:
+    the groups with at least ``p`` rows)."""
+    counts = np.bincount(labels, minlength=n)
+    order = np.argsort(labels, kind="stable")
+    pos = np.empty(labels.size, dtype=np.intp)  # each row's place within its group, in row order
+    pos[order] = np.arange(labels.size) - (np.cumsum(counts) - counts)[labels[order]]
+    by = np.argsort(-counts, kind="stable")  # largest groups first
+    rank = np.empty(n, dtype=np.intp)
+    rank[by] = np.arange(n)
+    size = counts[by]
+    active = np.cumsum(np.bincount(size, minlength=size[0] + 1)[::-1])[::-1]
+    return pos * n + rank[labels], by, active
+
+
+#: :func:`_group_plan` of the last few labellings (a dashboard's events group the same contracts by strike).
+_PLANS = memo.LRU(8)
 
 
 def _gex_values(c: Contracts, S: float) -> np.ndarray:

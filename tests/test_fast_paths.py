@@ -99,6 +99,10 @@ def test_group_sum_is_pandas_groupby_sum_bit_for_bit():
         expected = pd.DataFrame({"g": g, "a": x[:, 0], "b": x[:, 1]}).groupby("g").sum().to_numpy()
         keys, labels = np.unique(g, return_inverse=True)
         np.testing.assert_array_equal(gex._group_sum(labels, x, keys.size), expected)
+        # the same labels again, other values: where each row goes is kept (gex._PLANS), the sums are new
+        y = rng.standard_normal((n, 2))
+        again = pd.DataFrame({"g": g, "a": y[:, 0], "b": y[:, 1]}).groupby("g").sum().to_numpy()
+        np.testing.assert_array_equal(gex._group_sum(labels, y, keys.size), again)
     assert gex._group_sum(np.array([], dtype=int), np.zeros((0, 2)), 0).shape == (0, 2)
 
 
