@@ -266,6 +266,9 @@ def advance_time(snap: Snapshot, hours: float) -> Snapshot:
     out = _derived(snap, _without_chain_greeks(o.loc[live].reset_index(drop=True)), f"advance_time({hours:g} h)",
                    asof=asof)
     out.dropped["settled"] = out.dropped.get("settled", 0) + int((~live).sum())
+    known = memo.lookup("quotes_key", snap, ())  # in an open gex.reuse() block, when known already
+    if known is not None and live.all():  # no contract settled: the same quotes, the same digest (not hashed again)
+        memo.store("quotes_key", out, (), known)
     return out
 
 

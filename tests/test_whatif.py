@@ -224,3 +224,29 @@ def test_time_choices_end_at_the_close_and_reach_it_with_advance_time():
     assert whatif.close_hours(closed) == 0.0
     assert whatif.time_choices(closed) == [("16:00 (0.00 h to the close)", 0.0)]
     assert [v for _, v in whatif.time_choices(intraday, step=2.0)] == [0.0, 2.0, 4.0, 5.5]
+
+
+def test_advance_time_passes_on_the_quotes_digest_only_while_no_contract_settles(monkeypatch):
+    """In a gex.reuse() block, a snapshot aged before any expiry keeps its parent's quotes digest (the same
+    quotes), not hashed again; once a contract settles, the aged chain's own quotes are hashed."""
+    from gexlib import chain, memo
+
+    snap = datasets.load("spx_intraday_0dte.csv")  # 10:30; its same-day contracts settle at 16:00
+    hashed = []
+    real = chain.hashlib.sha1
+    monkeypatch.setattr(chain.hashlib, "sha1", lambda *a, **k: hashed.append(1) or real(*a, **k))
+    with gex.reuse():
+        parent = chain.quotes_key(snap)
+        aged = whatif.advance_time(snap, 2.0)
+        assert aged.dropped.get("settled", 0) == 0
+        del hashed[:]
+        assert chain.quotes_key(aged) == parent and not hashed
+        closed = whatif.advance_time(snap, 6.0)
+        assert closed.dropped["settled"] > 0
+        assert memo.lookup("quotes_key", closed, ()) is None
+        assert chain.quotes_key(closed) != parent and hashed
+    monkeypatch.undo()
+    assert chain.quotes_key(aged) == parent  # hashed afresh outside the block: the same digest
+    with gex.reuse():  # a parent whose digest is not known yet: nothing is passed on
+        aged = whatif.advance_time(snap, 2.0)
+        assert memo.lookup("quotes_key", aged, ()) is None

@@ -321,6 +321,19 @@ def test_time_vol_dashboard_is_advance_time_shift_iv_and_the_flows(intraday):
     assert dash.state["settled"] == whatif.advance_time(intraday, 5.5).dropped["settled"] > 0
 
 
+def test_time_vol_dashboard_shows_the_chain_it_was_built_with(intraday):
+    """The dashboard works on its own copy of the snapshot: changing the caller's afterwards changes nothing."""
+    import copy
+
+    mine = copy.deepcopy(intraday)
+    dash = widgets.time_vol_dashboard(mine)
+    mine.options["oi"] *= 3.0  # the caller's frame, changed in place
+    dash.set(hours=2.0, iv_shift=0.01)
+    fresh = widgets.time_vol_dashboard(intraday)
+    fresh.set(hours=2.0, iv_shift=0.01)
+    assert dash.state == fresh.state
+
+
 def test_time_vol_events_that_share_a_time_give_what_a_fresh_dashboard_gives(intraday):
     """The events of one time reuse what they ask of its aged chain (memo.keep): the same numbers as a new
     dashboard set straight to each setting."""

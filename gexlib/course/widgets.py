@@ -49,6 +49,7 @@ Either way the widget starts with a line saying which mode the reader is in.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import functools
 import hashlib
 import html
@@ -394,6 +395,13 @@ def alt_text(figure: str, controls: dict, values: dict, readout: str) -> str:
     settings = ", ".join(f"{c.description} {_label(c, values[name])}" for name, c in controls.items())
     first = _text(readout)
     return "; ".join(part for part in (figure, settings, first) if part)
+
+
+def _own(snap: Snapshot) -> Snapshot:
+    """A copy of ``snap`` that only a dashboard holds (its own options frame): nothing changes it after the
+    dashboard is built, whatever the caller does to ``snap``, so what the dashboard's events ask of it can be
+    kept from one event to the next (:func:`gexlib.memo.keep`)."""
+    return dataclasses.replace(snap, options=snap.options.copy(), dropped=dict(snap.dropped))
 
 
 def _takes_into(compute: Callable) -> bool:
@@ -1192,6 +1200,7 @@ def time_vol_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float = p
     """
     conv = dict(sign=sign, gamma="model", time=time, r=r, q=q)
     zconv = dict(sign=sign, time=time, r=r, q=q)
+    snap, kept_now = _own(snap), {}  # the dashboard's own copy: what its events ask of it is kept (memo.keep)
     controls = {
         "hours": w.SelectionSlider(options=whatif.time_choices(snap), value=0.0, description="time to the close",
                                    continuous_update=False, style=_STYLE, layout=w.Layout(width="420px")),
@@ -1204,6 +1213,7 @@ def time_vol_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float = p
         return whatif.advance_time(snap, hours), gex.charm_flow(snap, hours, sign=sign, r=r, q=q), {}
 
     def compute(v, into=None):
+        memo.keep(snap, kept_now)
         aged, charm, kept = at(v["hours"])
         memo.keep(aged, kept)
         t = whatif.shift_iv(aged, v["iv_shift"])
