@@ -15,7 +15,9 @@ of very different costs (a profile's stretches and chunks) to the threads by cos
 ``THREADS`` (environment variable ``GEXLIB_THREADS``; default the number of cores, at
 most 2) bounds the threads; 1 computes everything on the calling thread. Work smaller
 than :data:`MIN_SIZE` elements, and work started from inside a block, runs on the
-calling thread.
+calling thread. When the calling thread has done its block, any block that no thread has
+started yet (every other core busy) is taken back and run on the calling thread instead
+of waited for.
 """
 
 from __future__ import annotations
@@ -112,7 +114,9 @@ def map_rows(fn: Callable[[slice], object], n_rows: int, *, size: int | None = N
     try:
         first = [run(parts[0])]
     finally:
-        rest = [f.result() for f in futures]  # every block finishes (or raises) before the caller goes on
+        # every block finishes (or raises) before the caller goes on; a block no thread has started yet
+        # (the other cores busy, e.g. with a browser) is taken back and run here rather than waited for
+        rest = [run(block) if f.cancel() else f.result() for f, block in zip(futures, parts[1:], strict=True)]
     return first + rest
 
 

@@ -21,9 +21,14 @@ def test_blocks_cover_the_rows_in_order_with_sizes_within_one(n, parts):
 
 def test_map_rows_returns_each_block_in_row_order_from_several_threads():
     seen = set()
+    taken = threading.Event()
 
     def fn(block):
         seen.add(threading.get_ident())
+        if block.start == 0:  # the calling thread's block: until a pool thread has taken one of the others
+            taken.wait(timeout=10)
+        else:
+            taken.set()
         return (block.start, block.stop)
 
     assert parallel.map_rows(fn, 10, threads=3) == [(0, 4), (4, 7), (7, 10)]
@@ -38,9 +43,14 @@ def test_map_costed_deals_work_by_cost_and_returns_results_in_order(monkeypatch)
     monkeypatch.setattr(parallel, "THREADS", 2)
     costs = [10**6] + [10**4] * 100
     ran = {}
+    taken = threading.Event()
 
     def fn(i):
         ran[i] = threading.get_ident()
+        if i == 0 and len(costs) == 101 and parallel.THREADS == 2:  # the calling thread's piece: until the
+            taken.wait(timeout=10)  # pool thread has taken the others (a block not started is taken back)
+        else:
+            taken.set()
         return i * i
 
     assert parallel.map_costed(fn, list(range(101)), costs) == [i * i for i in range(101)]
@@ -54,6 +64,28 @@ def test_map_costed_deals_work_by_cost_and_returns_results_in_order(monkeypatch)
     ran.clear()
     parallel.map_costed(fn, [1, 2, 3], [10, 10, 10])
     assert set(ran.values()) == {threading.get_ident()}
+
+
+def test_a_block_no_thread_has_started_is_run_by_the_caller():
+    """Every pool thread busy (as when a browser keeps the other core): the caller does not wait for them."""
+    pool = parallel._pool(1)
+    release, started = threading.Event(), threading.Semaphore(0)
+
+    def busy():
+        started.release()
+        release.wait(timeout=30)
+
+    blockers = [pool.submit(busy) for _ in range(pool._max_workers)]
+    try:
+        for _ in blockers:
+            assert started.acquire(timeout=10)  # every pool thread is taken
+        seen = []
+        got = parallel.map_rows(lambda b: seen.append(threading.get_ident()) or (b.start, b.stop), 10, threads=2)
+        assert got == [(0, 5), (5, 10)]
+        assert seen == [threading.get_ident()] * 2  # both blocks run here, while the pool stays busy
+        assert not any(b.done() for b in blockers)
+    finally:
+        release.set()
 
 
 def test_work_started_inside_a_block_runs_on_that_thread():
