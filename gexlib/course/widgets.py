@@ -1196,7 +1196,9 @@ def time_vol_dashboard(snap: Snapshot, *, sign: str = cv.SIGN, window: float = p
     passes at today's IVs) as ``charm_shares`` / ``charm_dollars`` and of
     ``gex.vanna_flow(aged, iv_shift)`` (then IVs move) as ``vanna_shares`` /
     ``vanna_dollars`` (positive = dealers buy). The figure is
-    :func:`gexlib.plots.time_vol`. Model gamma.
+    :func:`gexlib.plots.time_vol`. Model gamma. The dashboard works on its own copy of ``snap``
+    (changing ``snap`` afterwards changes nothing it shows), so what its events ask of that copy and
+    of each aged chain is computed once (:func:`gexlib.memo.keep`).
     """
     conv = dict(sign=sign, gamma="model", time=time, r=r, q=q)
     zconv = dict(sign=sign, time=time, r=r, q=q)
