@@ -205,10 +205,8 @@ class Bars(PolyCollection):
         self.stale = True
 
     def get_paths(self):
-        if self._paths is None and self._gexlib_verts is not None:
-            # as PolyCollection.set_verts makes them: each rectangle closed by its first corner
-            self._paths = [Path(xy, closed=True) for xy in np.concatenate(
-                [self._gexlib_verts, self._gexlib_verts[:, :1]], axis=1)]
+        if self._paths is None and self._gexlib_verts is not None:  # as PolyCollection.set_verts makes them
+            self._paths = [Path(xy, closed=True) for xy in _closed(self._gexlib_verts)]
         return self._paths
 
     def _compound(self) -> Path | None:
@@ -219,8 +217,7 @@ class Bars(PolyCollection):
             return Path.make_compound_path(*paths) if paths else None
         if not len(verts):
             return None
-        closed = np.concatenate([verts, verts[:, :1]], axis=1).reshape(-1, 2)
-        return Path(closed, np.tile(_BAR_CODES, len(verts)))
+        return Path(_closed(verts).reshape(-1, 2), np.tile(_BAR_CODES, len(verts)))
 
     def _one_fill(self) -> bool:
         """Whether the bars can be filled as one path with the pixels of the per-bar fill (see the class)."""
@@ -249,7 +246,7 @@ class Bars(PolyCollection):
             return super().draw(renderer)
         compound = self._compound()
         if one:
-            if compound is not None:  # snapped as Agg snaps each rectangle, and as wide a stroke to snap for
+            if compound is not None:  # snapped as Agg snaps each rectangle; the collection's line width
                 self._overlay(compound, facecolor=self.get_facecolor()[0], edgecolor="none",
                               lw=self.get_linewidth()[0], snap=True,
                               antialiased=bool(self.get_antialiased()[0])).draw(renderer)
@@ -268,6 +265,11 @@ class Bars(PolyCollection):
 
 
 _BAR_CODES = np.array([Path.MOVETO, Path.LINETO, Path.LINETO, Path.LINETO, Path.CLOSEPOLY], dtype=Path.code_type)
+
+
+def _closed(verts: np.ndarray) -> np.ndarray:
+    """Bar corners ``(bars, 4, 2)`` with each bar's first corner repeated at its end, ``(bars, 5, 2)``."""
+    return np.concatenate([verts, verts[:, :1]], axis=1)
 
 
 def _bar_verts(x, heights, width: float) -> np.ndarray:

@@ -217,14 +217,14 @@ def _deflate_rows(rgba: np.ndarray, level: int) -> bytes:
     """The zlib stream of ``rgba``'s scanlines, each led by filter type 0, deflated in row blocks side by side."""
     h, wd = rgba.shape[:2]
     flat = rgba.reshape(h, 4 * wd)
-    last = h  # the block that ends at the last row finishes the stream
 
     def block(rows: slice):
         lines = np.empty((rows.stop - rows.start, 1 + 4 * wd), np.uint8)
         lines[:, 0] = 0  # each scanline: filter type 0 (none), then its pixels
         lines[:, 1:] = flat[rows]
         packer = zlib.compressobj(level, zlib.DEFLATED, -15)  # raw deflate: header and checksum written below
-        body = packer.compress(lines) + packer.flush(zlib.Z_FINISH if rows.stop == last else zlib.Z_SYNC_FLUSH)
+        # the block that ends at the last row finishes the stream; the others end on a sync flush
+        body = packer.compress(lines) + packer.flush(zlib.Z_FINISH if rows.stop == h else zlib.Z_SYNC_FLUSH)
         return body, zlib.adler32(lines), lines.nbytes
 
     parts = parallel.map_rows(block, h, size=h * (1 + 4 * wd))
